@@ -1,0 +1,2 @@
+/** Tandem drives the system Chromium (/usr/bin/chromium); never download a browser. */
+module.exports = { skipDownload: true };

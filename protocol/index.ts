@@ -1,0 +1,6 @@
+export * from './codec.js';
+export * from './errors.js';
+export * from './messages.js';
+export * from './roles.js';
+export * from './schemas.js';
+export * from './extension-key.js';

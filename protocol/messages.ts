@@ -1,0 +1,176 @@
+import type { ErrorBody } from './errors.js';
+import type { Role } from './roles.js';
+
+/** The protocol version every envelope carries as `v`. */
+export const PROTOCOL_VERSION = 1;
+
+/* ------------------------------------------------------------------ devices */
+
+export type SshAuth =
+  | { method: 'agent' }
+  | { method: 'key'; path: string; passphrase?: string }
+  | { method: 'password'; password: string }
+  | { method: 'keyboard-interactive'; responses: string[] };
+
+export type Parity = 'none' | 'even' | 'odd' | 'mark' | 'space';
+export type FlowControl = 'none' | 'rtscts' | 'xonxoff';
+export type LineEnding = 'cr' | 'lf' | 'crlf';
+
+export type DeviceSpec =
+  | { kind: 'pty'; shell?: string; args?: string[]; cwd?: string }
+  | {
+      kind: 'ssh';
+      /** A host name, address, or a Host alias from ~/.ssh/config. */
+      host: string;
+      port?: number;
+      username?: string;
+      auth: SshAuth;
+      /** The SHA256 fingerprint the user accepted for a host seen for the first time. */
+      acceptHostKey?: string;
+    }
+  | {
+      kind: 'serial';
+      path: string;
+      baudRate: number;
+      dataBits?: 5 | 6 | 7 | 8;
+      parity?: Parity;
+      stopBits?: 1 | 1.5 | 2;
+      flowControl?: FlowControl;
+      dtr?: boolean;
+      rts?: boolean;
+      /** What the Enter key sends: CR, LF or CRLF. */
+      lineEnding?: LineEnding;
+      localEcho?: boolean;
+    }
+  | { kind: 'echo' };
+
+export type DeviceKind = DeviceSpec['kind'];
+
+/** A device as shown to people: never holds a secret. */
+export interface DeviceDescription {
+  kind: DeviceKind;
+  /** One line, e.g. "bash", "admin@db1:22", "/dev/ttyUSB0 115200 8N1". */
+  label: string;
+}
+
+/* ----------------------------------------------------------------- requests */
+
+export interface RequestMap {
+  hello: { client: { name: string; version?: string }; protocol: number };
+  'session.open': { device: DeviceSpec; cols: number; rows: number; name?: string };
+  'session.list': Record<string, never>;
+  'session.attach': { sessionId: string; fromSeq?: number };
+  'session.detach': { sessionId: string };
+  'session.input': { sessionId: string; data: string };
+  'session.resize': { sessionId: string; cols: number; rows: number };
+  'session.ack': { sessionId: string; chars: number };
+  'session.break': { sessionId: string; durationMs?: number };
+  'session.close': { sessionId: string };
+  'serial.list': Record<string, never>;
+  'ssh.hosts': Record<string, never>;
+  'agent.stop': Record<string, never>;
+}
+
+export type RequestType = keyof RequestMap;
+
+export type SessionState = 'connecting' | 'running' | 'disconnected' | 'exited';
+
+export interface SessionInfo {
+  sessionId: string;
+  name: string;
+  device: DeviceDescription;
+  state: SessionState;
+  cols: number;
+  rows: number;
+  createdAt: string;
+  /** The seq of the newest output chunk. */
+  seq: number;
+  clients: number;
+}
+
+export interface SerialPortInfo {
+  path: string;
+  manufacturer?: string;
+  vendorId?: string;
+  productId?: string;
+  serialNumber?: string;
+}
+
+export interface SshHostAlias {
+  alias: string;
+  hostName?: string;
+  user?: string;
+  port?: number;
+}
+
+export interface ResultMap {
+  hello: { agent: { version: string; pid: number }; protocol: number; capabilities: string[] };
+  'session.open': { sessionId: string };
+  'session.list': { sessions: SessionInfo[] };
+  'session.attach': {
+    session: SessionInfo;
+    /** "replay": output events follow from fromSeq; "snapshot": snapshot events come first. */
+    mode: 'replay' | 'snapshot';
+    /** Output events that follow have seq greater than this. */
+    afterSeq: number;
+    role: Role;
+  };
+  'session.detach': Record<string, never>;
+  'session.input': Record<string, never>;
+  'session.resize': Record<string, never>;
+  'session.ack': Record<string, never>;
+  'session.break': Record<string, never>;
+  'session.close': Record<string, never>;
+  'serial.list': { ports: SerialPortInfo[] };
+  'ssh.hosts': { hosts: SshHostAlias[] };
+  'agent.stop': Record<string, never>;
+}
+
+/** A request as it travels: the envelope plus its fields. `id` asks for a reply. */
+export type Request<T extends RequestType = RequestType> = {
+  [K in T]: { v: 1; type: K; id?: number } & RequestMap[K];
+}[T];
+
+/* ------------------------------------------------------------------ replies */
+
+export type Reply =
+  | { v: 1; type: 'reply'; id: number | null; ok: true; result: unknown }
+  | { v: 1; type: 'reply'; id: number | null; ok: false; error: ErrorBody };
+
+/* ------------------------------------------------------------------- events */
+
+export interface EventMap {
+  'session.output': { sessionId: string; seq: number; data: string };
+  /** Screen + scrollback as terminal data, in chunks; `seq` is the last output it covers. */
+  'session.snapshot': {
+    sessionId: string;
+    seq: number;
+    cols: number;
+    rows: number;
+    data: string;
+    final: boolean;
+  };
+  'session.state': { sessionId: string; state: SessionState; message?: string };
+  'session.exit': { sessionId: string; code?: number; reason: string };
+}
+
+export type EventType = keyof EventMap;
+
+export type AgentEvent<T extends EventType = EventType> = {
+  [K in T]: { v: 1; type: K } & EventMap[K];
+}[T];
+
+/** Anything the agent sends to a client. */
+export type AgentMessage = Reply | AgentEvent;
+
+export function okReply(id: number | null, result: unknown): Reply {
+  return { v: 1, type: 'reply', id, ok: true, result };
+}
+
+export function errorReply(id: number | null, error: ErrorBody): Reply {
+  return { v: 1, type: 'reply', id, ok: false, error };
+}
+
+export function event<K extends EventType>(type: K, body: EventMap[K]): AgentEvent<K> {
+  return { v: 1, type, ...body } as AgentEvent<K>;
+}

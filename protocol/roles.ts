@@ -1,0 +1,24 @@
+import type { RequestType } from './messages.js';
+
+export const ROLES = ['owner', 'coworker', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+/**
+ * Who may send which request. This table is the only statement of the rules; the agent's
+ * dispatcher enforces it in one place. Requests absent from the table are owner-only.
+ */
+const RULES: Partial<Record<RequestType, readonly Role[]>> = {
+  hello: ['owner', 'coworker', 'viewer'],
+  'session.list': ['owner', 'coworker', 'viewer'],
+  'session.attach': ['owner', 'coworker', 'viewer'],
+  'session.detach': ['owner', 'coworker', 'viewer'],
+  'session.ack': ['owner', 'coworker', 'viewer'],
+  'session.input': ['owner', 'coworker'],
+  'session.resize': ['owner', 'coworker'],
+  'session.break': ['owner', 'coworker'],
+};
+
+export function isAllowed(role: Role, type: RequestType): boolean {
+  const allowed = RULES[type] ?? ['owner'];
+  return allowed.includes(role);
+}

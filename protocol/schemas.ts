@@ -1,0 +1,141 @@
+/**
+ * Runtime schemas, used only at ingress (host stdin, agent socket, peer data, relay sockets).
+ * Inside a component, messages that passed here are trusted types.
+ */
+import { z } from 'zod';
+import type { ErrorBody } from './errors.js';
+import { PROTOCOL_VERSION, type Request, type RequestType } from './messages.js';
+
+const sessionId = z.string().min(1).max(64);
+const cols = z.number().int().min(2).max(1000);
+const rows = z.number().int().min(1).max(1000);
+const empty = z.object({}).strict();
+
+const sshAuth = z.discriminatedUnion('method', [
+  z.object({ method: z.literal('agent') }),
+  z.object({
+    method: z.literal('key'),
+    path: z.string().min(1).max(4096),
+    passphrase: z.string().max(1024).optional(),
+  }),
+  z.object({ method: z.literal('password'), password: z.string().max(1024) }),
+  z.object({
+    method: z.literal('keyboard-interactive'),
+    responses: z.array(z.string().max(1024)).max(16),
+  }),
+]);
+
+const deviceSpec = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('pty'),
+    shell: z.string().min(1).max(4096).optional(),
+    args: z.array(z.string().max(4096)).max(64).optional(),
+    cwd: z.string().min(1).max(4096).optional(),
+  }),
+  z.object({
+    kind: z.literal('ssh'),
+    host: z.string().min(1).max(255),
+    port: z.number().int().min(1).max(65535).optional(),
+    username: z.string().min(1).max(255).optional(),
+    auth: sshAuth,
+    acceptHostKey: z.string().min(1).max(128).optional(),
+  }),
+  z.object({
+    kind: z.literal('serial'),
+    path: z.string().min(1).max(4096),
+    baudRate: z.number().int().min(50).max(16_000_000),
+    dataBits: z.union([z.literal(5), z.literal(6), z.literal(7), z.literal(8)]).optional(),
+    parity: z.enum(['none', 'even', 'odd', 'mark', 'space']).optional(),
+    stopBits: z.union([z.literal(1), z.literal(1.5), z.literal(2)]).optional(),
+    flowControl: z.enum(['none', 'rtscts', 'xonxoff']).optional(),
+    dtr: z.boolean().optional(),
+    rts: z.boolean().optional(),
+    lineEnding: z.enum(['cr', 'lf', 'crlf']).optional(),
+    localEcho: z.boolean().optional(),
+  }),
+  z.object({ kind: z.literal('echo') }),
+]);
+
+const bodies = {
+  hello: z.object({
+    client: z.object({ name: z.string().min(1).max(128), version: z.string().max(64).optional() }),
+    protocol: z.number().int(),
+  }),
+  'session.open': z.object({
+    device: deviceSpec,
+    cols,
+    rows,
+    name: z.string().max(128).optional(),
+  }),
+  'session.list': empty,
+  'session.attach': z.object({ sessionId, fromSeq: z.number().int().min(0).optional() }),
+  'session.detach': z.object({ sessionId }),
+  'session.input': z.object({ sessionId, data: z.string().max(256 * 1024) }),
+  'session.resize': z.object({ sessionId, cols, rows }),
+  'session.ack': z.object({ sessionId, chars: z.number().int().min(0) }),
+  'session.break': z.object({
+    sessionId,
+    durationMs: z.number().int().min(1).max(5000).optional(),
+  }),
+  'session.close': z.object({ sessionId }),
+  'serial.list': empty,
+  'ssh.hosts': empty,
+  'agent.stop': empty,
+} satisfies Record<RequestType, z.ZodType>;
+
+const envelope = z.object({
+  v: z.unknown(),
+  type: z.string().max(64),
+  id: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+});
+
+export type ParsedRequest =
+  | { ok: true; request: Request }
+  | { ok: false; id: number | null; error: ErrorBody };
+
+function isRequestType(type: string): type is RequestType {
+  return Object.hasOwn(bodies, type);
+}
+
+/** Turns whatever arrived into a typed request, or the error to reply with. */
+export function parseRequest(value: unknown): ParsedRequest {
+  const head = envelope.safeParse(value);
+  if (!head.success) {
+    const id = rawId(value);
+    return fail(id, 'message must be an object with a string "type" (and integer "id")');
+  }
+  const { v, type, id } = head.data;
+  const replyId = id ?? null;
+  if (v !== PROTOCOL_VERSION) {
+    return {
+      ok: false,
+      id: replyId,
+      error: {
+        code: 'unsupported_version',
+        message: `protocol version ${String(v)} is not supported; this agent speaks v${PROTOCOL_VERSION} — update the extension and the agent together`,
+      },
+    };
+  }
+  if (!isRequestType(type)) return fail(replyId, `unknown message type "${type}"`);
+  const { v: _v, type: _t, id: _i, ...fields } = value as Record<string, unknown>;
+  const body = bodies[type].safeParse(fields);
+  if (!body.success) {
+    const issue = body.error.issues[0];
+    const where = issue && issue.path.length > 0 ? ` at "${issue.path.join('.')}"` : '';
+    return fail(replyId, `invalid "${type}"${where}: ${issue?.message ?? 'bad fields'}`);
+  }
+  const request = { v: PROTOCOL_VERSION, type, ...(id === undefined ? {} : { id }), ...body.data };
+  return { ok: true, request: request as Request };
+}
+
+function rawId(value: unknown): number | null {
+  if (typeof value === 'object' && value !== null && 'id' in value) {
+    const id = value.id;
+    if (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) return id;
+  }
+  return null;
+}
+
+function fail(id: number | null, message: string): ParsedRequest {
+  return { ok: false, id, error: { code: 'bad_request', message } };
+}
