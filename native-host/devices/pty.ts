@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node-pty';
@@ -34,9 +35,35 @@ function shellEnvironment(): Record<string, string> {
   return env;
 }
 
+function isDirectory(folder: string): boolean {
+  try {
+    return fs.statSync(folder).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
 export function openPty(spec: PtySpec, size: TerminalSize): Device {
   const shell = spec.shell ?? loginShell();
   const cwd = spec.cwd ?? os.homedir();
+  if (!isDirectory(cwd)) {
+    throw new TandemError('not_found', `Folder ${cwd} does not exist — pick another starting folder`);
+  }
+  if (!isExecutable(shell)) {
+    throw new TandemError(
+      'not_found',
+      `Shell ${shell} is missing or not executable — check the shell path (or $SHELL)`,
+    );
+  }
   const events = new DeviceEvents();
   let pty;
   try {

@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import {
+  PROTOCOL_VERSION,
+  TandemError,
+  isAllowed,
+  type Request,
+  type RequestType,
+  type ResultMap,
+} from '../../protocol/index.js';
+import { listSerialPorts, listSshHosts, openDevice, type DeviceContext } from '../devices/index.js';
+import type { Logger } from '../log.js';
+import type { ClientLink } from './link.js';
+import { Session } from './session.js';
+import { SnapshotWorker } from './snapshotter.js';
+
+export const AGENT_VERSION = '0.1.0';
+
+export interface AgentOptions {
+  devices: DeviceContext;
+  logger: Logger;
+  bufferChars?: number;
+  /** Called when a client asks the agent to stop. */
+  onStopRequested?: () => void;
+}
+
+/** What a handler returns: the reply's result, and what to do once the reply is on its way. */
+export interface Handled {
+  result: unknown;
+  after?: () => void;
+}
+
+/**
+ * The agent's sessions and the one dispatcher every transport feeds. The sender (link) is
+ * stamped at ingress; the role table is enforced here and nowhere else.
+ */
+export class Agent {
+  private readonly sessions = new Map<string, Session>();
+  private readonly snapshots = new SnapshotWorker();
+
+  constructor(private readonly options: AgentOptions) {}
+
+  async dispatch(link: ClientLink, request: Request): Promise<Handled> {
+    if (!isAllowed(link.role, request.type)) {
+      throw new TandemError(
+        'forbidden',
+        `A ${link.role} may not ${describe(request.type)} — ask the session owner`,
+      );
+    }
+    return this.handle(link, request);
+  }
+
+  private async handle(link: ClientLink, request: Request): Promise<Handled> {
+    switch (request.type) {
+      case 'hello': {
+        if (request.protocol !== PROTOCOL_VERSION) {
+          throw new TandemError(
+            'unsupported_version',
+            `Client speaks protocol v${request.protocol}, agent v${PROTOCOL_VERSION} — update the extension and agent together`,
+          );
+        }
+        const result: ResultMap['hello'] = {
+          agent: { version: AGENT_VERSION, pid: process.pid },
+          protocol: PROTOCOL_VERSION,
+          capabilities: ['pty', 'ssh', 'serial', 'echo', 'snapshot', 'flow-control'],
+        };
+        return { result };
+      }
+      case 'session.open': {
+        const device = await openDevice(request.device, request, this.options.devices);
+        const id = randomUUID();
+        const session = new Session({
+          id,
+          name: request.name ?? device.description.label,
+          device,
+          cols: request.cols,
+          rows: request.rows,
+          snapshotter: this.snapshots.create(id, request.cols, request.rows),
+          logger: this.options.logger,
+          ...(this.options.bufferChars === undefined ? {} : { bufferChars: this.options.bufferChars }),
+          onEnded: (ended) => this.forget(ended),
+        });
+        this.sessions.set(session.id, session);
+        this.options.logger.info('session.open', { session: session.id, kind: device.description.kind });
+        const result: ResultMap['session.open'] = { sessionId: session.id };
+        return { result };
+      }
+      case 'session.list': {
+        const result: ResultMap['session.list'] = {
+          sessions: [...this.sessions.values()].map((s) => s.info()),
+        };
+        return { result };
+      }
+      case 'session.attach': {
+        const { result, start } = this.session(request.sessionId).attach(link, request.fromSeq);
+        return { result, after: start };
+      }
+      case 'session.detach':
+        this.session(request.sessionId).detach(link);
+        return { result: {} };
+      case 'session.input':
+        this.session(request.sessionId).input(request.data);
+        return { result: {} };
+      case 'session.resize':
+        this.session(request.sessionId).resize(request.cols, request.rows);
+        return { result: {} };
+      case 'session.ack':
+        this.session(request.sessionId).ack(link, request.chars);
+        return { result: {} };
+      case 'session.break':
+        await this.session(request.sessionId).sendBreak(request.durationMs ?? 250);
+        return { result: {} };
+      case 'session.close':
+        await this.session(request.sessionId).close();
+        return { result: {} };
+      case 'serial.list':
+        return { result: { ports: await listSerialPorts() } satisfies ResultMap['serial.list'] };
+      case 'ssh.hosts':
+        return {
+          result: {
+            hosts: await listSshHosts(this.options.devices.ssh.sshConfigPath),
+          } satisfies ResultMap['ssh.hosts'],
+        };
+      case 'agent.stop':
+        return { result: {}, after: () => this.options.onStopRequested?.() };
+    }
+  }
+
+  /** A client went away: its views detach; the sessions live on. */
+  disconnect(link: ClientLink): void {
+    for (const session of this.sessions.values()) session.detach(link);
+  }
+
+  sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Ends every session cleanly (devices closed, clients told), then the snapshot worker. */
+  async shutdown(): Promise<void> {
+    await Promise.allSettled([...this.sessions.values()].map((s) => s.close()));
+    await this.snapshots.terminate();
+  }
+
+  private session(sessionId: string): Session {
+    const session = this.sessions.get(sessionId);
+    if (session === undefined) {
+      throw new TandemError('not_found', `No session ${sessionId} — it may have ended; list sessions again`);
+    }
+    return session;
+  }
+
+  private forget(session: Session): void {
+    // Ended sessions stay listed briefly so a reattaching view can show how they ended.
+    setTimeout(() => {
+      this.sessions.delete(session.id);
+      session.dispose();
+    }, 60_000).unref();
+  }
+}
+
+function describe(type: RequestType): string {
+  switch (type) {
+    case 'session.input':
+      return 'type into this session';
+    case 'session.resize':
+      return 'resize this terminal';
+    case 'session.close':
+      return 'end this session';
+    default:
+      return `send ${type}`;
+  }
+}

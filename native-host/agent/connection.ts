@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import {
+  FrameDecoder,
+  MAX_FRAME_BYTES,
+  encodeFrame,
+  errorReply,
+  isTandemError,
+  okReply,
+  parseRequest,
+  type AgentMessage,
+  type Role,
+} from '../../protocol/index.js';
+import type { Logger } from '../log.js';
+import type { Agent } from './agent.js';
+import type { ClientLink } from './link.js';
+
+/** A client that stops reading its socket past this many queued bytes is cut off. */
+const MAX_UNREAD_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Serves one framed byte stream (the agent socket; the host shim pipes Chrome's stdio into it).
+ * Everything that arrives is validated here; a bad message gets an error reply, never a hang-up.
+ */
+export function serveConnection(
+  agent: Agent,
+  stream: Duplex,
+  options: { role: Role; local: boolean; logger: Logger },
+): ClientLink {
+  const { logger } = options;
+  const decoder = new FrameDecoder();
+  const link: ClientLink = {
+    id: randomUUID(),
+    role: options.role,
+    local: options.local,
+    send(message: AgentMessage) {
+      if (stream.destroyed || !stream.writable) return;
+      let frame: Uint8Array;
+      try {
+        frame = encodeFrame(message);
+      } catch {
+        logger.error('frame.too_large', { type: message.type });
+        return;
+      }
+      stream.write(frame);
+      if (stream.writableLength > MAX_UNREAD_BYTES) {
+        logger.warn('client.not_reading', { client: link.id, bytes: stream.writableLength });
+        stream.destroy();
+      }
+    },
+  };
+  logger.info('client.connected', { client: link.id, role: link.role });
+
+  const handle = (value: unknown): void => {
+    const parsed = parseRequest(value);
+    if (!parsed.ok) {
+      link.send(errorReply(parsed.id, parsed.error));
+      return;
+    }
+    const { request } = parsed;
+    const id = request.id ?? null;
+    agent.dispatch(link, request).then(
+      (handled) => {
+        if (id !== null) link.send(okReply(id, handled.result));
+        handled.after?.();
+      },
+      (error: unknown) => {
+        if (isTandemError(error)) {
+          link.send(errorReply(id, error.toBody()));
+          return;
+        }
+        logger.error('request.failed', {
+          type: request.type,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        link.send(
+          errorReply(id, {
+            code: 'internal',
+            message: `The agent failed on ${request.type} — see the agent log for details`,
+          }),
+        );
+      },
+    );
+  };
+
+  stream.on('data', (data: Buffer) => {
+    for (const frame of decoder.push(data)) {
+      switch (frame.kind) {
+        case 'message':
+          handle(frame.value);
+          break;
+        case 'malformed':
+          link.send(errorReply(null, { code: 'bad_request', message: frame.reason }));
+          break;
+        case 'too_large':
+          link.send(
+            errorReply(null, {
+              code: 'too_large',
+              message: `A message of ${frame.bytes} bytes exceeds the ${MAX_FRAME_BYTES}-byte limit — send it in smaller pieces`,
+            }),
+          );
+          break;
+      }
+    }
+  });
+  stream.on('error', (error) => logger.warn('client.error', { client: link.id, error: error.message }));
+  stream.on('close', () => {
+    logger.info('client.disconnected', { client: link.id });
+    agent.disconnect(link);
+  });
+  return link;
+}

@@ -1,0 +1,54 @@
+/** One chunk of decoded terminal output, numbered per session. */
+export interface OutputChunk {
+  seq: number;
+  data: string;
+}
+
+/**
+ * The recent output of a session, bounded by characters. Chunks that fall off the front are
+ * handed to `onEvict` (the snapshotter), so buffer + snapshot always cover everything.
+ */
+export class OutputBuffer {
+  private chunks: OutputChunk[] = [];
+  private head = 0;
+  private chars = 0;
+
+  constructor(
+    private readonly maxChars: number,
+    private readonly onEvict: (chunk: OutputChunk) => void,
+  ) {}
+
+  push(chunk: OutputChunk): void {
+    this.chunks.push(chunk);
+    this.chars += chunk.data.length;
+    while (this.chars > this.maxChars && this.chunks.length - this.head > 1) {
+      const old = this.chunks[this.head];
+      if (old === undefined) break;
+      this.head += 1;
+      this.chars -= old.data.length;
+      this.onEvict(old);
+    }
+    if (this.head > 1024 && this.head * 2 > this.chunks.length) {
+      this.chunks = this.chunks.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** The seq of the oldest chunk still held, or next seq if empty. */
+  firstSeq(nextSeq: number): number {
+    return this.chunks[this.head]?.seq ?? nextSeq;
+  }
+
+  /** Chunks with seq >= fromSeq, if all of them are still held; undefined if some were evicted. */
+  from(fromSeq: number, nextSeq: number): OutputChunk[] | undefined {
+    if (fromSeq < this.firstSeq(nextSeq)) return undefined;
+    const first = this.chunks[this.head];
+    if (first === undefined) return [];
+    const start = this.head + (fromSeq - first.seq);
+    return this.chunks.slice(Math.max(start, this.head));
+  }
+
+  get size(): number {
+    return this.chars;
+  }
+}

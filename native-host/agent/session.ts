@@ -1,0 +1,283 @@
+import { StringDecoder } from 'node:string_decoder';
+import {
+  TandemError,
+  event,
+  type DeviceDescription,
+  type ResultMap,
+  type SessionInfo,
+  type SessionState,
+} from '../../protocol/index.js';
+import type { Device, DeviceExit } from '../devices/index.js';
+import type { Logger } from '../log.js';
+import type { ClientLink } from './link.js';
+import { OutputBuffer, type OutputChunk } from './output-buffer.js';
+import type { Snapshotter } from './snapshotter.js';
+
+/** Flow control watermarks in unacknowledged characters (as VS Code's ptyHost). */
+export const HIGH_WATERMARK_CHARS = 100_000;
+export const LOW_WATERMARK_CHARS = 5_000;
+/** Output events carry at most this many characters, well under the 1 MiB frame limit. */
+export const MAX_CHUNK_CHARS = 64 * 1024;
+export const DEFAULT_BUFFER_CHARS = 2 * 1024 * 1024;
+
+export interface SessionOptions {
+  id: string;
+  name: string;
+  device: Device;
+  cols: number;
+  rows: number;
+  snapshotter: Snapshotter;
+  logger: Logger;
+  bufferChars?: number;
+  onEnded: (session: Session) => void;
+}
+
+/** One client's view of one session, with its flow-control account. */
+class Attachment {
+  /** Characters sent (or queued for sending) and not yet acknowledged. */
+  unacked = 0;
+  /** While a snapshot is being made, live output waits here, in order. */
+  held: OutputChunk[] | undefined;
+
+  constructor(readonly link: ClientLink) {}
+}
+
+/** A terminal that lives in the agent, independent of any client. */
+export class Session {
+  readonly id: string;
+  readonly name: string;
+  readonly description: DeviceDescription;
+  readonly createdAt = new Date();
+  cols: number;
+  rows: number;
+  state: SessionState = 'running';
+  private seq = 0;
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly buffer: OutputBuffer;
+  private readonly attachments = new Map<string, Attachment>();
+  private paused = false;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: SessionOptions) {
+    this.id = options.id;
+    this.name = options.name;
+    this.description = options.device.description;
+    this.cols = options.cols;
+    this.rows = options.rows;
+    this.buffer = new OutputBuffer(options.bufferChars ?? DEFAULT_BUFFER_CHARS, (chunk) =>
+      options.snapshotter.feed(chunk),
+    );
+    const { device } = options;
+    device.onData((data) => this.onOutput(this.decoder.write(data)));
+    device.onLinkState((state, message) => this.setState(state, message));
+    device.onExit((exit) => this.onExit(exit));
+  }
+
+  info(): SessionInfo {
+    return {
+      sessionId: this.id,
+      name: this.name,
+      device: this.description,
+      state: this.state,
+      cols: this.cols,
+      rows: this.rows,
+      createdAt: this.createdAt.toISOString(),
+      seq: this.seq,
+      clients: this.attachments.size,
+    };
+  }
+
+  /**
+   * Sends the client what it missed since `fromSeq` (exactly, if still buffered; else a
+   * snapshot of screen + scrollback), then live output. Nothing is lost or sent twice.
+   * The caller sends the reply, then calls `start()`: output never overtakes the reply.
+   */
+  attach(
+    link: ClientLink,
+    fromSeq: number | undefined,
+  ): { result: ResultMap['session.attach']; start: () => void } {
+    this.detach(link);
+    const attachment = new Attachment(link);
+    this.attachments.set(link.id, attachment);
+    const nextSeq = this.seq + 1;
+    const wanted = Math.min(fromSeq ?? 1, nextSeq);
+    const missed = this.buffer.from(wanted, nextSeq);
+    const mode = missed === undefined ? 'snapshot' : 'replay';
+    const afterSeq = (missed === undefined ? this.buffer.firstSeq(nextSeq) : wanted) - 1;
+    attachment.held = [];
+    for (const chunk of missed ?? this.buffer.from(afterSeq + 1, nextSeq) ?? []) {
+      this.deliver(attachment, chunk);
+    }
+    const result = { session: this.info(), mode, afterSeq, role: link.role } as const;
+    const start = (): void => {
+      if (mode === 'replay') return this.release(attachment, 0);
+      void this.options.snapshotter.snapshot().then((snapshot) => {
+        if (this.attachments.get(link.id) !== attachment) return;
+        const parts = splitChars(snapshot.data, MAX_CHUNK_CHARS);
+        parts.forEach((data, index) => {
+          attachment.unacked += data.length;
+          link.send(
+            event('session.snapshot', {
+              sessionId: this.id,
+              seq: snapshot.seq,
+              cols: snapshot.cols,
+              rows: snapshot.rows,
+              data,
+              final: index === parts.length - 1,
+            }),
+          );
+        });
+        this.release(attachment, snapshot.seq);
+      });
+    };
+    return { result, start };
+  }
+
+  /** Sends what waited for the reply (or the snapshot), then lets live output flow. */
+  private release(attachment: Attachment, coveredSeq: number): void {
+    const held = attachment.held ?? [];
+    attachment.held = undefined;
+    for (const chunk of held) {
+      attachment.unacked -= chunk.data.length;
+      if (chunk.seq > coveredSeq) this.deliver(attachment, chunk);
+    }
+    this.applyFlowControl();
+  }
+
+  detach(link: ClientLink): void {
+    if (this.attachments.delete(link.id)) this.applyFlowControl();
+  }
+
+  hasAttachment(link: ClientLink): boolean {
+    return this.attachments.has(link.id);
+  }
+
+  ack(link: ClientLink, chars: number): void {
+    const attachment = this.attachments.get(link.id);
+    if (attachment === undefined) return;
+    attachment.unacked = Math.max(0, attachment.unacked - chars);
+    this.applyFlowControl();
+  }
+
+  input(data: string): void {
+    this.assertLive();
+    this.options.device.write(data);
+  }
+
+  resize(cols: number, rows: number): void {
+    this.assertLive();
+    if (cols === this.cols && rows === this.rows) return;
+    this.cols = cols;
+    this.rows = rows;
+    this.options.device.resize?.({ cols, rows });
+    this.options.snapshotter.resize(cols, rows);
+  }
+
+  async sendBreak(durationMs: number): Promise<void> {
+    this.assertLive();
+    const { device } = this.options;
+    if (device.sendBreak === undefined) {
+      throw new TandemError('bad_request', `${this.description.label} has no break signal — only serial ports do`);
+    }
+    await device.sendBreak(durationMs);
+  }
+
+  /** Ends the session: the device is closed and every client told. */
+  close(): Promise<void> {
+    this.closing ??= this.options.device.close();
+    return this.closing;
+  }
+
+  /** Frees the headless screen once the session is forgotten. */
+  dispose(): void {
+    this.options.snapshotter.dispose();
+  }
+
+  private assertLive(): void {
+    if (this.state === 'exited') {
+      throw new TandemError('not_found', `Session "${this.name}" has ended — open a new one`);
+    }
+  }
+
+  private onOutput(text: string): void {
+    if (text.length === 0) return;
+    for (const data of splitChars(text, MAX_CHUNK_CHARS)) {
+      this.seq += 1;
+      const chunk = { seq: this.seq, data };
+      this.buffer.push(chunk);
+      for (const attachment of this.attachments.values()) this.deliver(attachment, chunk);
+    }
+  }
+
+  private deliver(attachment: Attachment, chunk: OutputChunk): void {
+    attachment.unacked += chunk.data.length;
+    if (attachment.held !== undefined) attachment.held.push(chunk);
+    else {
+      attachment.link.send(
+        event('session.output', { sessionId: this.id, seq: chunk.seq, data: chunk.data }),
+      );
+    }
+    if (attachment.link.local && attachment.unacked > HIGH_WATERMARK_CHARS) {
+      this.applyFlowControl();
+    }
+  }
+
+  /** Pause the device while any of the user's own views lags; resume when all caught up. */
+  private applyFlowControl(): void {
+    let lagging = false;
+    let caughtUp = true;
+    for (const attachment of this.attachments.values()) {
+      if (!attachment.link.local) continue;
+      if (attachment.unacked > HIGH_WATERMARK_CHARS) lagging = true;
+      if (attachment.unacked > LOW_WATERMARK_CHARS) caughtUp = false;
+    }
+    if (lagging && !this.paused) {
+      this.paused = true;
+      this.options.device.pause();
+    } else if (caughtUp && this.paused) {
+      this.paused = false;
+      this.options.device.resume();
+    }
+  }
+
+  private setState(state: SessionState, message: string): void {
+    if (this.state === 'exited') return;
+    this.state = state;
+    this.options.logger.info('session.state', { session: this.id, state });
+    this.broadcast(event('session.state', { sessionId: this.id, state, message }));
+  }
+
+  private onExit(exit: DeviceExit): void {
+    const rest = this.decoder.end();
+    if (rest.length > 0) this.onOutput(rest);
+    this.state = 'exited';
+    this.options.logger.info('session.exit', { session: this.id, code: exit.code });
+    this.broadcast(
+      event('session.exit', {
+        sessionId: this.id,
+        reason: exit.reason,
+        ...(exit.code === undefined ? {} : { code: exit.code }),
+      }),
+    );
+    this.options.onEnded(this);
+  }
+
+  private broadcast(message: Parameters<ClientLink['send']>[0]): void {
+    for (const attachment of this.attachments.values()) attachment.link.send(message);
+  }
+}
+
+/** Splits text into pieces of at most `max` UTF-16 units without cutting a surrogate pair. */
+export function splitChars(text: string, max: number): string[] {
+  if (text.length <= max) return [text];
+  const parts: string[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = Math.min(start + max, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+    parts.push(text.slice(start, end));
+    start = end;
+  }
+  return parts;
+}

@@ -1,0 +1,81 @@
+/**
+ * Worker thread that keeps a headless terminal per session, fed with the output that fell off
+ * the session's buffer, and serializes screen + scrollback on request. Parsing lives here so
+ * a flood never stalls the agent's event loop.
+ */
+import { parentPort } from 'node:worker_threads';
+import headless from '@xterm/headless';
+import serialize from '@xterm/addon-serialize';
+import type { WorkerReply, WorkerRequest } from './snapshot-messages.js';
+
+const { Terminal } = headless;
+const { SerializeAddon } = serialize;
+
+interface Screen {
+  terminal: InstanceType<typeof Terminal>;
+  serializer: InstanceType<typeof SerializeAddon>;
+  seq: number;
+}
+
+const screens = new Map<string, Screen>();
+const port = parentPort;
+if (port === null) throw new Error('snapshot-worker must run as a worker thread');
+
+function reply(message: WorkerReply): void {
+  port?.postMessage(message);
+}
+
+port.on('message', (message: WorkerRequest) => {
+  switch (message.type) {
+    case 'create': {
+      const terminal = new Terminal({
+        cols: message.cols,
+        rows: message.rows,
+        scrollback: message.scrollback,
+        allowProposedApi: true,
+      });
+      const serializer = new SerializeAddon();
+      terminal.loadAddon(serializer);
+      screens.set(message.sessionId, { terminal, serializer, seq: 0 });
+      break;
+    }
+    case 'write': {
+      const screen = screens.get(message.sessionId);
+      if (screen === undefined) break;
+      const text = message.data.join('');
+      screen.terminal.write(text, () => {
+        screen.seq = message.seq;
+        reply({ type: 'written', sessionId: message.sessionId, chars: text.length });
+      });
+      break;
+    }
+    case 'resize': {
+      screens.get(message.sessionId)?.terminal.resize(message.cols, message.rows);
+      break;
+    }
+    case 'snapshot': {
+      const screen = screens.get(message.sessionId);
+      if (screen === undefined) {
+        reply({ type: 'snapshot', request: message.request, data: '', seq: 0, cols: 0, rows: 0 });
+        break;
+      }
+      // An empty write queues behind every pending write, so the snapshot sees all of them.
+      screen.terminal.write('', () => {
+        reply({
+          type: 'snapshot',
+          request: message.request,
+          data: screen.serializer.serialize(),
+          seq: screen.seq,
+          cols: screen.terminal.cols,
+          rows: screen.terminal.rows,
+        });
+      });
+      break;
+    }
+    case 'dispose': {
+      screens.get(message.sessionId)?.terminal.dispose();
+      screens.delete(message.sessionId);
+      break;
+    }
+  }
+});
