@@ -51,7 +51,10 @@ async function status(): Promise<number> {
     process.stdout.write(`No Tandem agent is running (${socketPath()}).\n`);
     return 3;
   }
-  const hello = await client.request('hello', { client: { name: 'tandem-agent status' }, protocol: 1 });
+  const hello = await client.request('hello', {
+    client: { name: 'tandem-agent status' },
+    protocol: 1,
+  });
   const { sessions } = await client.request('session.list', {});
   client.close();
   process.stdout.write(

@@ -58,7 +58,9 @@ async function connectOrStart(cliPath: string): Promise<net.Socket> {
  */
 export async function runHost(cliPath: string): Promise<number> {
   const logger = fileLogger(logFile('host'), 'host');
-  logger.info('host.started', { origin: process.argv.find((a) => a.startsWith('chrome-extension://')) });
+  logger.info('host.started', {
+    origin: process.argv.find((a) => a.startsWith('chrome-extension://')),
+  });
   let socket: net.Socket;
   try {
     socket = await connectOrStart(cliPath);

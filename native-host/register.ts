@@ -9,7 +9,8 @@ export type Browser = 'chrome' | 'chromium';
 
 /** Where Chrome/Chromium look for per-user native messaging host manifests. */
 export function manifestDirs(browsers: Browser[], userDataDir?: string): string[] {
-  if (userDataDir !== undefined) return [path.join(path.resolve(userDataDir), 'NativeMessagingHosts')];
+  if (userDataDir !== undefined)
+    return [path.join(path.resolve(userDataDir), 'NativeMessagingHosts')];
   const home = process.env.HOME ?? os.homedir();
   const mac = process.platform === 'darwin';
   const config = process.env.XDG_CONFIG_HOME ?? path.join(home, '.config');
@@ -18,7 +19,11 @@ export function manifestDirs(browsers: Browser[], userDataDir?: string): string[
       const app = browser === 'chrome' ? 'Google/Chrome' : 'Chromium';
       return path.join(home, 'Library/Application Support', app, 'NativeMessagingHosts');
     }
-    return path.join(config, browser === 'chrome' ? 'google-chrome' : 'chromium', 'NativeMessagingHosts');
+    return path.join(
+      config,
+      browser === 'chrome' ? 'google-chrome' : 'chromium',
+      'NativeMessagingHosts',
+    );
   });
 }
 

@@ -64,7 +64,11 @@ describe('frame codec', () => {
       return frame;
     };
     const frames = new FrameDecoder().push(
-      concat([bad(new TextEncoder().encode('{nope')), bad(new Uint8Array([0xff, 0xfe])), encodeFrame(1)]),
+      concat([
+        bad(new TextEncoder().encode('{nope')),
+        bad(new Uint8Array([0xff, 0xfe])),
+        encodeFrame(1),
+      ]),
     );
     expect(frames.map((f) => f.kind)).toEqual(['malformed', 'malformed', 'message']);
   });

@@ -26,7 +26,11 @@ describe('parseRequest (ingress validation)', () => {
     [{ v: 2, type: 'hello', id: 3 }, 3, 'unsupported_version'],
     [{ v: 1, type: 'rm -rf', id: 5 }, 5, 'bad_request'],
     [{ v: 1, type: 'session.resize', id: 6, sessionId: 's', cols: 0, rows: 24 }, 6, 'bad_request'],
-    [{ v: 1, type: 'session.open', id: 7, device: { kind: 'telnet' }, cols: 80, rows: 24 }, 7, 'bad_request'],
+    [
+      { v: 1, type: 'session.open', id: 7, device: { kind: 'telnet' }, cols: 80, rows: 24 },
+      7,
+      'bad_request',
+    ],
     [{ v: 1, type: 'session.list', id: 8, extra: true }, 8, 'bad_request'],
     [{ v: 1, type: '__proto__', id: 9 }, 9, 'bad_request'],
   ])('refuses %j with %s', (value, id, code) => {

@@ -90,8 +90,7 @@ const envelope = z.object({
 });
 
 export type ParsedRequest =
-  | { ok: true; request: Request }
-  | { ok: false; id: number | null; error: ErrorBody };
+  { ok: true; request: Request } | { ok: false; id: number | null; error: ErrorBody };
 
 function isRequestType(type: string): type is RequestType {
   return Object.hasOwn(bodies, type);

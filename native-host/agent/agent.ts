@@ -76,11 +76,16 @@ export class Agent {
           rows: request.rows,
           snapshotter: this.snapshots.create(id, request.cols, request.rows),
           logger: this.options.logger,
-          ...(this.options.bufferChars === undefined ? {} : { bufferChars: this.options.bufferChars }),
+          ...(this.options.bufferChars === undefined
+            ? {}
+            : { bufferChars: this.options.bufferChars }),
           onEnded: (ended) => this.forget(ended),
         });
         this.sessions.set(session.id, session);
-        this.options.logger.info('session.open', { session: session.id, kind: device.description.kind });
+        this.options.logger.info('session.open', {
+          session: session.id,
+          kind: device.description.kind,
+        });
         const result: ResultMap['session.open'] = { sessionId: session.id };
         return { result };
       }
@@ -143,7 +148,10 @@ export class Agent {
   private session(sessionId: string): Session {
     const session = this.sessions.get(sessionId);
     if (session === undefined) {
-      throw new TandemError('not_found', `No session ${sessionId} — it may have ended; list sessions again`);
+      throw new TandemError(
+        'not_found',
+        `No session ${sessionId} — it may have ended; list sessions again`,
+      );
     }
     return session;
   }

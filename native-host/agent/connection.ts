@@ -3,7 +3,6 @@ import type { Duplex } from 'node:stream';
 import {
   FrameDecoder,
   MAX_FRAME_BYTES,
-  encodeFrame,
   errorReply,
   isTandemError,
   okReply,
@@ -17,6 +16,17 @@ import type { ClientLink } from './link.js';
 
 /** A client that stops reading its socket past this many queued bytes is cut off. */
 const MAX_UNREAD_BYTES = 32 * 1024 * 1024;
+
+/** encodeFrame with one copy instead of two: this is the output hot path. */
+function encodeNodeFrame(message: AgentMessage): Buffer | undefined {
+  const json = JSON.stringify(message);
+  const length = Buffer.byteLength(json);
+  if (length > MAX_FRAME_BYTES) return undefined;
+  const frame = Buffer.allocUnsafe(4 + length);
+  frame.writeUInt32LE(length, 0);
+  frame.write(json, 4);
+  return frame;
+}
 
 /**
  * Serves one framed byte stream (the agent socket; the host shim pipes Chrome's stdio into it).
@@ -35,10 +45,8 @@ export function serveConnection(
     local: options.local,
     send(message: AgentMessage) {
       if (stream.destroyed || !stream.writable) return;
-      let frame: Uint8Array;
-      try {
-        frame = encodeFrame(message);
-      } catch {
+      const frame = encodeNodeFrame(message);
+      if (frame === undefined) {
         logger.error('frame.too_large', { type: message.type });
         return;
       }
@@ -103,7 +111,9 @@ export function serveConnection(
       }
     }
   });
-  stream.on('error', (error) => logger.warn('client.error', { client: link.id, error: error.message }));
+  stream.on('error', (error) =>
+    logger.warn('client.error', { client: link.id, error: error.message }),
+  );
   stream.on('close', () => {
     logger.info('client.disconnected', { client: link.id });
     agent.disconnect(link);

@@ -81,7 +81,10 @@ export async function startDaemon(
     logger,
     devices: {
       ssh: {
-        knownHostsFiles: [path.join(sshDir(), 'known_hosts'), path.join(configDir(), 'known_hosts')],
+        knownHostsFiles: [
+          path.join(sshDir(), 'known_hosts'),
+          path.join(configDir(), 'known_hosts'),
+        ],
         knownHostsWritePath: path.join(configDir(), 'known_hosts'),
         sshConfigPath: path.join(sshDir(), 'config'),
       },
@@ -124,7 +127,9 @@ export async function runDaemon(): Promise<number> {
     logger.error('agent.uncaught', { error: error.message, stack: error.stack });
   });
   process.on('unhandledRejection', (error) => {
-    logger.error('agent.unhandled', { error: error instanceof Error ? error.message : String(error) });
+    logger.error('agent.unhandled', {
+      error: error instanceof Error ? error.message : String(error),
+    });
   });
   const daemon = await startDaemon(logger, () => process.exit(0));
   if (daemon === undefined) {

@@ -19,6 +19,11 @@ export const LOW_WATERMARK_CHARS = 5_000;
 /** Output events carry at most this many characters, well under the 1 MiB frame limit. */
 export const MAX_CHUNK_CHARS = 64 * 1024;
 export const DEFAULT_BUFFER_CHARS = 2 * 1024 * 1024;
+/**
+ * Output that arrives within this long of the previous send is batched (up to MAX_CHUNK_CHARS),
+ * so a flood travels in few large frames while a lone keystroke echo goes out at once.
+ */
+const BATCH_MS = 3;
 
 export interface SessionOptions {
   id: string;
@@ -68,7 +73,7 @@ export class Session {
       options.snapshotter.feed(chunk),
     );
     const { device } = options;
-    device.onData((data) => this.onOutput(this.decoder.write(data)));
+    device.onData((data) => this.onData(this.decoder.write(data)));
     device.onLinkState((state, message) => this.setState(state, message));
     device.onExit((exit) => this.onExit(exit));
   }
@@ -177,7 +182,10 @@ export class Session {
     this.assertLive();
     const { device } = this.options;
     if (device.sendBreak === undefined) {
-      throw new TandemError('bad_request', `${this.description.label} has no break signal — only serial ports do`);
+      throw new TandemError(
+        'bad_request',
+        `${this.description.label} has no break signal — only serial ports do`,
+      );
     }
     await device.sendBreak(durationMs);
   }
@@ -197,6 +205,28 @@ export class Session {
     if (this.state === 'exited') {
       throw new TandemError('not_found', `Session "${this.name}" has ended — open a new one`);
     }
+  }
+
+  private pending = '';
+  private batchTimer: NodeJS.Timeout | undefined;
+  private lastSend = 0;
+
+  private onData(text: string): void {
+    if (text.length === 0) return;
+    this.pending += text;
+    if (this.pending.length >= MAX_CHUNK_CHARS) return this.flushPending();
+    if (this.batchTimer !== undefined) return;
+    if (performance.now() - this.lastSend >= BATCH_MS) return this.flushPending();
+    this.batchTimer = setTimeout(() => this.flushPending(), BATCH_MS);
+  }
+
+  private flushPending(): void {
+    if (this.batchTimer !== undefined) clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+    const text = this.pending;
+    this.pending = '';
+    this.lastSend = performance.now();
+    this.onOutput(text);
   }
 
   private onOutput(text: string): void {
@@ -248,8 +278,8 @@ export class Session {
   }
 
   private onExit(exit: DeviceExit): void {
-    const rest = this.decoder.end();
-    if (rest.length > 0) this.onOutput(rest);
+    this.pending += this.decoder.end();
+    this.flushPending();
     this.state = 'exited';
     this.options.logger.info('session.exit', { session: this.id, code: exit.code });
     this.broadcast(

@@ -16,12 +16,21 @@ export const SNAPSHOT_SCROLLBACK = 10_000;
 /** Characters sent to the worker but not yet parsed, per session. */
 const IN_FLIGHT_CHARS = 1024 * 1024;
 /**
- * Characters waiting for the worker, per session. Past this the oldest are dropped: only the
- * last screen and scrollback matter for a snapshot, and memory must stay bounded in a flood.
+ * Characters waiting for the worker, per session. Past this the oldest are dropped unparsed:
+ * a snapshot's screen and 10,000 lines of scrollback come from the newest output, and memory
+ * must stay bounded in a flood. (A mode switch inside dropped output, e.g. entering the
+ * alternate screen, is lost with it; the next full redraw puts the screen right.)
  */
 const QUEUE_CHARS = 8 * 1024 * 1024;
+/**
+ * Evicted output is handed to the worker on a tick, unless more than FLOOD_CHARS arrived since
+ * the last tick: during a flood parsing would only steal CPU from the flood itself.
+ */
+const TICK_MS = 250;
+const FLOOD_CHARS = 1024 * 1024;
 
-type Pending = { kind: 'chunk'; chunk: OutputChunk } | { kind: 'resize'; cols: number; rows: number };
+type Pending =
+  { kind: 'chunk'; chunk: OutputChunk } | { kind: 'resize'; cols: number; rows: number };
 
 /** One worker thread serves every session of the agent. */
 export class SnapshotWorker {
@@ -82,6 +91,8 @@ export class Snapshotter {
   private queue: Pending[] = [];
   private queuedChars = 0;
   private inFlight = 0;
+  private arrivedSinceTick = 0;
+  private tick: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly worker: SnapshotWorker,
@@ -91,18 +102,36 @@ export class Snapshotter {
   feed(chunk: OutputChunk): void {
     this.queue.push({ kind: 'chunk', chunk });
     this.queuedChars += chunk.data.length;
+    this.arrivedSinceTick += chunk.data.length;
     while (this.queuedChars > QUEUE_CHARS) {
       const dropped = this.queue.shift();
       if (dropped === undefined) break;
       if (dropped.kind === 'chunk') this.queuedChars -= dropped.chunk.data.length;
-      else this.worker.post({ type: 'resize', sessionId: this.sessionId, ...dropped });
+      else
+        this.worker.post({
+          type: 'resize',
+          sessionId: this.sessionId,
+          cols: dropped.cols,
+          rows: dropped.rows,
+        });
     }
-    this.flush(IN_FLIGHT_CHARS);
+    this.schedule();
   }
 
   resize(cols: number, rows: number): void {
     this.queue.push({ kind: 'resize', cols, rows });
-    this.flush(IN_FLIGHT_CHARS);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    this.tick ??= setTimeout(() => {
+      this.tick = undefined;
+      const flooding = this.arrivedSinceTick > FLOOD_CHARS;
+      this.arrivedSinceTick = 0;
+      if (!flooding) this.flush(IN_FLIGHT_CHARS);
+      if (this.queue.length > 0) this.schedule();
+    }, TICK_MS);
+    this.tick.unref();
   }
 
   /** Everything fed so far, parsed, as terminal data. */
@@ -112,12 +141,13 @@ export class Snapshotter {
   }
 
   dispose(): void {
+    if (this.tick !== undefined) clearTimeout(this.tick);
     this.worker.dispose(this.sessionId);
   }
 
   written(chars: number): void {
     this.inFlight -= chars;
-    this.flush(IN_FLIGHT_CHARS);
+    if (this.arrivedSinceTick <= FLOOD_CHARS) this.flush(IN_FLIGHT_CHARS);
   }
 
   private flush(limit: number): void {
@@ -136,7 +166,12 @@ export class Snapshotter {
       if (next === undefined) break;
       if (next.kind === 'resize') {
         send();
-        this.worker.post({ type: 'resize', sessionId: this.sessionId, cols: next.cols, rows: next.rows });
+        this.worker.post({
+          type: 'resize',
+          sessionId: this.sessionId,
+          cols: next.cols,
+          rows: next.rows,
+        });
         continue;
       }
       batch.push(next.chunk.data);

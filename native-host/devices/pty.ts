@@ -56,7 +56,10 @@ export function openPty(spec: PtySpec, size: TerminalSize): Device {
   const shell = spec.shell ?? loginShell();
   const cwd = spec.cwd ?? os.homedir();
   if (!isDirectory(cwd)) {
-    throw new TandemError('not_found', `Folder ${cwd} does not exist — pick another starting folder`);
+    throw new TandemError(
+      'not_found',
+      `Folder ${cwd} does not exist — pick another starting folder`,
+    );
   }
   if (!isExecutable(shell)) {
     throw new TandemError(

@@ -59,7 +59,10 @@ describe('tandem-agent host, started as Chrome starts it', () => {
     const second = spawnHost(agentEnv.env);
     const again = new OutputFollower(second.client, sessionId);
     again.lastSeq = seenSeq;
-    const attached = await second.client.request('session.attach', { sessionId, fromSeq: seenSeq + 1 });
+    const attached = await second.client.request('session.attach', {
+      sessionId,
+      fromSeq: seenSeq + 1,
+    });
     expect(attached.mode).toBe('replay');
     expect(attached.afterSeq).toBe(seenSeq);
     await again.waitFor('three\n');
@@ -77,7 +80,8 @@ describe('tandem-agent host, started as Chrome starts it', () => {
     });
     // 3 MiB of numbered lines: more than the 2 MiB buffer holds.
     const lines: string[] = [];
-    for (let i = 0; i < 60_000; i++) lines.push(`line ${String(i).padStart(6, '0')} ${'x'.repeat(40)}\r\n`);
+    for (let i = 0; i < 60_000; i++)
+      lines.push(`line ${String(i).padStart(6, '0')} ${'x'.repeat(40)}\r\n`);
     const all = lines.join('');
     for (let at = 0; at < all.length; at += 200_000) {
       await host.client.request('session.input', { sessionId, data: all.slice(at, at + 200_000) });
@@ -151,7 +155,14 @@ describe('tandem-agent host, started as Chrome starts it', () => {
           kind === 0
             ? Buffer.from('\xff\xfe garbage')
             : kind === 1
-              ? Buffer.from(JSON.stringify({ v: 1, type: 'session.open', id: 1_000_000 + i, device: { kind: 'nope' } }))
+              ? Buffer.from(
+                  JSON.stringify({
+                    v: 1,
+                    type: 'session.open',
+                    id: 1_000_000 + i,
+                    device: { kind: 'nope' },
+                  }),
+                )
               : kind === 2
                 ? Buffer.from(JSON.stringify([1, 2, 3]))
                 : Buffer.from(JSON.stringify({ v: 1, type: 'session.input', sessionId: 5 }));
@@ -180,7 +191,11 @@ describe('tandem-agent host, started as Chrome starts it', () => {
     const host = spawnHost(agentEnv.env);
     const { client } = host;
     const { sessionId } = await client.request('session.open', {
-      device: { kind: 'pty', shell: '/bin/sh', args: ['-c', 'yes 0123456789abcdefghij | head -c 3000000; sleep 30'] },
+      device: {
+        kind: 'pty',
+        shell: '/bin/sh',
+        args: ['-c', 'yes 0123456789abcdefghij | head -c 3000000; sleep 30'],
+      },
       cols: 80,
       rows: 24,
     });
@@ -222,7 +237,12 @@ describe('the agent daemon', () => {
     expect(second.code).toBe(0);
     expect(second.stderr).toContain('already running');
 
-    await host.client.request('session.open', { device: { kind: 'echo' }, cols: 80, rows: 24, name: 'probe' });
+    await host.client.request('session.open', {
+      device: { kind: 'echo' },
+      cols: 80,
+      rows: 24,
+      name: 'probe',
+    });
     const status = await runCli(agentEnv.env, ['status']);
     expect(status.code).toBe(0);
     expect(status.stdout).toContain('1 session(s)');
@@ -230,7 +250,9 @@ describe('the agent daemon', () => {
 
     const pid = agentPid(agentEnv.env);
     if (pid === undefined) throw new Error('no agent pid');
-    const exitEvent = new Promise((resolve) => host.client.onEvent((e) => e.type === 'session.exit' && resolve(e)));
+    const exitEvent = new Promise((resolve) =>
+      host.client.onEvent((e) => e.type === 'session.exit' && resolve(e)),
+    );
     const { sessions } = await host.client.request('session.list', {});
     await host.client.request('session.attach', { sessionId: sessions[0]?.sessionId ?? '' });
     const stop = await runCli(agentEnv.env, ['stop']);
@@ -252,7 +274,9 @@ describe('the agent daemon', () => {
     expect(fs.existsSync(agentEnv.socketPath)).toBe(true);
     // Nothing listens there now; the next host starts a fresh agent in its place.
     await expect(
-      new Promise((resolve, reject) => net.connect(agentEnv.socketPath).on('connect', resolve).on('error', reject)),
+      new Promise((resolve, reject) =>
+        net.connect(agentEnv.socketPath).on('connect', resolve).on('error', reject),
+      ),
     ).rejects.toThrow();
     const next = spawnHost(agentEnv.env);
     const fresh = await next.client.request('hello', hello);

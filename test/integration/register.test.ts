@@ -62,12 +62,20 @@ describe('tandem-agent register / unregister', () => {
     const home = agentEnv.env.HOME ?? '';
     const config = agentEnv.env.XDG_CONFIG_HOME ?? path.join(home, '.config');
     for (const browser of ['google-chrome', 'chromium']) {
-      expect(fs.existsSync(path.join(config, browser, 'NativeMessagingHosts', 'dev.tandem.agent.json'))).toBe(true);
+      expect(
+        fs.existsSync(path.join(config, browser, 'NativeMessagingHosts', 'dev.tandem.agent.json')),
+      ).toBe(true);
     }
     const only = await runCli(agentEnv.env, ['unregister', '--browser', 'chromium']);
     expect(only.code).toBe(0);
-    expect(fs.existsSync(path.join(config, 'chromium', 'NativeMessagingHosts', 'dev.tandem.agent.json'))).toBe(false);
-    expect(fs.existsSync(path.join(config, 'google-chrome', 'NativeMessagingHosts', 'dev.tandem.agent.json'))).toBe(true);
+    expect(
+      fs.existsSync(path.join(config, 'chromium', 'NativeMessagingHosts', 'dev.tandem.agent.json')),
+    ).toBe(false);
+    expect(
+      fs.existsSync(
+        path.join(config, 'google-chrome', 'NativeMessagingHosts', 'dev.tandem.agent.json'),
+      ),
+    ).toBe(true);
     const bad = await runCli(agentEnv.env, ['register', '--browser', 'firefox']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('--browser must be chrome, chromium or all');
@@ -76,6 +84,7 @@ describe('tandem-agent register / unregister', () => {
 
 function pick(env: NodeJS.ProcessEnv, pattern: RegExp): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) if (pattern.test(key) && value !== undefined) out[key] = value;
+  for (const [key, value] of Object.entries(env))
+    if (pattern.test(key) && value !== undefined) out[key] = value;
   return out;
 }

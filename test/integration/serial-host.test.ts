@@ -1,0 +1,119 @@
+import fs from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentEvent } from '../../protocol/index.js';
+import {
+  OutputFollower,
+  agentPid,
+  makeAgentEnv,
+  spawnHost,
+  type AgentEnv,
+  type HostProcess,
+} from '../fixtures/agent.js';
+import {
+  startDeviceSimulator,
+  startSerialPair,
+  type DeviceSimulator,
+  type SerialPair,
+} from '../fixtures/serial.js';
+
+/** CPU time (ms) a process has used, from /proc. */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
+}
+
+describe('serial console through the host and agent', () => {
+  let agentEnv: AgentEnv;
+  let host: HostProcess;
+  let cable: SerialPair;
+  let router: DeviceSimulator | undefined;
+
+  beforeAll(async () => {
+    agentEnv = makeAgentEnv();
+    host = spawnHost(agentEnv.env);
+    cable = await startSerialPair();
+  });
+  afterAll(async () => {
+    await router?.close();
+    await cable.kill();
+    host.child.stdin.end();
+    await host.exited;
+    await agentEnv.cleanup();
+  });
+
+  it('lists ports, talks to the console, survives unplug mid-flood and re-attaches on replug', async () => {
+    const { client } = host;
+    const { ports } = await client.request('serial.list', {});
+    expect(Array.isArray(ports)).toBe(true);
+
+    const { sessionId } = await client.request('session.open', {
+      device: { kind: 'serial', path: cable.pathB, baudRate: 115200, lineEnding: 'cr' },
+      cols: 80,
+      rows: 24,
+    });
+    const view = new OutputFollower(client, sessionId);
+    const states: { state: string; at: number }[] = [];
+    client.onEvent((event: AgentEvent) => {
+      if (event.type === 'session.state' && event.sessionId === sessionId) {
+        states.push({ state: event.state, at: Date.now() });
+      }
+    });
+    const attached = await client.request('session.attach', { sessionId });
+    expect(attached.session.device).toEqual({ kind: 'serial', label: `${cable.pathB} 115200 8N1` });
+
+    router = await startDeviceSimulator(cable.pathA);
+    client.notify('session.input', { sessionId, data: '\r' });
+    await view.waitFor('router> ');
+    client.notify('session.input', { sessionId, data: 'show version\r' });
+    await view.waitFor('Processor board ID');
+
+    // Unplug while the far end floods.
+    client.notify('session.input', { sessionId, data: 'flood 200000\r' });
+    await view.waitFor((t) => t.length > 200_000);
+    const unplugged = Date.now();
+    await cable.kill();
+    const deadline = Date.now() + 2000;
+    while (!states.some((s) => s.state === 'disconnected') && Date.now() < deadline)
+      await sleep(20);
+    const lost = states.find((s) => s.state === 'disconnected');
+    expect(lost, 'session reported the unplug').toBeDefined();
+    expect((lost?.at ?? Infinity) - unplugged).toBeLessThan(2000);
+
+    // The agent must idle, not spin, while the port is gone.
+    const pid = agentPid(agentEnv.env);
+    if (pid === undefined) throw new Error('no agent pid');
+    await sleep(300);
+    const before = cpuMs(pid);
+    await sleep(2000);
+    const percent = ((cpuMs(pid) - before) / 2000) * 100;
+    expect(percent).toBeLessThan(5);
+
+    const listed = await client.request('session.list', {});
+    expect(listed.sessions.find((s) => s.sessionId === sessionId)?.state).toBe('disconnected');
+
+    // Replug at the same path: the session re-attaches by itself.
+    await cable.restart();
+    await router?.restart();
+    const back = Date.now() + 5000;
+    while (states.at(-1)?.state !== 'running' && Date.now() < back) await sleep(20);
+    expect(states.at(-1)?.state).toBe('running');
+    const mark = view.text.length;
+    client.notify('session.input', { sessionId, data: 'show version\r' });
+    await view.waitFor((t) => t.slice(mark).includes('Processor board ID'));
+    await client.request('session.close', { sessionId });
+  });
+
+  it('says what to do when the port does not exist', async () => {
+    await expect(
+      host.client.request('session.open', {
+        device: { kind: 'serial', path: '/dev/ttyNOPE9', baudRate: 9600 },
+        cols: 80,
+        rows: 24,
+      }),
+    ).rejects.toMatchObject({
+      code: 'not_found',
+      message: expect.stringContaining('/dev/ttyNOPE9'),
+    });
+  });
+});
