@@ -40,9 +40,16 @@ export class SnapshotWorker {
   private nextRequest = 1;
 
   constructor() {
+    // Built: dist/snapshot-worker.js beside this chunk. From source (unit tests): the .ts file,
+    // loaded through tsx inside the worker.
     const source = import.meta.url.endsWith('.ts');
     const url = new URL(source ? './snapshot-worker.ts' : './snapshot-worker.js', import.meta.url);
-    this.worker = new Worker(url, source ? { execArgv: ['--import', 'tsx'] } : {});
+    this.worker = source
+      ? new Worker(
+          `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`,
+          { eval: true },
+        )
+      : new Worker(url);
     this.worker.unref();
     this.worker.on('message', (message: WorkerReply) => this.onReply(message));
   }

@@ -1,0 +1,141 @@
+import headless from '@xterm/headless';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { AgentMessage } from '../../protocol/index.js';
+import { openEcho } from '../devices/echo.js';
+import { silentLogger } from '../log.js';
+import type { ClientLink } from './link.js';
+import { Session, splitChars } from './session.js';
+import { SnapshotWorker } from './snapshotter.js';
+
+const { Terminal } = headless;
+
+function screenText(terminal: InstanceType<typeof Terminal>): string {
+  const buffer = terminal.buffer.active;
+  const lines: string[] = [];
+  for (let i = 0; i < buffer.length; i++)
+    lines.push(buffer.getLine(i)?.translateToString(true) ?? '');
+  return lines.join('\n').trimEnd();
+}
+
+function write(terminal: InstanceType<typeof Terminal>, data: string): Promise<void> {
+  return new Promise((resolve) => terminal.write(data, resolve));
+}
+
+describe('splitChars', () => {
+  it('never cuts a surrogate pair', () => {
+    const text = 'ab😀cd😀';
+    for (let max = 2; max < 8; max++) {
+      const parts = splitChars(text, max);
+      expect(parts.join('')).toBe(text);
+      for (const part of parts) expect(part.length).toBeLessThanOrEqual(max);
+      for (const part of parts) expect(/[\ud800-\udbff]$/.test(part)).toBe(false);
+    }
+  });
+});
+
+describe('Session attach', () => {
+  const worker = new SnapshotWorker();
+  afterAll(() => worker.terminate());
+
+  function link(received: AgentMessage[]): ClientLink {
+    return { id: String(Math.random()), role: 'owner', local: true, send: (m) => received.push(m) };
+  }
+
+  it('rebuilds the exact screen and scrollback from snapshot + buffer', async () => {
+    const device = openEcho();
+    const session = new Session({
+      id: 's1',
+      name: 'echo',
+      device,
+      cols: 80,
+      rows: 24,
+      snapshotter: worker.create('s1', 80, 24),
+      logger: silentLogger,
+      bufferChars: 64 * 1024,
+      onEnded: () => {},
+    });
+    // Colours, cursor moves and plenty of lines: far more than the 64 KiB buffer holds.
+    let all = '';
+    for (let i = 0; i < 4000; i++) {
+      const line = `\x1b[3${i % 8}mline ${i}\x1b[0m ${'='.repeat(i % 50)}\r\n`;
+      all += line;
+      device.write(line);
+      if (i % 500 === 0) await new Promise((r) => setTimeout(r, 5));
+    }
+    await new Promise((r) => setTimeout(r, 20));
+
+    const received: AgentMessage[] = [];
+    const view = link(received);
+    const { result, start } = session.attach(view, 1);
+    expect(result.mode).toBe('snapshot');
+    start();
+    const deadline = Date.now() + 10_000;
+    while (
+      !received.some((m) => m.type === 'session.snapshot' && m.final) &&
+      Date.now() < deadline
+    ) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    // The view consumed everything: acknowledge it, or flow control keeps the device paused.
+    const consumed = received.reduce((n, m) => n + ('data' in m ? m.data.length : 0), 0);
+    session.ack(view, consumed);
+    const tail = '\x1b[1mafter attach\x1b[0m\r\n';
+    device.write(tail);
+    await new Promise((r) => setTimeout(r, 20));
+
+    const reference = new Terminal({
+      cols: 80,
+      rows: 24,
+      scrollback: 10_000,
+      allowProposedApi: true,
+    });
+    await write(reference, all + tail);
+    const rebuilt = new Terminal({
+      cols: 80,
+      rows: 24,
+      scrollback: 10_000,
+      allowProposedApi: true,
+    });
+    let lastSeq = 0;
+    for (const message of received) {
+      if (message.type === 'session.snapshot') {
+        lastSeq = message.seq;
+        await write(rebuilt, message.data);
+      } else if (message.type === 'session.output') {
+        expect(message.seq).toBeGreaterThan(lastSeq);
+        if (lastSeq !== 0) expect(message.seq).toBe(lastSeq + 1);
+        lastSeq = message.seq;
+        await write(rebuilt, message.data);
+      }
+    }
+    expect(screenText(rebuilt)).toBe(screenText(reference));
+    expect(rebuilt.buffer.active.cursorY).toBe(reference.buffer.active.cursorY);
+    await session.close();
+  });
+
+  it('replays exactly the missed chunks when they are still buffered', async () => {
+    const device = openEcho();
+    const session = new Session({
+      id: 's2',
+      name: 'echo',
+      device,
+      cols: 80,
+      rows: 24,
+      snapshotter: worker.create('s2', 80, 24),
+      logger: silentLogger,
+      onEnded: () => {},
+    });
+    for (const word of ['a', 'b', 'c', 'd']) {
+      device.write(word);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const received: AgentMessage[] = [];
+    const { result, start } = session.attach(link(received), 3);
+    expect(result).toMatchObject({ mode: 'replay', afterSeq: 2 });
+    expect(received).toEqual([]);
+    start();
+    const outputs = received.flatMap((m) => (m.type === 'session.output' ? [m.data] : []));
+    expect(outputs).toEqual(['c', 'd']);
+    await session.close();
+  });
+});
