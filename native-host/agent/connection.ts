@@ -8,6 +8,7 @@ import {
   okReply,
   parseRequest,
   type AgentMessage,
+  type ErrorBody,
   type Role,
 } from '../../protocol/index.js';
 import type { Logger } from '../log.js';
@@ -26,6 +27,48 @@ function encodeNodeFrame(message: AgentMessage): Buffer | undefined {
   frame.writeUInt32LE(length, 0);
   frame.write(json, 4);
   return frame;
+}
+
+/**
+ * What every transport does with an incoming message: validate it, dispatch it as `link`,
+ * reply. A bad message gets an error reply, never a hang-up.
+ */
+export function createMessageHandler(
+  agent: Agent,
+  link: ClientLink,
+  logger: Logger,
+): (value: unknown) => void {
+  return (value: unknown): void => {
+    const parsed = parseRequest(value);
+    if (!parsed.ok) {
+      link.send(errorReply(parsed.id, parsed.error));
+      return;
+    }
+    const { request } = parsed;
+    const id = request.id ?? null;
+    agent.dispatch(link, request).then(
+      (handled) => {
+        if (id !== null) link.send(okReply(id, handled.result));
+        handled.after?.();
+      },
+      (error: unknown) => {
+        if (isTandemError(error)) {
+          link.send(errorReply(id, error.toBody()));
+          return;
+        }
+        logger.error('request.failed', {
+          type: request.type,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        link.send(
+          errorReply(id, {
+            code: 'internal',
+            message: `The agent failed on ${request.type} — see the agent log for details`,
+          }),
+        );
+      },
+    );
+  };
 }
 
 /**
@@ -58,38 +101,7 @@ export function serveConnection(
     },
   };
   logger.info('client.connected', { client: link.id, role: link.role });
-
-  const handle = (value: unknown): void => {
-    const parsed = parseRequest(value);
-    if (!parsed.ok) {
-      link.send(errorReply(parsed.id, parsed.error));
-      return;
-    }
-    const { request } = parsed;
-    const id = request.id ?? null;
-    agent.dispatch(link, request).then(
-      (handled) => {
-        if (id !== null) link.send(okReply(id, handled.result));
-        handled.after?.();
-      },
-      (error: unknown) => {
-        if (isTandemError(error)) {
-          link.send(errorReply(id, error.toBody()));
-          return;
-        }
-        logger.error('request.failed', {
-          type: request.type,
-          error: error instanceof Error ? error.message : String(error),
-        });
-        link.send(
-          errorReply(id, {
-            code: 'internal',
-            message: `The agent failed on ${request.type} — see the agent log for details`,
-          }),
-        );
-      },
-    );
-  };
+  const handle = createMessageHandler(agent, link, logger);
 
   stream.on('data', (data: Buffer) => {
     for (const frame of decoder.push(data)) {
@@ -101,12 +113,7 @@ export function serveConnection(
           link.send(errorReply(null, { code: 'bad_request', message: frame.reason }));
           break;
         case 'too_large':
-          link.send(
-            errorReply(null, {
-              code: 'too_large',
-              message: `A message of ${frame.bytes} bytes exceeds the ${MAX_FRAME_BYTES}-byte limit — send it in smaller pieces`,
-            }),
-          );
+          link.send(errorReply(null, tooLarge(frame.bytes)));
           break;
       }
     }
@@ -119,4 +126,11 @@ export function serveConnection(
     agent.disconnect(link);
   });
   return link;
+}
+
+export function tooLarge(bytes: number): ErrorBody {
+  return {
+    code: 'too_large',
+    message: `A message of ${bytes} bytes exceeds the ${MAX_FRAME_BYTES}-byte limit — send it in smaller pieces`,
+  };
 }
