@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TandemError, okReply } from '../../protocol/index.js';
+import { silentLogger } from '../../native-host/log.js';
+import { PeerBridge } from '../../native-host/peer/bridge.js';
+import { InviteStore } from '../../native-host/peer/invites.js';
+import { startRelay, type Relay } from '../../relay/relay.js';
+import { Participant, parseInviteUrl } from '../fixtures/participant.js';
+
+describe('peer bridge over a real PeerServer on loopback', () => {
+  let relay: Relay;
+  let bridge: PeerBridge;
+  const invites = new InviteStore();
+  const joined: string[] = [];
+
+  beforeAll(async () => {
+    relay = await startRelay();
+    bridge = await PeerBridge.start({
+      relay: { host: relay.host, port: relay.port, path: '/peer', secure: false, url: relay.url },
+      iceServers: [],
+      logger: silentLogger,
+      join(request, pipe) {
+        const invite = invites.redeem(request.inviteId, request.secret);
+        joined.push(request.name);
+        return {
+          result: { role: invite.role, sessionId: invite.sessionId },
+          handle(value) {
+            // Echo requests back as replies, to prove the channel carries both ways.
+            if (
+              typeof value === 'object' &&
+              value !== null &&
+              'id' in value &&
+              typeof value.id === 'number'
+            ) {
+              pipe.send(okReply(value.id, value));
+            }
+          },
+          closed() {},
+        };
+      },
+    });
+  });
+  afterAll(async () => {
+    bridge.close();
+    await relay.close();
+  });
+
+  it('admits a participant with a valid invite and carries large messages both ways', async () => {
+    const { invite, secret } = invites.create('s1', 'viewer');
+    const link = parseInviteUrl(bridge.inviteUrl(invite.inviteId, secret));
+    expect(link.relay.port).toBe(relay.port);
+    const participant = await Participant.connect(link);
+    await expect(participant.join(link, 'Ada')).resolves.toEqual({
+      role: 'viewer',
+      sessionId: 's1',
+    });
+    expect(joined).toContain('Ada');
+    const big = 'é'.repeat(300_000);
+    const echoed = await participant.request('session.input', { sessionId: 's1', data: big });
+    expect(echoed).toMatchObject({ type: 'session.input', data: big });
+    participant.close();
+  });
+
+  it('refuses a wrong secret, a revoked invite, and anything before a join', async () => {
+    const { invite, secret } = invites.create('s1', 'coworker');
+    const link = parseInviteUrl(bridge.inviteUrl(invite.inviteId, secret));
+
+    const wrong = await Participant.connect(link);
+    await expect(
+      wrong.join({ ...link, secret: secret.slice(1) + 'A' }, 'Mallory'),
+    ).rejects.toMatchObject({
+      code: 'unauthorized',
+    });
+
+    const early = await Participant.connect(link);
+    await expect(early.request('session.list', {})).rejects.toBeInstanceOf(TandemError);
+
+    invites.revoke(invite.inviteId);
+    const late = await Participant.connect(link);
+    await expect(late.join(link, 'Bob')).rejects.toMatchObject({ code: 'unauthorized' });
+    expect(joined).not.toContain('Mallory');
+    expect(joined).not.toContain('Bob');
+    for (const p of [wrong, early, late]) p.close();
+  });
+});
