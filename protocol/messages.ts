@@ -57,7 +57,14 @@ export interface DeviceDescription {
 
 export interface RequestMap {
   hello: { client: { name: string; version?: string }; protocol: number };
-  'session.open': { device: DeviceSpec; cols: number; rows: number; name?: string };
+  'session.open': {
+    device: DeviceSpec;
+    cols: number;
+    rows: number;
+    name?: string;
+    /** Record this session; defaults to the `recording.settings` `enabled` setting. */
+    record?: boolean;
+  };
   'session.list': Record<string, never>;
   'session.attach': { sessionId: string; fromSeq?: number };
   'session.detach': { sessionId: string };
@@ -69,11 +76,87 @@ export interface RequestMap {
   'serial.list': Record<string, never>;
   'ssh.hosts': Record<string, never>;
   'agent.stop': Record<string, never>;
+  'recording.pause': { sessionId: string };
+  'recording.resume': { sessionId: string };
+  'recording.mark': { sessionId: string; label: string };
+  'recording.list': Record<string, never>;
+  'recording.index': { recordingId: string };
+  'recording.read': {
+    recordingId: string;
+    format: RecordingFormat;
+    /** Always a byte offset into the native file: 0, or a `nextOffset` / keyframe `offset`. */
+    offset: number;
+    /** Most bytes of `data` wanted (capped at RECORDING_READ_MAX_BYTES). */
+    length?: number;
+  };
+  'recording.delete': { recordingId: string };
+  /** Changes the given settings (null clears a limit); answers with all of them. */
+  'recording.settings': {
+    enabled?: boolean;
+    maxAgeDays?: number | null;
+    maxTotalBytes?: number | null;
+  };
 }
 
 export type RequestType = keyof RequestMap;
 
 export type SessionState = 'connecting' | 'running' | 'disconnected' | 'exited';
+
+/** `off`: this session is not recorded (the setting was off when it opened). */
+export type RecordingState = 'on' | 'paused' | 'off';
+export type RecordingFormat = 'native' | 'asciicast-v2';
+/** `recording.read` returns at most this many bytes of data per reply (frames stay < 1 MiB). */
+export const RECORDING_READ_MAX_BYTES = 256 * 1024;
+
+/** Who did something in a session. Local views are `local:<os user>`. */
+export interface Participant {
+  id: string;
+  name: string;
+}
+
+export interface RecordingInfo {
+  recordingId: string;
+  sessionId: string;
+  name: string;
+  device: DeviceDescription;
+  participants: Participant[];
+  startedAt: string;
+  durationMs: number;
+  /** Size of the native file. */
+  bytes: number;
+  /** Still being written (its session is open). */
+  live: boolean;
+}
+
+/** Where to start replaying: `offset` is the keyframe line; events resume at `eventsOffset`. */
+export interface RecordingKeyframe {
+  /** Milliseconds since the recording started that the keyframe's screen shows. */
+  t: number;
+  offset: number;
+  eventsOffset: number;
+}
+
+export interface RecordingMarker {
+  t: number;
+  kind: 'marker' | 'pause' | 'resume' | 'join' | 'leave' | 'role' | 'end';
+  label: string;
+}
+
+export interface RecordingIndex extends RecordingInfo {
+  cols: number;
+  rows: number;
+  /** Byte offset of the first event line (just after the header line). */
+  eventsOffset: number;
+  keyframes: RecordingKeyframe[];
+  markers: RecordingMarker[];
+}
+
+export interface RecordingSettings {
+  /** New sessions are recorded. */
+  enabled: boolean;
+  maxAgeDays: number | null;
+  maxTotalBytes: number | null;
+}
 
 export interface SessionInfo {
   sessionId: string;
@@ -86,6 +169,9 @@ export interface SessionInfo {
   /** The seq of the newest output chunk. */
   seq: number;
   clients: number;
+  recording: RecordingState;
+  /** The recording of this session, when it has one. */
+  recordingId?: string;
 }
 
 export interface SerialPortInfo {
@@ -124,6 +210,20 @@ export interface ResultMap {
   'serial.list': { ports: SerialPortInfo[] };
   'ssh.hosts': { hosts: SshHostAlias[] };
   'agent.stop': Record<string, never>;
+  'recording.pause': { recording: RecordingState };
+  'recording.resume': { recording: RecordingState };
+  'recording.mark': Record<string, never>;
+  'recording.list': { recordings: RecordingInfo[] };
+  'recording.index': RecordingIndex;
+  'recording.read': {
+    data: string;
+    /** Pass as the next `offset`; equal to the native file size at the end. */
+    nextOffset: number;
+    /** No more data now (a live recording may still grow). */
+    eof: boolean;
+  };
+  'recording.delete': Record<string, never>;
+  'recording.settings': RecordingSettings;
 }
 
 /** A request as it travels: the envelope plus its fields. `id` asks for a reply. */
@@ -152,6 +252,14 @@ export interface EventMap {
   };
   'session.state': { sessionId: string; state: SessionState; message?: string };
   'session.exit': { sessionId: string; code?: number; reason: string };
+  /** Sent to every view when recording starts, pauses or resumes (and right after attach). */
+  'session.recording': {
+    sessionId: string;
+    state: RecordingState;
+    recordingId?: string;
+    /** Who changed it; absent when the recording started with the session. */
+    by?: Participant;
+  };
 }
 
 export type EventType = keyof EventMap;

@@ -16,6 +16,9 @@ const RULES: Partial<Record<RequestType, readonly Role[]>> = {
   'session.input': ['owner', 'coworker'],
   'session.resize': ['owner', 'coworker'],
   'session.break': ['owner', 'coworker'],
+  // Anyone typing may drop a marker; pausing, reading, deleting and settings stay with the owner
+  // until sharing defines which recordings a participant may read.
+  'recording.mark': ['owner', 'coworker'],
 };
 
 export function isAllowed(role: Role, type: RequestType): boolean {

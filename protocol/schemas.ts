@@ -10,6 +10,10 @@ const sessionId = z.string().min(1).max(64);
 const cols = z.number().int().min(2).max(1000);
 const rows = z.number().int().min(1).max(1000);
 const empty = z.object({}).strict();
+/** Recording ids name files, so they are restricted to a safe alphabet. */
+const recordingId = z
+  .string()
+  .regex(/^[A-Za-z0-9-]{1,64}$/, 'a recording id is letters, digits and dashes');
 
 const sshAuth = z.discriminatedUnion('method', [
   z.object({ method: z.literal('agent') }),
@@ -66,6 +70,7 @@ const bodies = {
     cols,
     rows,
     name: z.string().max(128).optional(),
+    record: z.boolean().optional(),
   }),
   'session.list': empty,
   'session.attach': z.object({ sessionId, fromSeq: z.number().int().min(0).optional() }),
@@ -81,6 +86,25 @@ const bodies = {
   'serial.list': empty,
   'ssh.hosts': empty,
   'agent.stop': empty,
+  'recording.pause': z.object({ sessionId }),
+  'recording.resume': z.object({ sessionId }),
+  'recording.mark': z.object({ sessionId, label: z.string().max(200) }),
+  'recording.list': empty,
+  'recording.index': z.object({ recordingId }),
+  'recording.read': z.object({
+    recordingId,
+    format: z.enum(['native', 'asciicast-v2']),
+    offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    length: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+  }),
+  'recording.delete': z.object({ recordingId }),
+  'recording.settings': z
+    .object({
+      enabled: z.boolean().optional(),
+      maxAgeDays: z.number().min(0).max(100_000).nullable().optional(),
+      maxTotalBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().optional(),
+    })
+    .strict(),
 } satisfies Record<RequestType, z.ZodType>;
 
 const envelope = z.object({

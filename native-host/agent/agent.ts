@@ -9,6 +9,7 @@ import {
 } from '../../protocol/index.js';
 import { listSerialPorts, listSshHosts, openDevice, type DeviceContext } from '../devices/index.js';
 import type { Logger } from '../log.js';
+import { RecordingStore } from '../recording/index.js';
 import type { ClientLink } from './link.js';
 import { Session } from './session.js';
 import { SnapshotWorker } from './snapshotter.js';
@@ -19,6 +20,8 @@ export interface AgentOptions {
   devices: DeviceContext;
   logger: Logger;
   bufferChars?: number;
+  /** Where recordings live (dataDir()/recordings) and the settings file; none: not recorded. */
+  recordings?: { dir: string; settingsFile: string };
   /** Called when a client asks the agent to stop. */
   onStopRequested?: () => void;
 }
@@ -36,8 +39,18 @@ export interface Handled {
 export class Agent {
   private readonly sessions = new Map<string, Session>();
   private readonly snapshots = new SnapshotWorker();
+  private readonly recordings: RecordingStore | undefined;
 
-  constructor(private readonly options: AgentOptions) {}
+  constructor(private readonly options: AgentOptions) {
+    if (options.recordings !== undefined) {
+      this.recordings = new RecordingStore({
+        ...options.recordings,
+        agentVersion: AGENT_VERSION,
+        logger: options.logger,
+        keyframes: (...args) => this.snapshots.keyframes(...args),
+      });
+    }
+  }
 
   async dispatch(link: ClientLink, request: Request): Promise<Handled> {
     if (!isAllowed(link.role, request.type)) {
@@ -61,17 +74,37 @@ export class Agent {
         const result: ResultMap['hello'] = {
           agent: { version: AGENT_VERSION, pid: process.pid },
           protocol: PROTOCOL_VERSION,
-          capabilities: ['pty', 'ssh', 'serial', 'echo', 'snapshot', 'flow-control'],
+          capabilities: [
+            'pty',
+            'ssh',
+            'serial',
+            'echo',
+            'snapshot',
+            'flow-control',
+            ...(this.recordings === undefined ? [] : ['recording']),
+          ],
         };
         return { result };
       }
       case 'session.open': {
         const device = await openDevice(request.device, request, this.options.devices);
         const id = randomUUID();
+        const name = request.name ?? device.description.label;
+        const recorder =
+          this.recordings !== undefined && (request.record ?? this.recordings.enabled)
+            ? this.recordings.start({
+                sessionId: id,
+                name,
+                device: device.description,
+                cols: request.cols,
+                rows: request.rows,
+              })
+            : undefined;
         const session = new Session({
           id,
-          name: request.name ?? device.description.label,
+          name,
           device,
+          ...(recorder === undefined ? {} : { recorder }),
           cols: request.cols,
           rows: request.rows,
           snapshotter: this.snapshots.create(id, request.cols, request.rows),
@@ -103,7 +136,7 @@ export class Agent {
         this.session(request.sessionId).detach(link);
         return { result: {} };
       case 'session.input':
-        this.session(request.sessionId).input(request.data);
+        this.session(request.sessionId).input(request.data, link);
         return { result: {} };
       case 'session.resize':
         this.session(request.sessionId).resize(request.cols, request.rows);
@@ -127,6 +160,26 @@ export class Agent {
         };
       case 'agent.stop':
         return { result: {}, after: () => this.options.onStopRequested?.() };
+      case 'recording.pause':
+      case 'recording.resume': {
+        const state = request.type === 'recording.pause' ? 'paused' : 'on';
+        const recording = this.session(request.sessionId).setRecording(state, link.participant);
+        return { result: { recording } satisfies ResultMap['recording.pause'] };
+      }
+      case 'recording.mark':
+        this.session(request.sessionId).mark(request.label, link.participant);
+        return { result: {} };
+      case 'recording.list':
+        return { result: this.store().list() };
+      case 'recording.index':
+        return { result: this.store().index(request.recordingId) };
+      case 'recording.read':
+        return { result: this.store().read(request) };
+      case 'recording.delete':
+        this.store().delete(request.recordingId);
+        return { result: {} };
+      case 'recording.settings':
+        return { result: this.store().settings(request) };
     }
   }
 
@@ -142,7 +195,15 @@ export class Agent {
   /** Ends every session cleanly (devices closed, clients told), then the snapshot worker. */
   async shutdown(): Promise<void> {
     await Promise.allSettled([...this.sessions.values()].map((s) => s.close()));
+    await this.recordings?.closeAll('agent stopped');
     await this.snapshots.terminate();
+  }
+
+  private store(): RecordingStore {
+    if (this.recordings === undefined) {
+      throw new TandemError('not_found', 'This agent keeps no recordings');
+    }
+    return this.recordings;
   }
 
   private session(sessionId: string): Session {

@@ -9,11 +9,12 @@ import {
   parseRequest,
   type AgentMessage,
   type ErrorBody,
+  type Participant,
   type Role,
 } from '../../protocol/index.js';
 import type { Logger } from '../log.js';
 import type { Agent } from './agent.js';
-import type { ClientLink } from './link.js';
+import { localParticipant, type ClientLink } from './link.js';
 
 /** A client that stops reading its socket past this many queued bytes is cut off. */
 const MAX_UNREAD_BYTES = 32 * 1024 * 1024;
@@ -78,7 +79,7 @@ export function createMessageHandler(
 export function serveConnection(
   agent: Agent,
   stream: Duplex,
-  options: { role: Role; local: boolean; logger: Logger },
+  options: { role: Role; local: boolean; logger: Logger; participant?: Participant },
 ): ClientLink {
   const { logger } = options;
   const decoder = new FrameDecoder();
@@ -86,6 +87,7 @@ export function serveConnection(
     id: randomUUID(),
     role: options.role,
     local: options.local,
+    participant: options.participant ?? localParticipant(),
     send(message: AgentMessage) {
       if (stream.destroyed || !stream.writable) return;
       const frame = encodeNodeFrame(message);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileLogger, type Logger } from '../log.js';
-import { configDir, logFile, runtimeDir, socketPath, sshDir } from '../paths.js';
+import { configDir, dataDir, logFile, runtimeDir, socketPath, sshDir } from '../paths.js';
 import { Agent } from './agent.js';
 import { serveConnection } from './connection.js';
 
@@ -88,6 +88,10 @@ export async function startDaemon(
         knownHostsWritePath: path.join(configDir(), 'known_hosts'),
         sshConfigPath: path.join(sshDir(), 'config'),
       },
+    },
+    recordings: {
+      dir: path.join(dataDir(), 'recordings'),
+      settingsFile: path.join(configDir(), 'recording.json'),
     },
     onStopRequested: () => void stop().then(onStopped),
   });

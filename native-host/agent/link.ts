@@ -1,4 +1,5 @@
-import type { AgentMessage, Role } from '../../protocol/index.js';
+import os from 'node:os';
+import type { AgentMessage, Participant, Role } from '../../protocol/index.js';
 
 /**
  * One connected client as the agent sees it: stamped at ingress with who it is and its role.
@@ -7,7 +8,23 @@ import type { AgentMessage, Role } from '../../protocol/index.js';
 export interface ClientLink {
   readonly id: string;
   readonly role: Role;
+  /**
+   * Who is behind the connection, for attribution (recordings, typing). Several links (side
+   * panel, popup) may be the same participant. Local links are `local:<os user>`.
+   */
+  readonly participant: Participant;
   /** The user's own views (socket/native host). Only these may pause a device for flow control. */
   readonly local: boolean;
   send(message: AgentMessage): void;
+}
+
+/** The local user: whoever can open the agent socket. */
+export function localParticipant(): Participant {
+  let name = process.env.USER ?? 'local';
+  try {
+    name = os.userInfo().username;
+  } catch {
+    // no passwd entry: keep $USER
+  }
+  return { id: `local:${name}`, name };
 }

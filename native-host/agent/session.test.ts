@@ -38,7 +38,13 @@ describe('Session attach', () => {
   afterAll(() => worker.terminate());
 
   function link(received: AgentMessage[]): ClientLink {
-    return { id: String(Math.random()), role: 'owner', local: true, send: (m) => received.push(m) };
+    return {
+      id: String(Math.random()),
+      role: 'owner',
+      local: true,
+      participant: { id: 'local:test', name: 'test' },
+      send: (m) => received.push(m),
+    };
   }
 
   it('rebuilds the exact screen and scrollback from snapshot + buffer', async () => {

@@ -3,6 +3,8 @@ import {
   TandemError,
   event,
   type DeviceDescription,
+  type Participant,
+  type RecordingState,
   type ResultMap,
   type SessionInfo,
   type SessionState,
@@ -11,6 +13,8 @@ import type { Device, DeviceExit } from '../devices/index.js';
 import type { Logger } from '../log.js';
 import type { ClientLink } from './link.js';
 import { OutputBuffer, type OutputChunk } from './output-buffer.js';
+import type { Recorder } from '../recording/index.js';
+import { SessionRecording } from './session-recording.js';
 import type { Snapshotter } from './snapshotter.js';
 
 /** Flow control watermarks in unacknowledged characters (as VS Code's ptyHost). */
@@ -34,6 +38,8 @@ export interface SessionOptions {
   snapshotter: Snapshotter;
   logger: Logger;
   bufferChars?: number;
+  /** The session's recording; absent when it is not recorded. */
+  recorder?: Recorder;
   onEnded: (session: Session) => void;
 }
 
@@ -62,6 +68,7 @@ export class Session {
   private readonly attachments = new Map<string, Attachment>();
   private paused = false;
   private closing: Promise<void> | undefined;
+  private readonly recording: SessionRecording;
 
   constructor(private readonly options: SessionOptions) {
     this.id = options.id;
@@ -73,6 +80,7 @@ export class Session {
       options.snapshotter.feed(chunk),
     );
     const { device } = options;
+    this.recording = new SessionRecording(options.recorder, device);
     device.onData((data) => this.onData(this.decoder.write(data)));
     device.onLinkState((state, message) => this.setState(state, message));
     device.onExit((exit) => this.onExit(exit));
@@ -89,6 +97,10 @@ export class Session {
       createdAt: this.createdAt.toISOString(),
       seq: this.seq,
       clients: this.attachments.size,
+      recording: this.recording.state,
+      ...(this.recording.recordingId === undefined
+        ? {}
+        : { recordingId: this.recording.recordingId }),
     };
   }
 
@@ -104,6 +116,7 @@ export class Session {
     this.detach(link);
     const attachment = new Attachment(link);
     this.attachments.set(link.id, attachment);
+    this.recording.attached(link);
     const nextSeq = this.seq + 1;
     const wanted = Math.min(fromSeq ?? 1, nextSeq);
     const missed = this.buffer.from(wanted, nextSeq);
@@ -115,6 +128,8 @@ export class Session {
     }
     const result = { session: this.info(), mode, afterSeq, role: link.role } as const;
     const start = (): void => {
+      // The banner: every view learns the recording state as it joins.
+      if (this.recording.state !== 'off') link.send(this.recordingEvent());
       if (mode === 'replay') return this.release(attachment, 0);
       void this.options.snapshotter.snapshot().then((snapshot) => {
         if (this.attachments.get(link.id) !== attachment) return;
@@ -150,7 +165,9 @@ export class Session {
   }
 
   detach(link: ClientLink): void {
-    if (this.attachments.delete(link.id)) this.applyFlowControl();
+    if (!this.attachments.delete(link.id)) return;
+    this.recording.detached(link);
+    this.applyFlowControl();
   }
 
   hasAttachment(link: ClientLink): boolean {
@@ -164,9 +181,38 @@ export class Session {
     this.applyFlowControl();
   }
 
-  input(data: string): void {
+  input(data: string, from?: ClientLink): void {
     this.assertLive();
-    this.options.device.write(data);
+    const write = (): void => this.options.device.write(data);
+    if (from === undefined) write();
+    else this.recording.input(from, data, write);
+  }
+
+  /** Pauses or resumes the recording; every view is told. False if nothing changed. */
+  setRecording(state: 'on' | 'paused', by: Participant): RecordingState {
+    if (this.recording.state === 'off') {
+      throw new TandemError(
+        'bad_request',
+        `Session "${this.name}" is not recorded — recording was off when it opened`,
+      );
+    }
+    const changed = state === 'paused' ? this.recording.pause(by) : this.recording.resume(by);
+    if (changed) this.broadcast(this.recordingEvent(by));
+    return this.recording.state;
+  }
+
+  mark(label: string, by: Participant): void {
+    this.recording.mark(label, by);
+  }
+
+  private recordingEvent(by?: Participant): Parameters<ClientLink['send']>[0] {
+    const { recordingId } = this.recording;
+    return event('session.recording', {
+      sessionId: this.id,
+      state: this.recording.state,
+      ...(recordingId === undefined ? {} : { recordingId }),
+      ...(by === undefined ? {} : { by }),
+    });
   }
 
   resize(cols: number, rows: number): void {
@@ -176,6 +222,7 @@ export class Session {
     this.rows = rows;
     this.options.device.resize?.({ cols, rows });
     this.options.snapshotter.resize(cols, rows);
+    this.recording.resize(cols, rows);
   }
 
   async sendBreak(durationMs: number): Promise<void> {
@@ -235,6 +282,7 @@ export class Session {
       this.seq += 1;
       const chunk = { seq: this.seq, data };
       this.buffer.push(chunk);
+      this.recording.output(data);
       for (const attachment of this.attachments.values()) this.deliver(attachment, chunk);
     }
   }
@@ -281,6 +329,7 @@ export class Session {
     this.pending += this.decoder.end();
     this.flushPending();
     this.state = 'exited';
+    this.recording.close(exit.reason);
     this.options.logger.info('session.exit', { session: this.id, code: exit.code });
     this.broadcast(
       event('session.exit', {

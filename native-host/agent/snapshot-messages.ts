@@ -1,11 +1,25 @@
+import type { Keyframe } from '../recording/keyframer.js';
+
 /** Messages between the agent and its snapshot worker thread. */
 export type WorkerRequest =
   | { type: 'create'; sessionId: string; cols: number; rows: number; scrollback: number }
   | { type: 'write'; sessionId: string; data: string[]; seq: number }
   | { type: 'resize'; sessionId: string; cols: number; rows: number }
   | { type: 'snapshot'; sessionId: string; request: number }
-  | { type: 'dispose'; sessionId: string };
+  | { type: 'dispose'; sessionId: string }
+  | {
+      type: 'keyframes.open';
+      recordingId: string;
+      file: string;
+      fromOffset: number;
+      cols: number;
+      rows: number;
+    }
+  | { type: 'keyframes.advance'; recordingId: string; upTo: number }
+  | { type: 'keyframes.finish'; recordingId: string; upTo: number; request: number };
 
 export type WorkerReply =
   | { type: 'written'; sessionId: string; chars: number }
-  | { type: 'snapshot'; request: number; data: string; seq: number; cols: number; rows: number };
+  | { type: 'snapshot'; request: number; data: string; seq: number; cols: number; rows: number }
+  | { type: 'keyframe'; recordingId: string; keyframe: Keyframe }
+  | { type: 'keyframes.finished'; request: number };

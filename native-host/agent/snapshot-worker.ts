@@ -6,6 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import headless from '@xterm/headless';
 import serialize from '@xterm/addon-serialize';
+import { Keyframer } from '../recording/keyframer.js';
 import type { WorkerReply, WorkerRequest } from './snapshot-messages.js';
 
 const { Terminal } = headless;
@@ -18,6 +19,25 @@ interface Screen {
 }
 
 const screens = new Map<string, Screen>();
+
+/** A recording's keyframe maker; its work is chained so the file is read in order. */
+interface KeyframeJob {
+  keyframer: Keyframer;
+  chain: Promise<void>;
+}
+const keyframeJobs = new Map<string, KeyframeJob>();
+
+function advanceKeyframes(recordingId: string, upTo: number): Promise<void> {
+  const job = keyframeJobs.get(recordingId);
+  if (job === undefined) return Promise.resolve();
+  job.chain = job.chain
+    .then(() => job.keyframer.advance(upTo))
+    .then((made) => {
+      for (const keyframe of made) reply({ type: 'keyframe', recordingId, keyframe });
+    })
+    .catch(() => undefined);
+  return job.chain;
+}
 const port = parentPort;
 if (port === null) throw new Error('snapshot-worker must run as a worker thread');
 
@@ -69,6 +89,33 @@ port.on('message', (message: WorkerRequest) => {
           cols: screen.terminal.cols,
           rows: screen.terminal.rows,
         });
+      });
+      break;
+    }
+    case 'keyframes.open': {
+      try {
+        const keyframer = new Keyframer(
+          message.file,
+          message.fromOffset,
+          message.cols,
+          message.rows,
+        );
+        keyframeJobs.set(message.recordingId, { keyframer, chain: Promise.resolve() });
+      } catch {
+        // The file vanished: the recording simply has no keyframes.
+      }
+      break;
+    }
+    case 'keyframes.advance': {
+      void advanceKeyframes(message.recordingId, message.upTo);
+      break;
+    }
+    case 'keyframes.finish': {
+      const { recordingId, request } = message;
+      void advanceKeyframes(recordingId, message.upTo).then(() => {
+        keyframeJobs.get(recordingId)?.keyframer.close();
+        keyframeJobs.delete(recordingId);
+        reply({ type: 'keyframes.finished', request });
       });
       break;
     }

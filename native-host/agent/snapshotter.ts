@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { OutputChunk } from './output-buffer.js';
+import type { Keyframe, KeyframeMaker } from '../recording/index.js';
 import type { WorkerReply, WorkerRequest } from './snapshot-messages.js';
 
 export interface Snapshot {
@@ -37,6 +38,8 @@ export class SnapshotWorker {
   private readonly worker: Worker;
   private readonly screens = new Map<string, Snapshotter>();
   private readonly waiting = new Map<number, (snapshot: Snapshot) => void>();
+  private readonly keyframeListeners = new Map<string, (keyframe: Keyframe) => void>();
+  private readonly finishing = new Map<number, () => void>();
   private nextRequest = 1;
 
   constructor() {
@@ -73,6 +76,31 @@ export class SnapshotWorker {
     });
   }
 
+  /** Keyframes for a recording, made in the worker from the recording's file. */
+  keyframes(
+    file: string,
+    fromOffset: number,
+    cols: number,
+    rows: number,
+    onKeyframe: (keyframe: Keyframe) => void,
+  ): KeyframeMaker {
+    const recordingId = `${this.nextRequest++}`;
+    this.keyframeListeners.set(recordingId, onKeyframe);
+    this.post({ type: 'keyframes.open', recordingId, file, fromOffset, cols, rows });
+    return {
+      advance: (upTo) => this.post({ type: 'keyframes.advance', recordingId, upTo }),
+      finish: (upTo) =>
+        new Promise<void>((resolve) => {
+          const request = this.nextRequest++;
+          this.finishing.set(request, () => {
+            this.keyframeListeners.delete(recordingId);
+            resolve();
+          });
+          this.post({ type: 'keyframes.finish', recordingId, upTo, request });
+        }),
+    };
+  }
+
   dispose(sessionId: string): void {
     this.screens.delete(sessionId);
     this.post({ type: 'dispose', sessionId });
@@ -85,6 +113,15 @@ export class SnapshotWorker {
   private onReply(message: WorkerReply): void {
     if (message.type === 'written') {
       this.screens.get(message.sessionId)?.written(message.chars);
+      return;
+    }
+    if (message.type === 'keyframe') {
+      this.keyframeListeners.get(message.recordingId)?.(message.keyframe);
+      return;
+    }
+    if (message.type === 'keyframes.finished') {
+      this.finishing.get(message.request)?.();
+      this.finishing.delete(message.request);
       return;
     }
     const resolve = this.waiting.get(message.request);

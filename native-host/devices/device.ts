@@ -29,6 +29,11 @@ export interface Device {
   /** Absent on devices without a size (serial). */
   resize?(size: TerminalSize): void;
   sendBreak?(durationMs: number): Promise<void>;
+  /**
+   * The terminal's echo and canonical-mode flags, where the device can see them (local PTY).
+   * Used to keep passwords typed at no-echo prompts out of recordings.
+   */
+  echoState?(): Promise<{ echo: boolean; canonical: boolean } | undefined>;
   /** Flow control: stop reading from the far end until resume(). */
   pause(): void;
   resume(): void;

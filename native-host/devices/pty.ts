@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -94,8 +95,12 @@ export function openPty(spec: PtySpec, size: TerminalSize): Device {
         : `${path.basename(shell)} exited with code ${exitCode}`;
     events.emitExit({ code: exitCode, reason });
   });
+  const ptsName: unknown = Reflect.get(pty, 'ptsName');
   return {
     description: { kind: 'pty', label: path.basename(shell) },
+    ...(typeof ptsName === 'string' && ptsName.startsWith('/dev/')
+      ? { echoState: () => readEchoState(ptsName) }
+      : {}),
     onData: (l) => events.onData(l),
     onExit: (l) => events.onExit(l),
     onLinkState: (l) => events.onLinkState(l),
@@ -117,4 +122,16 @@ export function openPty(spec: PtySpec, size: TerminalSize): Device {
         }, 2000).unref();
       }),
   };
+}
+
+/** Reads the line discipline's flags with stty (node has no tcgetattr). */
+function readEchoState(tty: string): Promise<{ echo: boolean; canonical: boolean } | undefined> {
+  const flag = process.platform === 'linux' ? '-F' : '-f';
+  return new Promise((resolve) => {
+    execFile('stty', [flag, tty, '-a'], { timeout: 2000 }, (error, stdout) => {
+      if (error !== null) return resolve(undefined);
+      const words = new Set(stdout.split(/[\s;]+/));
+      resolve({ echo: words.has('echo'), canonical: words.has('icanon') });
+    });
+  });
 }

@@ -1,0 +1,12 @@
+export { RecordingStore, type NewRecording, type RecordingStoreOptions } from './store.js';
+export { Recorder, type KeyframeMaker, type KeyframeMakerFactory } from './recorder.js';
+export {
+  InputGuard,
+  looksLikePasswordPrompt,
+  type EchoProbe,
+  type EchoState,
+} from './input-guard.js';
+export { Keyframer, type Keyframe } from './keyframer.js';
+export * from './format.js';
+export { scanRecording, readHeader } from './scan.js';
+export { readNative, readAsciicast } from './reader.js';

@@ -1,0 +1,243 @@
+import path from 'node:path';
+import type {
+  DeviceDescription,
+  Participant,
+  RecordingIndex,
+  RecordingMarker,
+  RecordingState,
+  Role,
+} from '../../protocol/index.js';
+import {
+  FILE_SUFFIX,
+  FORMAT_VERSION,
+  encodeEvent,
+  encodeHeader,
+  type RecordingEvent,
+} from './format.js';
+import type { Keyframe } from './keyframer.js';
+import { LineWriter } from './writer.js';
+
+/**
+ * Keyframes are made off the main thread from the file itself. The recorder tells the maker how
+ * far the file is written, on a tick, and not during a flood (parsing would only steal CPU from
+ * the flood); it catches up when the flood ends.
+ */
+export interface KeyframeMaker {
+  advance(upTo: number): void;
+  /** Makes what is left up to `upTo`, then stops. */
+  finish(upTo: number): Promise<void>;
+}
+
+export type KeyframeMakerFactory = (
+  file: string,
+  fromOffset: number,
+  cols: number,
+  rows: number,
+  onKeyframe: (keyframe: Keyframe) => void,
+) => KeyframeMaker;
+
+const TICK_MS = 250;
+const FLOOD_BYTES = 1024 * 1024;
+/** Waiting for the keyframe maker to catch up at the end is bounded by this. */
+const FINISH_MS = 3000;
+
+export interface RecorderOptions {
+  dir: string;
+  recordingId: string;
+  sessionId: string;
+  name: string;
+  device: DeviceDescription;
+  cols: number;
+  rows: number;
+  agentVersion: string;
+  keyframes?: KeyframeMakerFactory;
+  onClosed?: (index: RecordingIndex) => void;
+}
+
+/** One session's recording: an append-only file and what is known about it in memory. */
+export class Recorder {
+  readonly file: string;
+  readonly startedAt = new Date();
+  private readonly start = performance.now();
+  private readonly writer: LineWriter;
+  private readonly eventsOffset: number;
+  private state: 'on' | 'paused' = 'on';
+  private readonly participants = new Map<string, Participant>();
+  private readonly markers: RecordingMarker[] = [];
+  private readonly keyframes: RecordingIndex['keyframes'] = [];
+  private readonly maker: KeyframeMaker | undefined;
+  private tick: NodeJS.Timeout | undefined;
+  private tickStartBytes = 0;
+  private lastT = 0;
+  private closed: Promise<RecordingIndex> | undefined;
+
+  constructor(private readonly options: RecorderOptions) {
+    this.file = path.join(options.dir, `${options.recordingId}${FILE_SUFFIX}`);
+    this.writer = new LineWriter(this.file);
+    this.writer.append(
+      encodeHeader({
+        tandem: 'recording',
+        version: FORMAT_VERSION,
+        recordingId: options.recordingId,
+        sessionId: options.sessionId,
+        name: options.name,
+        device: { kind: options.device.kind, label: options.device.label },
+        startedAt: this.startedAt.toISOString(),
+        cols: options.cols,
+        rows: options.rows,
+        agent: options.agentVersion,
+      }),
+    );
+    this.writer.flush();
+    this.eventsOffset = this.writer.flushedBytes;
+    this.maker = options.keyframes?.(
+      this.file,
+      this.eventsOffset,
+      options.cols,
+      options.rows,
+      (keyframe) => this.addKeyframe(keyframe),
+    );
+    this.tick = setInterval(() => this.onTick(), TICK_MS);
+    this.tick.unref();
+  }
+
+  get recordingId(): string {
+    return this.options.recordingId;
+  }
+
+  get recording(): RecordingState {
+    return this.state;
+  }
+
+  output(data: string): void {
+    if (this.state === 'on') this.write([this.now(), 'o', data]);
+  }
+
+  input(participant: Participant, data: string, secret: boolean): void {
+    if (this.state !== 'on') return;
+    this.write(
+      secret ? [this.now(), 's', participant.id] : [this.now(), 'i', participant.id, data],
+    );
+  }
+
+  resize(cols: number, rows: number): void {
+    this.write([this.now(), 'r', cols, rows]);
+  }
+
+  join(participant: Participant, role: Role): void {
+    this.participants.set(participant.id, participant);
+    const t = this.now();
+    this.write([t, 'j', participant.id, participant.name, role]);
+    this.markers.push({ t, kind: 'join', label: participant.name });
+  }
+
+  leave(participant: Participant): void {
+    const t = this.now();
+    this.write([t, 'l', participant.id]);
+    this.markers.push({ t, kind: 'leave', label: participant.name });
+  }
+
+  roleChanged(participant: Participant, role: Role): void {
+    const t = this.now();
+    this.write([t, 'role', participant.id, role]);
+    this.markers.push({ t, kind: 'role', label: `${participant.name}: ${role}` });
+  }
+
+  /** Returns false when there was nothing to change. */
+  pause(by: Participant): boolean {
+    if (this.state !== 'on') return false;
+    const t = this.now();
+    this.write([t, 'pause', by.id]);
+    this.markers.push({ t, kind: 'pause', label: `paused by ${by.name}` });
+    this.state = 'paused';
+    return true;
+  }
+
+  resume(by: Participant): boolean {
+    if (this.state !== 'paused') return false;
+    this.state = 'on';
+    const t = this.now();
+    this.write([t, 'resume', by.id]);
+    this.markers.push({ t, kind: 'resume', label: `resumed by ${by.name}` });
+    return true;
+  }
+
+  mark(label: string, by: Participant): void {
+    const t = this.now();
+    this.write([t, 'm', label, by.id]);
+    this.markers.push({ t, kind: 'marker', label });
+  }
+
+  index(live = true): RecordingIndex {
+    const { options } = this;
+    return {
+      recordingId: options.recordingId,
+      sessionId: options.sessionId,
+      name: options.name,
+      device: options.device,
+      participants: [...this.participants.values()],
+      startedAt: this.startedAt.toISOString(),
+      durationMs: this.lastT,
+      bytes: this.writer.flushedBytes,
+      live,
+      cols: options.cols,
+      rows: options.rows,
+      eventsOffset: this.eventsOffset,
+      keyframes: [...this.keyframes],
+      markers: [...this.markers],
+    };
+  }
+
+  /** Writes the end event once the keyframe maker has caught up (or given up), then closes. */
+  close(reason: string): Promise<RecordingIndex> {
+    this.closed ??= (async () => {
+      if (this.tick !== undefined) clearInterval(this.tick);
+      this.writer.flush();
+      if (this.maker !== undefined) {
+        const upTo = this.writer.flushedBytes;
+        await Promise.race([
+          this.maker.finish(upTo).catch(() => undefined),
+          new Promise((resolve) => setTimeout(resolve, FINISH_MS).unref()),
+        ]);
+      }
+      const t = this.now();
+      this.write([t, 'end', reason]);
+      this.markers.push({ t, kind: 'end', label: reason });
+      this.writer.close();
+      const index = this.index(false);
+      this.options.onClosed?.(index);
+      return index;
+    })();
+    return this.closed;
+  }
+
+  hasParticipant(participantId: string): boolean {
+    return this.participants.has(participantId);
+  }
+
+  private addKeyframe(keyframe: Keyframe): void {
+    if (!this.writer.isOpen) return;
+    this.writer.flush();
+    const offset = this.writer.flushedBytes;
+    const { at, eventsOffset, cols, rows, data } = keyframe;
+    this.write([this.now(), 'k', at, eventsOffset, cols, rows, data]);
+    this.writer.flush();
+    this.keyframes.push({ t: at, offset, eventsOffset });
+  }
+
+  private onTick(): void {
+    const written = this.writer.flushedBytes;
+    const flooding = written - this.tickStartBytes > FLOOD_BYTES;
+    this.tickStartBytes = written;
+    if (!flooding) this.maker?.advance(written);
+  }
+
+  private write(event: RecordingEvent): void {
+    this.lastT = event[0];
+    this.writer.append(encodeEvent(event));
+  }
+
+  private now(): number {
+    return Math.round(performance.now() - this.start);
+  }
+}

@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  TandemError,
+  type DeviceDescription,
+  type RecordingIndex,
+  type RecordingInfo,
+  type RecordingSettings,
+  type RequestMap,
+  type ResultMap,
+} from '../../protocol/index.js';
+import type { Logger } from '../log.js';
+import { FILE_SUFFIX, INDEX_SUFFIX } from './format.js';
+import { readAsciicast, readNative } from './reader.js';
+import { Recorder, type KeyframeMakerFactory } from './recorder.js';
+import { scanRecording } from './scan.js';
+
+const DEFAULT_SETTINGS: RecordingSettings = {
+  enabled: true,
+  maxAgeDays: null,
+  maxTotalBytes: null,
+};
+const RETENTION_MS = 60 * 60 * 1000;
+
+export interface RecordingStoreOptions {
+  /** paths.dataDir()/recordings */
+  dir: string;
+  /** configDir()/recording.json */
+  settingsFile: string;
+  agentVersion: string;
+  logger: Logger;
+  keyframes?: KeyframeMakerFactory;
+}
+
+export interface NewRecording {
+  sessionId: string;
+  name: string;
+  device: DeviceDescription;
+  cols: number;
+  rows: number;
+}
+
+/** Every recording on disk, the live ones' recorders, settings and retention. */
+export class RecordingStore {
+  private readonly live = new Map<string, Recorder>();
+  private readonly indexes = new Map<string, RecordingIndex>();
+  private current: RecordingSettings;
+  private readonly retention: NodeJS.Timeout;
+
+  constructor(private readonly options: RecordingStoreOptions) {
+    fs.mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+    this.current = this.loadSettings();
+    this.retention = setInterval(() => this.applyRetention(), RETENTION_MS);
+    this.retention.unref();
+    this.applyRetention();
+  }
+
+  get enabled(): boolean {
+    return this.current.enabled;
+  }
+
+  start(session: NewRecording): Recorder {
+    const recordingId = randomUUID();
+    const recorder = new Recorder({
+      ...session,
+      dir: this.options.dir,
+      recordingId,
+      agentVersion: this.options.agentVersion,
+      ...(this.options.keyframes === undefined ? {} : { keyframes: this.options.keyframes }),
+      onClosed: (index) => {
+        this.live.delete(recordingId);
+        this.remember(index);
+        this.applyRetention();
+      },
+    });
+    this.live.set(recordingId, recorder);
+    this.options.logger.info('recording.start', {
+      recording: recordingId,
+      session: session.sessionId,
+    });
+    return recorder;
+  }
+
+  list(): ResultMap['recording.list'] {
+    const recordings: RecordingInfo[] = [];
+    for (const id of this.ids()) {
+      const index = this.tryIndex(id);
+      if (index === undefined) continue;
+      const { cols: _c, rows: _r, eventsOffset: _e, keyframes: _k, markers: _m, ...info } = index;
+      recordings.push(info);
+    }
+    recordings.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+    return { recordings };
+  }
+
+  index(recordingId: string): RecordingIndex {
+    const index = this.tryIndex(recordingId);
+    if (index === undefined) throw notFound(recordingId);
+    return index;
+  }
+
+  read(request: RequestMap['recording.read']): ResultMap['recording.read'] {
+    const file = this.file(request.recordingId);
+    if (!fs.existsSync(file)) throw notFound(request.recordingId);
+    const read = request.format === 'native' ? readNative : readAsciicast;
+    return read(file, request.offset, request.length ?? Number.MAX_SAFE_INTEGER);
+  }
+
+  delete(recordingId: string): void {
+    if (this.live.has(recordingId)) {
+      throw new TandemError(
+        'bad_request',
+        'This recording is still being written — end its session first, then delete it',
+      );
+    }
+    const file = this.file(recordingId);
+    if (!fs.existsSync(file)) throw notFound(recordingId);
+    this.remove(recordingId);
+  }
+
+  settings(change: RequestMap['recording.settings']): RecordingSettings {
+    this.current = {
+      enabled: change.enabled ?? this.current.enabled,
+      maxAgeDays: change.maxAgeDays === undefined ? this.current.maxAgeDays : change.maxAgeDays,
+      maxTotalBytes:
+        change.maxTotalBytes === undefined ? this.current.maxTotalBytes : change.maxTotalBytes,
+    };
+    fs.mkdirSync(path.dirname(this.options.settingsFile), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(this.options.settingsFile, JSON.stringify(this.current, null, 2) + '\n', {
+      mode: 0o600,
+    });
+    this.applyRetention();
+    return { ...this.current };
+  }
+
+  /** Deletes finished recordings past the age limit, then the oldest until under the size limit. */
+  applyRetention(): void {
+    const { maxAgeDays, maxTotalBytes } = this.current;
+    if (maxAgeDays === null && maxTotalBytes === null) return;
+    const all = this.list().recordings.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    let total = all.reduce((sum, r) => sum + r.bytes, 0);
+    const oldest = maxAgeDays === null ? -Infinity : Date.now() - maxAgeDays * 86_400_000;
+    for (const recording of all) {
+      if (recording.live) continue;
+      const tooOld = Date.parse(recording.startedAt) + recording.durationMs < oldest;
+      const tooBig = maxTotalBytes !== null && total > maxTotalBytes;
+      if (!tooOld && !tooBig) continue;
+      this.remove(recording.recordingId);
+      total -= recording.bytes;
+      this.options.logger.info('recording.expired', { recording: recording.recordingId });
+    }
+  }
+
+  /** Stops every live recording (agent shutdown). */
+  async closeAll(reason: string): Promise<void> {
+    await Promise.allSettled([...this.live.values()].map((r) => r.close(reason)));
+    clearInterval(this.retention);
+  }
+
+  private tryIndex(recordingId: string): RecordingIndex | undefined {
+    const live = this.live.get(recordingId);
+    if (live !== undefined) return live.index();
+    const file = this.file(recordingId);
+    let size: number;
+    try {
+      size = fs.statSync(file).size;
+    } catch {
+      return undefined;
+    }
+    const cached = this.indexes.get(recordingId) ?? this.readSidecar(recordingId);
+    if (cached !== undefined && cached.bytes === size) {
+      this.indexes.set(recordingId, cached);
+      return cached;
+    }
+    // No index, or the file changed (the agent died while writing it): read it once.
+    const scanned = scanRecording(file);
+    if (scanned === undefined) return undefined;
+    const index = { ...scanned, bytes: size };
+    this.remember(index);
+    return index;
+  }
+
+  private remember(index: RecordingIndex): void {
+    this.indexes.set(index.recordingId, index);
+    try {
+      fs.writeFileSync(this.sidecar(index.recordingId), JSON.stringify(index), { mode: 0o600 });
+    } catch (error) {
+      this.options.logger.warn('recording.index_write_failed', {
+        recording: index.recordingId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+
+  private readSidecar(recordingId: string): RecordingIndex | undefined {
+    try {
+      const value: unknown = JSON.parse(fs.readFileSync(this.sidecar(recordingId), 'utf8'));
+      if (typeof value === 'object' && value !== null && 'bytes' in value && 'keyframes' in value) {
+        return { ...(value as RecordingIndex), live: false };
+      }
+    } catch {
+      // missing or unreadable: scan instead
+    }
+    return undefined;
+  }
+
+  private remove(recordingId: string): void {
+    fs.rmSync(this.file(recordingId), { force: true });
+    fs.rmSync(this.sidecar(recordingId), { force: true });
+    this.indexes.delete(recordingId);
+  }
+
+  private ids(): string[] {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.options.dir);
+    } catch {
+      return [];
+    }
+    return names.filter((n) => n.endsWith(FILE_SUFFIX)).map((n) => n.slice(0, -FILE_SUFFIX.length));
+  }
+
+  private file(recordingId: string): string {
+    return path.join(this.options.dir, `${recordingId}${FILE_SUFFIX}`);
+  }
+
+  private sidecar(recordingId: string): string {
+    return path.join(this.options.dir, `${recordingId}${INDEX_SUFFIX}`);
+  }
+
+  private loadSettings(): RecordingSettings {
+    try {
+      const value: unknown = JSON.parse(fs.readFileSync(this.options.settingsFile, 'utf8'));
+      if (typeof value !== 'object' || value === null) return { ...DEFAULT_SETTINGS };
+      const v = value as Record<string, unknown>;
+      return {
+        enabled: typeof v.enabled === 'boolean' ? v.enabled : DEFAULT_SETTINGS.enabled,
+        maxAgeDays: typeof v.maxAgeDays === 'number' ? v.maxAgeDays : null,
+        maxTotalBytes: typeof v.maxTotalBytes === 'number' ? v.maxTotalBytes : null,
+      };
+    } catch {
+      return { ...DEFAULT_SETTINGS };
+    }
+  }
+}
+
+function notFound(recordingId: string): TandemError {
+  return new TandemError(
+    'not_found',
+    `No recording ${recordingId} — it may have been deleted; list recordings again`,
+  );
+}

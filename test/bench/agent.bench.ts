@@ -1,0 +1,177 @@
+/**
+ * Agent benchmarks: PTY flood through device → agent → host stdout against reading the same
+ * PTY directly with node-pty, and echo round trip through host + agent against a bare echo
+ * device. Both sides of each ratio run in this same process, one after the other.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn as spawnPty } from 'node-pty';
+import { openEcho } from '../../native-host/devices/echo.js';
+import { OutputFollower, makeAgentEnv, spawnHost } from '../fixtures/agent.js';
+import { percentile, type BenchResult } from './results.js';
+
+const FLOOD_BYTES = 50 * 1024 * 1024;
+const ECHO_ROUNDS = 2000;
+
+function makeFloodFile(): string {
+  const file = path.join(os.tmpdir(), `tandem-flood-${process.pid}.txt`);
+  const line = 'The quick brown fox jumps over the lazy dog 0123456789 ~!@#$%^&*()_+\n';
+  const block = line.repeat(Math.ceil((1024 * 1024) / line.length)).slice(0, 1024 * 1024);
+  const fd = fs.openSync(file, 'w');
+  for (let i = 0; i < FLOOD_BYTES / block.length; i++) fs.writeSync(fd, block);
+  fs.closeSync(fd);
+  return file;
+}
+
+/** PTYs turn \n into \r\n: the reader waits for the file's bytes plus one CR per line. */
+function expectedChars(file: string): number {
+  const text = fs.readFileSync(file, 'latin1');
+  let lines = 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lines++;
+  return text.length + lines;
+}
+
+async function floodDirect(file: string, total: number): Promise<number> {
+  const pty = spawnPty('/bin/sh', ['-c', `read go; cat '${file}'; read done`], {
+    cols: 120,
+    rows: 40,
+    encoding: null,
+  });
+  let received = 0;
+  let started = 0;
+  const done = new Promise<number>((resolve) => {
+    pty.onData((data: Buffer | string) => {
+      if (started === 0) return;
+      received += data.length;
+      if (received >= total) resolve(performance.now() - started);
+    });
+  });
+  await new Promise((r) => setTimeout(r, 200));
+  started = performance.now();
+  pty.write('\r');
+  const ms = await done;
+  pty.kill();
+  return ms;
+}
+
+async function floodThroughAgent(file: string, total: number): Promise<number> {
+  const agentEnv = makeAgentEnv();
+  const host = spawnHost(agentEnv.env);
+  try {
+    const { client } = host;
+    const { sessionId } = await client.request('session.open', {
+      device: {
+        kind: 'pty',
+        shell: '/bin/sh',
+        args: ['-c', `stty -echo; read go; cat '${file}'; read done`],
+      },
+      cols: 120,
+      rows: 40,
+    });
+    const view = new OutputFollower(client, sessionId);
+    await client.request('session.attach', { sessionId });
+    await new Promise((r) => setTimeout(r, 200));
+    const base = view.text.length;
+    const started = performance.now();
+    client.notify('session.input', { sessionId, data: '\r' });
+    await view.waitFor((t) => t.length - base >= total, 120_000);
+    const ms = performance.now() - started;
+    await client.request('session.close', { sessionId });
+    return ms;
+  } finally {
+    host.child.stdin.end();
+    await host.exited;
+    await agentEnv.cleanup();
+  }
+}
+
+async function echoBare(): Promise<number[]> {
+  const device = openEcho();
+  const samples: number[] = [];
+  let resolveOne: (() => void) | undefined;
+  device.onData(() => resolveOne?.());
+  for (let i = 0; i < ECHO_ROUNDS; i++) {
+    const started = performance.now();
+    await new Promise<void>((resolve) => {
+      resolveOne = resolve;
+      device.write('k');
+    });
+    samples.push(performance.now() - started);
+  }
+  return samples;
+}
+
+async function echoThroughAgent(): Promise<number[]> {
+  const agentEnv = makeAgentEnv();
+  const host = spawnHost(agentEnv.env);
+  try {
+    const { client } = host;
+    const { sessionId } = await client.request('session.open', {
+      device: { kind: 'echo' },
+      cols: 80,
+      rows: 24,
+    });
+    await client.request('session.attach', { sessionId });
+    let resolveOne: (() => void) | undefined;
+    client.onEvent((event) => {
+      if (event.type === 'session.output') {
+        client.notify('session.ack', { sessionId, chars: event.data.length });
+        resolveOne?.();
+      }
+    });
+    const samples: number[] = [];
+    for (let i = 0; i < ECHO_ROUNDS + 200; i++) {
+      const started = performance.now();
+      await new Promise<void>((resolve) => {
+        resolveOne = resolve;
+        client.notify('session.input', { sessionId, data: 'k' });
+      });
+      if (i >= 200) samples.push(performance.now() - started);
+    }
+    return samples;
+  } finally {
+    host.child.stdin.end();
+    await host.exited;
+    await agentEnv.cleanup();
+  }
+}
+
+export async function runAgentBench(): Promise<BenchResult[]> {
+  const file = makeFloodFile();
+  try {
+    const total = expectedChars(file);
+    // Warm up both paths once, then measure.
+    await floodDirect(file, total);
+    const direct = await floodDirect(file, total);
+    const through = await floodThroughAgent(file, total);
+    const directMBs = FLOOD_BYTES / 1024 / 1024 / (direct / 1000);
+    const throughMBs = FLOOD_BYTES / 1024 / 1024 / (through / 1000);
+
+    const bare = await echoBare();
+    const agent = await echoThroughAgent();
+    const bareP50 = percentile(bare, 50);
+    const agentP50 = percentile(agent, 50);
+    return [
+      {
+        name: 'agent.flood_ratio',
+        value: throughMBs / directMBs,
+        unit: 'x',
+        baseline: directMBs,
+        ratio: throughMBs / directMBs,
+        goal: '>= 0.8 (through agent MB/s ÷ direct node-pty MB/s)',
+      },
+      { name: 'agent.flood_mb_s', value: throughMBs, unit: 'MB/s', baseline: directMBs },
+      {
+        name: 'agent.echo_added_ms_p50',
+        value: agentP50 - bareP50,
+        unit: 'ms',
+        baseline: bareP50,
+        goal: '< 1 ms',
+      },
+      { name: 'agent.echo_ms_p99', value: percentile(agent, 99), unit: 'ms' },
+    ];
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}

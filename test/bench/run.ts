@@ -1,0 +1,18 @@
+/** `npm run bench`: runs every benchmark suite and writes test/bench/results.json. */
+import { runAgentBench } from './agent.bench.js';
+import { runRecordingBench } from './recording.bench.js';
+import { writeResults, type BenchResult } from './results.js';
+
+const suites: Record<string, () => Promise<BenchResult[]>> = {
+  agent: runAgentBench,
+  recording: runRecordingBench,
+};
+
+const only = process.argv.slice(2);
+const results: BenchResult[] = [];
+for (const [name, run] of Object.entries(suites)) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  process.stdout.write(`bench: ${name}\n`);
+  results.push(...(await run()));
+}
+writeResults(results);
