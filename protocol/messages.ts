@@ -96,6 +96,15 @@ export interface RequestMap {
     maxAgeDays?: number | null;
     maxTotalBytes?: number | null;
   };
+  'invite.create': { sessionId: string; role: Role; ttlMs?: number; lobby?: boolean };
+  'invite.list': { sessionId: string };
+  'invite.revoke': { inviteId: string };
+  'participant.setRole': { sessionId: string; participantId: string; role: Role };
+  'participant.remove': { sessionId: string; participantId: string };
+  'lobby.admit': { sessionId: string; participantId: string; admit: boolean };
+  'keyboard.request': { sessionId: string };
+  'keyboard.decline': { sessionId: string; participantId: string };
+  'chat.send': { sessionId: string; text: string };
 }
 
 export type RequestType = keyof RequestMap;
@@ -112,6 +121,37 @@ export const RECORDING_READ_MAX_BYTES = 256 * 1024;
 export interface Participant {
   id: string;
   name: string;
+}
+
+/** A person in a session as everyone in it sees them. */
+export interface ParticipantInfo extends Participant {
+  role: Role;
+  /** A colour for avatars and the typing lane, stable per participant. */
+  color: string;
+  /** Sent input in the last ~1.5 s. */
+  typing: boolean;
+  /** The owner's own views (the agent's machine). */
+  local: boolean;
+  /** Waiting in the lobby for the owner to admit them. */
+  waiting: boolean;
+}
+
+export interface InviteInfo {
+  inviteId: string;
+  sessionId: string;
+  role: Role;
+  createdAt: string;
+  expiresAt?: string;
+  lobby: boolean;
+  uses: number;
+}
+
+/** What a remote participant gets back from `join`. */
+export interface JoinResult {
+  participantId: string;
+  sessionId: string;
+  role: Role;
+  session: SessionInfo;
 }
 
 export interface RecordingInfo {
@@ -224,6 +264,15 @@ export interface ResultMap {
   };
   'recording.delete': Record<string, never>;
   'recording.settings': RecordingSettings;
+  'invite.create': { invite: InviteInfo; url: string };
+  'invite.list': { invites: InviteInfo[] };
+  'invite.revoke': Record<string, never>;
+  'participant.setRole': Record<string, never>;
+  'participant.remove': Record<string, never>;
+  'lobby.admit': Record<string, never>;
+  'keyboard.request': Record<string, never>;
+  'keyboard.decline': Record<string, never>;
+  'chat.send': Record<string, never>;
 }
 
 /** A request as it travels: the envelope plus its fields. `id` asks for a reply. */
@@ -259,6 +308,19 @@ export interface EventMap {
     recordingId?: string;
     /** Who changed it; absent when the recording started with the session. */
     by?: Participant;
+  };
+  /** Everyone in the session, on every change (join, leave, role, typing, lobby). */
+  'session.participants': { sessionId: string; participants: ParticipantInfo[] };
+  /** The device size, which follows whoever holds the keyboard. */
+  'session.size': { sessionId: string; cols: number; rows: number };
+  'session.chat': { sessionId: string; from: ParticipantInfo; text: string; at: string };
+  /** Things people should be told: joins, leaves, role changes, keyboard requests. */
+  'session.notice': {
+    sessionId: string;
+    kind:
+      'joined' | 'left' | 'role' | 'removed' | 'keyboard-request' | 'keyboard-declined' | 'lobby';
+    participant: ParticipantInfo;
+    text: string;
   };
 }
 

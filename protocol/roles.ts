@@ -19,6 +19,8 @@ const RULES: Partial<Record<RequestType, readonly Role[]>> = {
   // Anyone typing may drop a marker; pausing, reading, deleting and settings stay with the owner
   // until sharing defines which recordings a participant may read.
   'recording.mark': ['owner', 'coworker'],
+  'chat.send': ['owner', 'coworker', 'viewer'],
+  'keyboard.request': ['owner', 'coworker', 'viewer'],
 };
 
 export function isAllowed(role: Role, type: RequestType): boolean {

@@ -5,11 +5,14 @@
 import { z } from 'zod';
 import type { ErrorBody } from './errors.js';
 import { PROTOCOL_VERSION, type Request, type RequestType } from './messages.js';
+import { ROLES } from './roles.js';
 
 const sessionId = z.string().min(1).max(64);
 const cols = z.number().int().min(2).max(1000);
 const rows = z.number().int().min(1).max(1000);
 const empty = z.object({}).strict();
+const participantId = z.string().min(1).max(128);
+const role = z.enum(ROLES);
 /** Recording ids name files, so they are restricted to a safe alphabet. */
 const recordingId = z
   .string()
@@ -105,6 +108,25 @@ const bodies = {
       maxTotalBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().optional(),
     })
     .strict(),
+  'invite.create': z.object({
+    sessionId,
+    role,
+    ttlMs: z
+      .number()
+      .int()
+      .min(1000)
+      .max(30 * 24 * 3600 * 1000)
+      .optional(),
+    lobby: z.boolean().optional(),
+  }),
+  'invite.list': z.object({ sessionId }),
+  'invite.revoke': z.object({ inviteId: z.string().min(1).max(64) }),
+  'participant.setRole': z.object({ sessionId, participantId, role }),
+  'participant.remove': z.object({ sessionId, participantId }),
+  'lobby.admit': z.object({ sessionId, participantId, admit: z.boolean() }),
+  'keyboard.request': z.object({ sessionId }),
+  'keyboard.decline': z.object({ sessionId, participantId }),
+  'chat.send': z.object({ sessionId, text: z.string().trim().min(1).max(2000) }),
 } satisfies Record<RequestType, z.ZodType>;
 
 const envelope = z.object({

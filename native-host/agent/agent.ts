@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import {
   PROTOCOL_VERSION,
   TandemError,
+  errorReply,
+  event,
   isAllowed,
+  isTandemError,
+  okReply,
+  parseRequest,
   type Request,
   type RequestType,
   type ResultMap,
@@ -12,6 +17,7 @@ import type { Logger } from '../log.js';
 import { RecordingStore } from '../recording/index.js';
 import type { ClientLink } from './link.js';
 import { Session } from './session.js';
+import { DEFAULT_SHARING, Sharing, type SharingConfig } from './sharing.js';
 import { SnapshotWorker } from './snapshotter.js';
 
 export const AGENT_VERSION = '0.1.0';
@@ -22,6 +28,8 @@ export interface AgentOptions {
   bufferChars?: number;
   /** Where recordings live (dataDir()/recordings) and the settings file; none: not recorded. */
   recordings?: { dir: string; settingsFile: string };
+  /** Relay, ICE servers and bind address for shared sessions. */
+  sharing?: SharingConfig;
   /** Called when a client asks the agent to stop. */
   onStopRequested?: () => void;
 }
@@ -40,8 +48,15 @@ export class Agent {
   private readonly sessions = new Map<string, Session>();
   private readonly snapshots = new SnapshotWorker();
   private readonly recordings: RecordingStore | undefined;
+  private readonly sharing: Sharing;
 
   constructor(private readonly options: AgentOptions) {
+    this.sharing = new Sharing(options.sharing ?? DEFAULT_SHARING, {
+      session: (id) => this.sessions.get(id),
+      handlerFor: (link) => this.handlerFor(link),
+      disconnect: (link) => this.disconnect(link),
+      logger: options.logger,
+    });
     if (options.recordings !== undefined) {
       this.recordings = new RecordingStore({
         ...options.recordings,
@@ -52,7 +67,52 @@ export class Agent {
     }
   }
 
+  /**
+   * What every transport does with an incoming message: validate it, dispatch it as `link`
+   * (stamped at ingress), reply. A bad message gets an error reply, never a hang-up.
+   */
+  handlerFor(link: ClientLink): (value: unknown) => void {
+    const { logger } = this.options;
+    return (value: unknown): void => {
+      const parsed = parseRequest(value);
+      if (!parsed.ok) {
+        link.send(errorReply(parsed.id, parsed.error));
+        return;
+      }
+      const { request } = parsed;
+      const id = request.id ?? null;
+      this.dispatch(link, request).then(
+        (handled) => {
+          if (id !== null) link.send(okReply(id, handled.result));
+          handled.after?.();
+        },
+        (error: unknown) => {
+          if (isTandemError(error)) {
+            link.send(errorReply(id, error.toBody()));
+            return;
+          }
+          logger.error('request.failed', {
+            type: request.type,
+            error: error instanceof Error ? error.message : String(error),
+          });
+          link.send(
+            errorReply(id, {
+              code: 'internal',
+              message: `The agent failed on ${request.type} — see the agent log for details`,
+            }),
+          );
+        },
+      );
+    };
+  }
+
   async dispatch(link: ClientLink, request: Request): Promise<Handled> {
+    if (link.scope !== undefined && !inScope(link.scope, request)) {
+      throw new TandemError(
+        'forbidden',
+        'An invite link reaches only the session it was made for — ask the owner',
+      );
+    }
     if (!isAllowed(link.role, request.type)) {
       throw new TandemError(
         'forbidden',
@@ -124,7 +184,9 @@ export class Agent {
       }
       case 'session.list': {
         const result: ResultMap['session.list'] = {
-          sessions: [...this.sessions.values()].map((s) => s.info()),
+          sessions: [...this.sessions.values()]
+            .filter((s) => link.scope === undefined || s.id === link.scope)
+            .map((s) => s.info()),
         };
         return { result };
       }
@@ -139,7 +201,7 @@ export class Agent {
         this.session(request.sessionId).input(request.data, link);
         return { result: {} };
       case 'session.resize':
-        this.session(request.sessionId).resize(request.cols, request.rows);
+        this.session(request.sessionId).resize(request.cols, request.rows, link);
         return { result: {} };
       case 'session.ack':
         this.session(request.sessionId).ack(link, request.chars);
@@ -180,7 +242,79 @@ export class Agent {
         return { result: {} };
       case 'recording.settings':
         return { result: this.store().settings(request) };
+      case 'invite.create': {
+        const session = this.live(request.sessionId);
+        const options = {
+          ...(request.ttlMs === undefined ? {} : { ttlMs: request.ttlMs }),
+          ...(request.lobby === undefined ? {} : { lobby: request.lobby }),
+        };
+        const result: ResultMap['invite.create'] = await this.sharing.createInvite(
+          session,
+          request.role,
+          options,
+        );
+        return { result };
+      }
+      case 'invite.list':
+        this.session(request.sessionId);
+        return { result: { invites: this.sharing.listInvites(request.sessionId) } };
+      case 'invite.revoke':
+        this.sharing.revokeInvite(request.inviteId, link);
+        return { result: {} };
+      case 'participant.setRole': {
+        const session = this.live(request.sessionId);
+        if (session.presence.get(request.participantId)?.local === true) {
+          throw new TandemError('bad_request', 'You always own the sessions on your own machine');
+        }
+        session.setRole(request.participantId, request.role);
+        return { result: {} };
+      }
+      case 'participant.remove':
+        this.sharing.remove(this.live(request.sessionId), request.participantId);
+        return { result: {} };
+      case 'lobby.admit':
+        this.sharing.admit(request.sessionId, request.participantId, request.admit);
+        return { result: {} };
+      case 'keyboard.request': {
+        const session = this.live(request.sessionId);
+        const me = session.presence.get(link.participant.id);
+        if (me === undefined) throw new TandemError('bad_request', 'Attach to the session first');
+        session.tellOwners(
+          event('session.notice', {
+            sessionId: session.id,
+            kind: 'keyboard-request',
+            participant: me,
+            text: `${me.name} asks for the keyboard`,
+          }),
+        );
+        return { result: {} };
+      }
+      case 'keyboard.decline': {
+        const session = this.live(request.sessionId);
+        const them = session.presence.get(request.participantId);
+        if (them === undefined) throw new TandemError('not_found', 'That person left the session');
+        const notice = event('session.notice', {
+          sessionId: session.id,
+          kind: 'keyboard-declined',
+          participant: them,
+          text: 'The owner kept the keyboard for now',
+        });
+        for (const their of session.presence.links(request.participantId)) their.send(notice);
+        return { result: {} };
+      }
+      case 'chat.send':
+        this.live(request.sessionId).chat(link, request.text);
+        return { result: {} };
     }
+  }
+
+  /** A session that has not ended. */
+  private live(sessionId: string): Session {
+    const session = this.session(sessionId);
+    if (session.state === 'exited') {
+      throw new TandemError('not_found', `Session "${session.name}" has ended — open a new one`);
+    }
+    return session;
   }
 
   /** A client went away: its views detach; the sessions live on. */
@@ -196,6 +330,7 @@ export class Agent {
   async shutdown(): Promise<void> {
     await Promise.allSettled([...this.sessions.values()].map((s) => s.close()));
     await this.recordings?.closeAll('agent stopped');
+    await this.sharing.close();
     await this.snapshots.terminate();
   }
 
@@ -218,12 +353,20 @@ export class Agent {
   }
 
   private forget(session: Session): void {
+    this.sharing.sessionEnded(session.id);
     // Ended sessions stay listed briefly so a reattaching view can show how they ended.
     setTimeout(() => {
       this.sessions.delete(session.id);
       session.dispose();
     }, 60_000).unref();
   }
+}
+
+/** What a participant scoped to one session may send: that session's requests, hello, list. */
+function inScope(scope: string, request: Request): boolean {
+  if (request.type === 'hello' || request.type === 'session.list') return true;
+  if (request.type === 'invite.revoke') return true; // checked against the invite's session
+  return 'sessionId' in request && request.sessionId === scope;
 }
 
 function describe(type: RequestType): string {

@@ -4,9 +4,6 @@ import {
   FrameDecoder,
   MAX_FRAME_BYTES,
   errorReply,
-  isTandemError,
-  okReply,
-  parseRequest,
   type AgentMessage,
   type ErrorBody,
   type Participant,
@@ -28,48 +25,6 @@ function encodeNodeFrame(message: AgentMessage): Buffer | undefined {
   frame.writeUInt32LE(length, 0);
   frame.write(json, 4);
   return frame;
-}
-
-/**
- * What every transport does with an incoming message: validate it, dispatch it as `link`,
- * reply. A bad message gets an error reply, never a hang-up.
- */
-export function createMessageHandler(
-  agent: Agent,
-  link: ClientLink,
-  logger: Logger,
-): (value: unknown) => void {
-  return (value: unknown): void => {
-    const parsed = parseRequest(value);
-    if (!parsed.ok) {
-      link.send(errorReply(parsed.id, parsed.error));
-      return;
-    }
-    const { request } = parsed;
-    const id = request.id ?? null;
-    agent.dispatch(link, request).then(
-      (handled) => {
-        if (id !== null) link.send(okReply(id, handled.result));
-        handled.after?.();
-      },
-      (error: unknown) => {
-        if (isTandemError(error)) {
-          link.send(errorReply(id, error.toBody()));
-          return;
-        }
-        logger.error('request.failed', {
-          type: request.type,
-          error: error instanceof Error ? error.message : String(error),
-        });
-        link.send(
-          errorReply(id, {
-            code: 'internal',
-            message: `The agent failed on ${request.type} — see the agent log for details`,
-          }),
-        );
-      },
-    );
-  };
 }
 
 /**
@@ -103,7 +58,7 @@ export function serveConnection(
     },
   };
   logger.info('client.connected', { client: link.id, role: link.role });
-  const handle = createMessageHandler(agent, link, logger);
+  const handle = agent.handlerFor(link);
 
   stream.on('data', (data: Buffer) => {
     for (const frame of decoder.push(data)) {

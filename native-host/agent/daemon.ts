@@ -5,6 +5,7 @@ import { fileLogger, type Logger } from '../log.js';
 import { configDir, dataDir, logFile, runtimeDir, socketPath, sshDir } from '../paths.js';
 import { Agent } from './agent.js';
 import { serveConnection } from './connection.js';
+import { loadSharingConfig } from './sharing.js';
 
 export interface RunningDaemon {
   socketPath: string;
@@ -93,6 +94,7 @@ export async function startDaemon(
       dir: path.join(dataDir(), 'recordings'),
       settingsFile: path.join(configDir(), 'recording.json'),
     },
+    sharing: loadSharingConfig(path.join(configDir(), 'sharing.json')),
     onStopRequested: () => void stop().then(onStopped),
   });
   const server = net.createServer((socket) => {

@@ -7,7 +7,8 @@ import type { AgentMessage, Participant, Role } from '../../protocol/index.js';
  */
 export interface ClientLink {
   readonly id: string;
-  readonly role: Role;
+  /** Mutable: the owner can change a participant's role live. */
+  role: Role;
   /**
    * Who is behind the connection, for attribution (recordings, typing). Several links (side
    * panel, popup) may be the same participant. Local links are `local:<os user>`.
@@ -16,6 +17,12 @@ export interface ClientLink {
   /** The user's own views (socket/native host). Only these may pause a device for flow control. */
   readonly local: boolean;
   send(message: AgentMessage): void;
+  /** Remote participants reach only the session they were invited to. */
+  readonly scope?: string;
+  /** Bytes queued towards a remote participant and not yet sent. */
+  backlog?(): number;
+  /** Hangs up on the client (removed participant, ended session). */
+  close?(): void;
 }
 
 /** The local user: whoever can open the agent socket. */

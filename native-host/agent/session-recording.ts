@@ -1,4 +1,4 @@
-import type { Participant, RecordingState } from '../../protocol/index.js';
+import type { Participant, RecordingState, Role } from '../../protocol/index.js';
 import type { Device } from '../devices/index.js';
 import { InputGuard, type Recorder } from '../recording/index.js';
 import type { ClientLink } from './link.js';
@@ -52,6 +52,10 @@ export class SessionRecording {
     }
     this.views.delete(id);
     this.recorder?.leave(link.participant);
+  }
+
+  roleChanged(participant: Participant, role: Role): void {
+    this.recorder?.roleChanged(participant, role);
   }
 
   output(data: string): void {

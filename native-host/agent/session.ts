@@ -2,10 +2,14 @@ import { StringDecoder } from 'node:string_decoder';
 import {
   TandemError,
   event,
+  type AgentMessage,
   type DeviceDescription,
+  type EventMap,
   type Participant,
+  type ParticipantInfo,
   type RecordingState,
   type ResultMap,
+  type Role,
   type SessionInfo,
   type SessionState,
 } from '../../protocol/index.js';
@@ -13,6 +17,7 @@ import type { Device, DeviceExit } from '../devices/index.js';
 import type { Logger } from '../log.js';
 import type { ClientLink } from './link.js';
 import { OutputBuffer, type OutputChunk } from './output-buffer.js';
+import { Presence, type PresenceChange } from './presence.js';
 import type { Recorder } from '../recording/index.js';
 import { SessionRecording } from './session-recording.js';
 import type { Snapshotter } from './snapshotter.js';
@@ -23,6 +28,12 @@ export const LOW_WATERMARK_CHARS = 5_000;
 /** Output events carry at most this many characters, well under the 1 MiB frame limit. */
 export const MAX_CHUNK_CHARS = 64 * 1024;
 export const DEFAULT_BUFFER_CHARS = 2 * 1024 * 1024;
+/**
+ * A remote view with this much queued in its data channel is cut off and, once drained,
+ * resynced from a snapshot. Above what one resync sends (snapshot + the 2 MiB buffer).
+ */
+const REMOTE_MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
+const REMOTE_RESUME_BACKLOG_BYTES = 256 * 1024;
 /**
  * Output that arrives within this long of the previous send is batched (up to MAX_CHUNK_CHARS),
  * so a flood travels in few large frames while a lone keystroke echo goes out at once.
@@ -49,6 +60,8 @@ class Attachment {
   unacked = 0;
   /** While a snapshot is being made, live output waits here, in order. */
   held: OutputChunk[] | undefined;
+  /** A remote view that fell too far behind: gets no output until it is resynced. */
+  lagging = false;
 
   constructor(readonly link: ClientLink) {}
 }
@@ -69,6 +82,9 @@ export class Session {
   private paused = false;
   private closing: Promise<void> | undefined;
   private readonly recording: SessionRecording;
+  readonly presence: Presence;
+  /** Who holds the keyboard: the terminal size follows this participant's view. */
+  private keyboard: string | undefined;
 
   constructor(private readonly options: SessionOptions) {
     this.id = options.id;
@@ -81,6 +97,7 @@ export class Session {
     );
     const { device } = options;
     this.recording = new SessionRecording(options.recorder, device);
+    this.presence = new Presence((change) => this.onPresence(change));
     device.onData((data) => this.onData(this.decoder.write(data)));
     device.onLinkState((state, message) => this.setState(state, message));
     device.onExit((exit) => this.onExit(exit));
@@ -113,10 +130,14 @@ export class Session {
     link: ClientLink,
     fromSeq: number | undefined,
   ): { result: ResultMap['session.attach']; start: () => void } {
-    this.detach(link);
+    const again = this.attachments.delete(link.id);
+    if (!again) {
+      // Others hear of the newcomer now; the newcomer gets the list after its reply.
+      this.recording.attached(link);
+      this.presence.add(link);
+    }
     const attachment = new Attachment(link);
     this.attachments.set(link.id, attachment);
-    this.recording.attached(link);
     const nextSeq = this.seq + 1;
     const wanted = Math.min(fromSeq ?? 1, nextSeq);
     const missed = this.buffer.from(wanted, nextSeq);
@@ -130,27 +151,50 @@ export class Session {
     const start = (): void => {
       // The banner: every view learns the recording state as it joins.
       if (this.recording.state !== 'off') link.send(this.recordingEvent());
+      link.send(this.participantsEvent());
+      link.send(event('session.size', { sessionId: this.id, cols: this.cols, rows: this.rows }));
       if (mode === 'replay') return this.release(attachment, 0);
-      void this.options.snapshotter.snapshot().then((snapshot) => {
-        if (this.attachments.get(link.id) !== attachment) return;
-        const parts = splitChars(snapshot.data, MAX_CHUNK_CHARS);
-        parts.forEach((data, index) => {
-          attachment.unacked += data.length;
-          link.send(
-            event('session.snapshot', {
-              sessionId: this.id,
-              seq: snapshot.seq,
-              cols: snapshot.cols,
-              rows: snapshot.rows,
-              data,
-              final: index === parts.length - 1,
-            }),
-          );
-        });
-        this.release(attachment, snapshot.seq);
-      });
+      this.sendSnapshot(attachment);
     };
     return { result, start };
+  }
+
+  /**
+   * Screen + scrollback, then what is held for the view (chunks the snapshot covers are
+   * skipped). Used on attach, and to resync a remote view that fell behind.
+   */
+  private sendSnapshot(attachment: Attachment): void {
+    const { link } = attachment;
+    void this.options.snapshotter.snapshot().then((snapshot) => {
+      if (this.attachments.get(link.id) !== attachment) return;
+      const parts = splitChars(snapshot.data, MAX_CHUNK_CHARS);
+      parts.forEach((data, index) => {
+        attachment.unacked += data.length;
+        link.send(
+          event('session.snapshot', {
+            sessionId: this.id,
+            seq: snapshot.seq,
+            cols: snapshot.cols,
+            rows: snapshot.rows,
+            data,
+            final: index === parts.length - 1,
+          }),
+        );
+      });
+      this.release(attachment, snapshot.seq);
+    });
+  }
+
+  /** A lagging remote view has drained: start it again from a snapshot. */
+  private resync(attachment: Attachment): void {
+    attachment.lagging = false;
+    attachment.unacked = 0;
+    const nextSeq = this.seq + 1;
+    attachment.held = [];
+    for (const chunk of this.buffer.from(this.buffer.firstSeq(nextSeq), nextSeq) ?? []) {
+      this.deliver(attachment, chunk);
+    }
+    this.sendSnapshot(attachment);
   }
 
   /** Sends what waited for the reply (or the snapshot), then lets live output flow. */
@@ -167,6 +211,7 @@ export class Session {
   detach(link: ClientLink): void {
     if (!this.attachments.delete(link.id)) return;
     this.recording.detached(link);
+    this.presence.remove(link);
     this.applyFlowControl();
   }
 
@@ -183,6 +228,7 @@ export class Session {
 
   input(data: string, from?: ClientLink): void {
     this.assertLive();
+    if (from !== undefined) this.takeKeyboard(from);
     const write = (): void => this.options.device.write(data);
     if (from === undefined) write();
     else this.recording.input(from, data, write);
@@ -215,14 +261,98 @@ export class Session {
     });
   }
 
-  resize(cols: number, rows: number): void {
+  /**
+   * A view reports its size. The device takes the size of whoever holds the keyboard (the
+   * owner, or the co-worker who typed last); other views only show it, fitted.
+   */
+  resize(cols: number, rows: number, from?: ClientLink): void {
     this.assertLive();
+    if (from !== undefined) {
+      this.presence.setSize(from, cols, rows);
+      if (!this.holdsKeyboard(from)) return;
+    }
+    this.applySize(cols, rows);
+  }
+
+  private holdsKeyboard(link: ClientLink): boolean {
+    if (this.keyboard === undefined) return link.local;
+    return this.keyboard === link.participant.id;
+  }
+
+  private takeKeyboard(link: ClientLink): void {
+    this.presence.typed(link);
+    if (this.keyboard === link.participant.id) return;
+    this.keyboard = link.participant.id;
+    const size = this.presence.sizeOf(link.participant.id);
+    if (size !== undefined) this.applySize(size.cols, size.rows);
+  }
+
+  private applySize(cols: number, rows: number): void {
     if (cols === this.cols && rows === this.rows) return;
     this.cols = cols;
     this.rows = rows;
     this.options.device.resize?.({ cols, rows });
     this.options.snapshotter.resize(cols, rows);
     this.recording.resize(cols, rows);
+    this.broadcast(event('session.size', { sessionId: this.id, cols, rows }));
+  }
+
+  /** Changes a participant's role live; everyone is told and the recording notes it. */
+  setRole(participantId: string, role: Role): void {
+    const changed = this.presence.setRole(participantId, role);
+    if (changed === undefined) {
+      throw new TandemError('not_found', 'That person is no longer in the session');
+    }
+    if (role === 'viewer' && this.keyboard === participantId) this.keyboard = undefined;
+    this.recording.roleChanged(changed, role);
+    this.notice('role', changed, `${changed.name} is now ${roleName(role)}`);
+  }
+
+  /** Sends something to the owners' views only (keyboard requests, the lobby). */
+  tellOwners(message: AgentMessage): void {
+    for (const attachment of this.attachments.values()) {
+      if (attachment.link.role === 'owner') attachment.link.send(message);
+    }
+  }
+
+  notice(
+    kind: EventMap['session.notice']['kind'],
+    participant: ParticipantInfo,
+    text: string,
+  ): void {
+    this.broadcast(event('session.notice', { sessionId: this.id, kind, participant, text }));
+  }
+
+  chat(from: ClientLink, text: string): void {
+    const sender = this.presence.get(from.participant.id);
+    if (sender === undefined) {
+      throw new TandemError('bad_request', 'Attach to the session before chatting in it');
+    }
+    this.broadcast(
+      event('session.chat', {
+        sessionId: this.id,
+        from: sender,
+        text,
+        at: new Date().toISOString(),
+      }),
+    );
+  }
+
+  participantsEvent(): AgentMessage {
+    return event('session.participants', {
+      sessionId: this.id,
+      participants: this.presence.list(),
+    });
+  }
+
+  private onPresence(change: PresenceChange): void {
+    if (change.kind !== 'changed') {
+      const verb = change.kind === 'joined' ? 'joined' : 'left';
+      this.notice(change.kind, change.participant, `${change.participant.name} ${verb}`);
+      if (change.kind === 'left' && this.keyboard === change.participant.id)
+        this.keyboard = undefined;
+    }
+    this.broadcast(this.participantsEvent());
   }
 
   async sendBreak(durationMs: number): Promise<void> {
@@ -288,6 +418,14 @@ export class Session {
   }
 
   private deliver(attachment: Attachment, chunk: OutputChunk): void {
+    if (attachment.lagging) return;
+    const { link } = attachment;
+    if (!link.local && attachment.held === undefined && this.behind(attachment)) {
+      // A slow remote view never slows anyone else: it skips ahead via a snapshot later.
+      attachment.lagging = true;
+      this.watchLagging(attachment);
+      return;
+    }
     attachment.unacked += chunk.data.length;
     if (attachment.held !== undefined) attachment.held.push(chunk);
     else {
@@ -298,6 +436,24 @@ export class Session {
     if (attachment.link.local && attachment.unacked > HIGH_WATERMARK_CHARS) {
       this.applyFlowControl();
     }
+  }
+
+  private behind(attachment: Attachment): boolean {
+    return (attachment.link.backlog?.() ?? 0) > REMOTE_MAX_BACKLOG_BYTES;
+  }
+
+  private watchLagging(attachment: Attachment): void {
+    const timer = setInterval(() => {
+      if (this.attachments.get(attachment.link.id) !== attachment || this.state === 'exited') {
+        clearInterval(timer);
+        return;
+      }
+      if ((attachment.link.backlog?.() ?? 0) < REMOTE_RESUME_BACKLOG_BYTES) {
+        clearInterval(timer);
+        this.resync(attachment);
+      }
+    }, 100);
+    timer.unref();
   }
 
   /** Pause the device while any of the user's own views lags; resume when all caught up. */
@@ -344,6 +500,10 @@ export class Session {
   private broadcast(message: Parameters<ClientLink['send']>[0]): void {
     for (const attachment of this.attachments.values()) attachment.link.send(message);
   }
+}
+
+function roleName(role: Role): string {
+  return role === 'coworker' ? 'a co-worker' : `the ${role}`.replace('the viewer', 'a viewer');
 }
 
 /** Splits text into pieces of at most `max` UTF-16 units without cutting a surrogate pair. */

@@ -65,7 +65,7 @@ export interface PeerBridgeOptions {
   iceServers: IceServer[];
   logger: Logger;
   /** Throws a TandemError (e.g. unauthorized) to refuse. */
-  join(request: JoinRequest, pipe: RemoteLinkPipe): RemoteParticipant;
+  join(request: JoinRequest, pipe: RemoteLinkPipe): Promise<RemoteParticipant> | RemoteParticipant;
 }
 
 /**
@@ -119,6 +119,7 @@ export class PeerBridge {
     const { logger } = this.options;
     const pieces = new Reassembler();
     let participant: RemoteParticipant | undefined;
+    let joining = false;
     const pipe: RemoteLinkPipe = {
       send(message) {
         if (!connection.open) return;
@@ -154,6 +155,15 @@ export class PeerBridge {
         participant.handle(assembled.value);
         return;
       }
+      if (joining) {
+        pipe.send(
+          errorReply(requestId(assembled.value), {
+            code: 'bad_request',
+            message: 'Wait until you have joined',
+          }),
+        );
+        return;
+      }
       const join = joinSchema.safeParse(assembled.value);
       if (!join.success) {
         refuse(requestId(assembled.value), {
@@ -162,16 +172,26 @@ export class PeerBridge {
         });
         return;
       }
-      try {
-        participant = this.options.join(join.data, pipe);
-        pipe.send(okReply(join.data.id, participant.result));
-      } catch (error) {
-        refuse(
-          join.data.id,
-          isTandemError(error) ? error.toBody() : { code: 'internal', message: 'join failed' },
+      joining = true;
+      const request = join.data;
+      Promise.resolve()
+        .then(() => this.options.join(request, pipe))
+        .then(
+          (joined) => {
+            joining = false;
+            if (!connection.open) return joined.closed();
+            participant = joined;
+            pipe.send(okReply(request.id, joined.result));
+          },
+          (error: unknown) => {
+            joining = false;
+            refuse(
+              request.id,
+              isTandemError(error) ? error.toBody() : { code: 'internal', message: 'join failed' },
+            );
+            logger.warn('peer.join_refused', { peer: connection.peer });
+          },
         );
-        logger.warn('peer.join_refused', { peer: connection.peer });
-      }
     });
     connection.on('close', () => participant?.closed());
     connection.on('error', (error) =>

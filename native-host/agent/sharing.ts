@@ -1,0 +1,369 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import {
+  TandemError,
+  event,
+  type InviteInfo,
+  type JoinResult,
+  type ParticipantInfo,
+  type Role,
+} from '../../protocol/index.js';
+import type { Logger } from '../log.js';
+import {
+  PeerBridge,
+  type IceServer,
+  type JoinRequest,
+  type RelayEndpoint,
+  type RemoteLinkPipe,
+  type RemoteParticipant,
+} from '../peer/bridge.js';
+import { InviteStore, type Invite } from '../peer/invites.js';
+import type { ClientLink } from './link.js';
+import type { Session } from './session.js';
+
+export interface SharingConfig {
+  /** A team relay (https://relay.example.com); none: the agent runs one on `host`. */
+  relayUrl?: string;
+  /** Where the embedded relay listens: loopback unless the user opts in to a LAN address. */
+  host: string;
+  port: number;
+  iceServers: IceServer[];
+  /** The built guest page (the extension build), served by the embedded relay. */
+  guestPageDir?: string;
+}
+
+export const DEFAULT_SHARING: SharingConfig = { host: '127.0.0.1', port: 0, iceServers: [] };
+
+/** Reads ~/.config/tandem/sharing.json; bad or missing values fall back to the defaults. */
+export function loadSharingConfig(file: string): SharingConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return { ...DEFAULT_SHARING };
+  }
+  const config: SharingConfig = { ...DEFAULT_SHARING };
+  if (typeof raw !== 'object' || raw === null) return config;
+  if ('relayUrl' in raw && typeof raw.relayUrl === 'string') config.relayUrl = raw.relayUrl;
+  if ('host' in raw && typeof raw.host === 'string') config.host = raw.host;
+  if ('port' in raw && typeof raw.port === 'number') config.port = raw.port;
+  if ('guestPageDir' in raw && typeof raw.guestPageDir === 'string')
+    config.guestPageDir = raw.guestPageDir;
+  if ('iceServers' in raw && Array.isArray(raw.iceServers)) {
+    config.iceServers = raw.iceServers.filter(
+      (s: unknown): s is IceServer => typeof s === 'object' && s !== null && 'urls' in s,
+    );
+  }
+  return config;
+}
+
+const LOBBY_TIMEOUT_MS = 5 * 60_000;
+const RELAY_SCRIPT = fileURLToPath(new URL('../../relay/dist/relay.js', import.meta.url));
+const GUEST_PAGE_DIR = fileURLToPath(new URL('../../.output/chrome-mv3/', import.meta.url));
+
+interface Waiting {
+  sessionId: string;
+  info: ParticipantInfo;
+  admit: () => void;
+  decline: () => void;
+}
+
+export interface SharingHost {
+  session(sessionId: string): Session | undefined;
+  /** The dispatcher entry for a remote participant's link. */
+  handlerFor(link: ClientLink): (value: unknown) => void;
+  disconnect(link: ClientLink): void;
+  logger: Logger;
+}
+
+/**
+ * Everything about letting other people into a session: the relay, the agent's peer, invite
+ * links, joins (with the optional lobby), removal, and cleaning up when a session ends.
+ */
+export class Sharing {
+  private readonly invites = new InviteStore();
+  private bridge: Promise<PeerBridge> | undefined;
+  private relayProcess: ChildProcess | undefined;
+  private readonly remote = new Map<string, ClientLink>();
+  /** participantId → session and the role they last had, so a dropped person re-joins as themselves. */
+  private readonly known = new Map<string, { sessionId: string; role: Role; name: string }>();
+  private readonly banned = new Set<string>();
+  private readonly waiting = new Map<string, Waiting>();
+
+  constructor(
+    private readonly config: SharingConfig,
+    private readonly host: SharingHost,
+  ) {}
+
+  async createInvite(
+    session: Session,
+    role: Role,
+    options: { ttlMs?: number; lobby?: boolean },
+  ): Promise<{ invite: InviteInfo; url: string }> {
+    const bridge = await this.start();
+    const { invite, secret } = this.invites.create(session.id, role, options);
+    this.host.logger.info('invite.created', { session: session.id, role, lobby: invite.lobby });
+    return { invite: inviteInfo(invite), url: bridge.inviteUrl(invite.inviteId, secret) };
+  }
+
+  listInvites(sessionId: string): InviteInfo[] {
+    return this.invites.list(sessionId).map(inviteInfo);
+  }
+
+  revokeInvite(inviteId: string, by: ClientLink): void {
+    const invite = this.invites.get(inviteId);
+    if (invite !== undefined && by.scope !== undefined && invite.sessionId !== by.scope) {
+      throw new TandemError('forbidden', 'That invite belongs to another session');
+    }
+    this.invites.revoke(inviteId);
+  }
+
+  /** Takes someone out of a session: their views close, and this identity cannot re-join. */
+  remove(session: Session, participantId: string): void {
+    const info = session.presence.get(participantId);
+    if (info === undefined)
+      throw new TandemError('not_found', 'That person is no longer in the session');
+    if (info.local)
+      throw new TandemError('bad_request', 'You cannot remove yourself from your own session');
+    this.banned.add(participantId);
+    session.notice('removed', info, `${info.name} was removed`);
+    for (const link of session.presence.links(participantId)) {
+      link.close?.();
+      this.host.disconnect(link);
+    }
+  }
+
+  admit(sessionId: string, participantId: string, admit: boolean): void {
+    const waiting = this.waiting.get(participantId);
+    if (waiting === undefined || waiting.sessionId !== sessionId) {
+      throw new TandemError('not_found', 'Nobody with that id is waiting in the lobby');
+    }
+    this.waiting.delete(participantId);
+    if (admit) waiting.admit();
+    else waiting.decline();
+  }
+
+  /** The session ended: every invite dies and every remote participant is let go. */
+  sessionEnded(sessionId: string): void {
+    this.invites.revokeSession(sessionId);
+    for (const [id, waiting] of this.waiting) {
+      if (waiting.sessionId === sessionId) {
+        this.waiting.delete(id);
+        waiting.decline();
+      }
+    }
+    for (const link of this.remote.values()) {
+      if (link.scope !== sessionId) continue;
+      // Let the session.exit event reach them before hanging up.
+      setTimeout(() => link.close?.(), 300).unref();
+    }
+  }
+
+  /** The agent's peer; started on the first invite (with the embedded relay, if needed). */
+  start(): Promise<PeerBridge> {
+    this.bridge ??= this.startBridge().catch((error: unknown) => {
+      this.bridge = undefined;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new TandemError(
+        'device_error',
+        `Could not start sharing: ${message} — check the relay settings`,
+      );
+    });
+    return this.bridge;
+  }
+
+  async close(): Promise<void> {
+    const bridge = this.bridge;
+    this.bridge = undefined;
+    if (bridge !== undefined) (await bridge.catch(() => undefined))?.close();
+    this.relayProcess?.kill('SIGTERM');
+    this.relayProcess = undefined;
+  }
+
+  private async startBridge(): Promise<PeerBridge> {
+    const relay =
+      this.config.relayUrl === undefined
+        ? await this.startRelay()
+        : teamRelay(this.config.relayUrl);
+    return PeerBridge.start({
+      relay,
+      iceServers: this.config.iceServers,
+      logger: this.host.logger,
+      join: (request, pipe) => this.join(request, pipe),
+    });
+  }
+
+  private async startRelay(): Promise<RelayEndpoint> {
+    const args = [
+      RELAY_SCRIPT,
+      '--host',
+      this.config.host,
+      '--port',
+      String(this.config.port),
+      '--exit-with-stdin',
+    ];
+    const guestPage = this.config.guestPageDir ?? GUEST_PAGE_DIR;
+    if (fs.existsSync(guestPage)) args.push('--static', guestPage);
+    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.relayProcess = child;
+    const line = await new Promise<string>((resolve, reject) => {
+      const lines = createInterface({ input: child.stdout });
+      lines.once('line', resolve);
+      child.once('exit', (code) => reject(new Error(`the relay exited (code ${String(code)})`)));
+    });
+    const parsed: unknown = JSON.parse(line);
+    if (
+      typeof parsed !== 'object' ||
+      parsed === null ||
+      !('port' in parsed) ||
+      typeof parsed.port !== 'number' ||
+      !('url' in parsed) ||
+      typeof parsed.url !== 'string'
+    ) {
+      throw new Error('the relay did not say where it listens');
+    }
+    this.host.logger.info('relay.started', { url: parsed.url });
+    return {
+      host: this.config.host,
+      port: parsed.port,
+      path: '/peer',
+      secure: false,
+      url: parsed.url,
+    };
+  }
+
+  private async join(request: JoinRequest, pipe: RemoteLinkPipe): Promise<RemoteParticipant> {
+    const invite = this.invites.redeem(request.inviteId, request.secret);
+    const session = this.host.session(invite.sessionId);
+    if (session === undefined || session.state === 'exited') {
+      throw new TandemError(
+        'unauthorized',
+        'This session has ended — ask the owner for a new link',
+      );
+    }
+    const previous =
+      request.participantId === undefined ? undefined : this.known.get(request.participantId);
+    const rejoin =
+      previous !== undefined && previous.sessionId === session.id
+        ? request.participantId
+        : undefined;
+    if (rejoin !== undefined && this.banned.has(rejoin)) {
+      throw new TandemError('unauthorized', 'The owner removed you from this session');
+    }
+    const participantId = rejoin ?? `guest:${randomBytes(9).toString('base64url')}`;
+    const role = rejoin !== undefined && previous !== undefined ? previous.role : invite.role;
+    const name = request.name;
+    if (invite.lobby && rejoin === undefined) await this.lobby(session, participantId, name, role);
+
+    const link: ClientLink = {
+      id: randomUUID(),
+      role,
+      local: false,
+      participant: { id: participantId, name },
+      scope: session.id,
+      send: (message) => pipe.send(message),
+      backlog: () => pipe.backlog(),
+      close: () => pipe.close(),
+    };
+    this.remote.set(link.id, link);
+    this.known.set(participantId, { sessionId: session.id, role, name });
+    this.host.logger.info('participant.joined', {
+      session: session.id,
+      participant: participantId,
+      role,
+    });
+    const handle = this.host.handlerFor(link);
+    const result: JoinResult = {
+      participantId,
+      sessionId: session.id,
+      role,
+      session: session.info(),
+    };
+    return {
+      result,
+      handle: (value) => {
+        const current = this.known.get(participantId);
+        if (current !== undefined) current.role = link.role;
+        handle(value);
+      },
+      closed: () => {
+        this.remote.delete(link.id);
+        const current = this.known.get(participantId);
+        if (current !== undefined) current.role = link.role;
+        this.host.disconnect(link);
+      },
+    };
+  }
+
+  private lobby(session: Session, participantId: string, name: string, role: Role): Promise<void> {
+    const info: ParticipantInfo = {
+      id: participantId,
+      name,
+      role,
+      color: '#999999',
+      typing: false,
+      local: false,
+      waiting: true,
+    };
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(participantId);
+        reject(
+          new TandemError(
+            'unauthorized',
+            'Nobody admitted you in time — ask the owner to let you in',
+          ),
+        );
+      }, LOBBY_TIMEOUT_MS);
+      this.waiting.set(participantId, {
+        sessionId: session.id,
+        info,
+        admit: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        decline: () => {
+          clearTimeout(timer);
+          reject(new TandemError('unauthorized', 'The owner did not let you in'));
+        },
+      });
+      session.tellOwners(
+        event('session.notice', {
+          sessionId: session.id,
+          kind: 'lobby',
+          participant: info,
+          text: `${name} is waiting to join`,
+        }),
+      );
+    });
+  }
+}
+
+function inviteInfo(invite: Invite): InviteInfo {
+  return {
+    inviteId: invite.inviteId,
+    sessionId: invite.sessionId,
+    role: invite.role,
+    createdAt: new Date(invite.createdAt).toISOString(),
+    ...(invite.expiresAt === undefined
+      ? {}
+      : { expiresAt: new Date(invite.expiresAt).toISOString() }),
+    lobby: invite.lobby,
+    uses: invite.uses,
+  };
+}
+
+function teamRelay(url: string): RelayEndpoint {
+  const parsed = new URL(url);
+  const secure = parsed.protocol === 'https:';
+  return {
+    host: parsed.hostname,
+    port: parsed.port === '' ? (secure ? 443 : 80) : Number(parsed.port),
+    path: '/peer',
+    secure,
+    url: parsed.origin,
+  };
+}
