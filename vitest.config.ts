@@ -2,7 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['protocol/**/*.test.ts', 'native-host/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      'extension/**/*.test.ts',
+      'protocol/**/*.test.ts',
+      'native-host/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Debian package → a file it installs that we use. */
+/** Debian package → a file it installs that we use. `npm start` needs only a browser. */
+const FOR_START = new Set(['chromium']);
 const SYSTEM_PACKAGES = {
   chromium: '/usr/bin/chromium',
   'openssh-server': '/usr/sbin/sshd',
@@ -29,8 +30,17 @@ function log(message) {
 
 function ensureSystemPackages() {
   if (process.platform !== 'linux') return;
+  const startOnly = process.argv[2] === 'start';
+  const hasBrowser = [
+    '/usr/bin/chromium',
+    '/usr/bin/google-chrome',
+    '/usr/bin/google-chrome-stable',
+  ].some((file) => fs.existsSync(file));
   const missing = Object.entries(SYSTEM_PACKAGES)
-    .filter(([, file]) => !fs.existsSync(file))
+    .filter(([name]) => !startOnly || FOR_START.has(name))
+    .filter(
+      ([name, file]) => !fs.existsSync(file) && !(name === 'chromium' && startOnly && hasBrowser),
+    )
     .map(([name]) => name);
   if (missing.length === 0) return;
   const command = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;

@@ -1,11 +1,13 @@
 /** `npm run bench`: runs every benchmark suite and writes test/bench/results.json. */
 import { runAgentBench } from './agent.bench.js';
 import { runRecordingBench } from './recording.bench.js';
+import { runPanelBench } from './panel.bench.js';
 import { writeResults, type BenchResult } from './results.js';
 
 const suites: Record<string, () => Promise<BenchResult[]>> = {
   agent: runAgentBench,
   recording: runRecordingBench,
+  panel: runPanelBench,
 };
 
 const only = process.argv.slice(2);

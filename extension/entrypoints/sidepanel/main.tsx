@@ -1,0 +1,16 @@
+import '@xterm/xterm/css/xterm.css';
+import '../../panel/panel.css';
+import { createRoot } from 'react-dom/client';
+import { browser } from 'wxt/browser';
+import { TandemDb } from '../../lib/db.js';
+import { ViewClient } from '../../lib/view-client.js';
+import { App } from '../../panel/App.js';
+import { installDebugHook } from '../../panel/debug-hook.js';
+import { PanelModel } from '../../panel/model.js';
+
+const client = new ViewClient({ connect: (name) => browser.runtime.connect({ name }) });
+const model = new PanelModel(client, new TandemDb());
+if (__TANDEM_DEBUG__) installDebugHook(model);
+
+const root = document.getElementById('root');
+if (root !== null) createRoot(root).render(<App model={model} />);

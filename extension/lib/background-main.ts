@@ -1,0 +1,25 @@
+import { browser } from 'wxt/browser';
+import { AgentLink, HOST_NAME } from './agent-link.js';
+import { ViewHub } from './view-hub.js';
+import { VIEW_PORT_NAME } from './view-protocol.js';
+
+export const OPEN_PANEL_COMMAND = 'open-side-panel';
+
+/** Wires the background worker: one agent link, views on runtime ports, the panel opener. */
+export function startBackground(): void {
+  const link = new AgentLink({
+    connect: () => browser.runtime.connectNative(HOST_NAME),
+    disconnectReason: () => browser.runtime.lastError?.message,
+  });
+  const hub = new ViewHub(link);
+  browser.runtime.onConnect.addListener((port) => {
+    if (port.name === VIEW_PORT_NAME) hub.addView(port);
+  });
+  // The toolbar icon opens the side panel; so does the keyboard shortcut.
+  void browser.sidePanel.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => undefined);
+  browser.commands.onCommand.addListener((command, tab) => {
+    if (command !== OPEN_PANEL_COMMAND || tab?.windowId === undefined) return;
+    void browser.sidePanel.open({ windowId: tab.windowId }).catch(() => undefined);
+  });
+  link.start();
+}

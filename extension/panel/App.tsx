@@ -1,0 +1,310 @@
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import type { PanelModel } from './model.js';
+import { NewTerminal } from './NewTerminal.js';
+import type { SessionView } from './session-view.js';
+
+export function App({ model }: { model: PanelModel }) {
+  useSyncExternalStore(model.subscribe, model.getVersion);
+  const [showNew, setShowNew] = useState(false);
+  const { status } = model;
+  const active = model.active;
+  const showForm = showNew || (model.synced && model.sessions.length === 0);
+
+  return (
+    <div className="app" data-link={status.state}>
+      <header className="tabs" role="tablist">
+        {model.sessions.map((s) => (
+          <div
+            key={s.id}
+            role="tab"
+            aria-selected={!showForm && s === active}
+            className={`tab ${!showForm && s === active ? 'active' : ''} state-${s.state}`}
+            onClick={() => {
+              setShowNew(false);
+              model.activate(s.id);
+            }}
+            title={s.info.device.label}
+          >
+            <span className={`dot ${s.state}`} />
+            <span className="tab-name">{s.info.name}</span>
+            <button
+              className="tab-close"
+              aria-label={`Close ${s.info.name}`}
+              onClick={(e) => {
+                e.stopPropagation();
+                void model.close(s.id);
+              }}
+            >
+              ×
+            </button>
+          </div>
+        ))}
+        <button
+          className="tab-new"
+          aria-label="New terminal"
+          title="New terminal"
+          onClick={() => setShowNew(true)}
+        >
+          +
+        </button>
+      </header>
+      <LinkBanner model={model} />
+      <main className="body">
+        {model.sessions.map((s) => (
+          <TerminalPane key={s.id} view={s} model={model} visible={!showForm && s === active} />
+        ))}
+        {showForm && status.state === 'connected' && (
+          <NewTerminal
+            model={model}
+            onOpened={() => setShowNew(false)}
+            {...(model.sessions.length > 0 ? { onCancel: () => setShowNew(false) } : {})}
+          />
+        )}
+        {!model.synced && status.state === 'connecting' && (
+          <p className="center hint">Connecting to the Tandem agent…</p>
+        )}
+      </main>
+      <StatusLine model={model} view={showForm ? undefined : active} />
+    </div>
+  );
+}
+
+function LinkBanner({ model }: { model: PanelModel }) {
+  const { status } = model;
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 500);
+    return () => clearInterval(t);
+  }, []);
+  if (status.state === 'not_installed') {
+    const command = `cd ${__TANDEM_REPO__} && npm install && npx tandem-agent register`;
+    return (
+      <section className="banner error" role="alert" data-testid="agent-missing">
+        <h3>The Tandem agent is not installed</h3>
+        <p>
+          Tandem needs its local agent to open terminals. Run this in a terminal, then check again:
+        </p>
+        <pre className="command">{command}</pre>
+        <p className="hint">
+          Using a separate Chromium profile? Add <code>--user-data-dir &lt;that profile&gt;</code>{' '}
+          to the register command.
+        </p>
+        <div className="actions">
+          <button onClick={() => void navigator.clipboard.writeText(command)}>Copy command</button>
+          <button className="primary" onClick={() => model.client.retry()}>
+            Check again
+          </button>
+        </div>
+      </section>
+    );
+  }
+  if (status.state === 'disconnected') {
+    const seconds =
+      status.retryAt === undefined ? 0 : Math.max(0, Math.ceil((status.retryAt - now) / 1000));
+    return (
+      <section className="banner warn" role="alert" data-testid="agent-down">
+        <strong>Agent connection lost.</strong> {status.message}{' '}
+        <span className="hint">{seconds > 0 ? `Retrying in ${seconds} s.` : 'Retrying…'}</span>{' '}
+        <button className="link" onClick={() => model.client.retry()}>
+          Retry now
+        </button>
+        <div className="hint">
+          If it keeps failing, run <code>npx tandem-agent status</code> and see
+          ~/.local/state/tandem/agent.log.
+        </div>
+      </section>
+    );
+  }
+  return null;
+}
+
+function TerminalPane({
+  view,
+  model,
+  visible,
+}: {
+  view: SessionView;
+  model: PanelModel;
+  visible: boolean;
+}) {
+  const host = useRef<HTMLDivElement>(null);
+  const [finding, setFinding] = useState(false);
+  const [query, setQuery] = useState('');
+  const [menu, setMenu] = useState<{ x: number; y: number }>();
+
+  useEffect(() => {
+    const el = host.current;
+    if (el === null) return;
+    el.appendChild(view.terminal.element);
+    view.terminal.open();
+    const term = view.terminal.term;
+    const copy = (): void => {
+      const text = term.getSelection();
+      if (text !== '') void navigator.clipboard.writeText(text).catch(() => undefined);
+    };
+    const sel = term.onSelectionChange(copy);
+    term.attachCustomKeyEventHandler((e) => {
+      if (e.type !== 'keydown') return true;
+      const mod = e.ctrlKey || e.metaKey;
+      if (mod && e.shiftKey && e.code === 'KeyF') {
+        setFinding(true);
+        return false;
+      }
+      if (mod && e.shiftKey && e.code === 'KeyC') {
+        copy();
+        return false;
+      }
+      if (mod && (e.key === '=' || e.key === '+')) {
+        void model.zoom(1);
+        return false;
+      }
+      if (mod && e.key === '-') {
+        void model.zoom(-1);
+        return false;
+      }
+      if (mod && e.key === '0') {
+        void model.zoom('reset');
+        return false;
+      }
+      return true;
+    });
+    return () => sel.dispose();
+  }, [view, model]);
+
+  useEffect(() => {
+    if (visible) requestAnimationFrame(() => view.fit());
+  }, [visible, view]);
+
+  const paste = async (): Promise<void> => {
+    try {
+      view.terminal.term.paste(await navigator.clipboard.readText());
+    } catch {
+      // Reading the clipboard needs focus; Ctrl+Shift+V always works.
+    }
+    view.terminal.term.focus();
+  };
+
+  const ended = view.state === 'exited' || view.state === 'ended';
+  return (
+    <div className="pane" style={{ display: visible ? 'flex' : 'none' }} data-session={view.id}>
+      {finding && (
+        <div className="findbar">
+          <input
+            autoFocus
+            placeholder="Find in scrollback"
+            value={query}
+            onChange={(e) => {
+              setQuery(e.target.value);
+              view.terminal.search.findNext(e.target.value, { incremental: true });
+            }}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') {
+                if (e.shiftKey) view.terminal.search.findPrevious(query);
+                else view.terminal.search.findNext(query);
+              } else if (e.key === 'Escape') {
+                setFinding(false);
+                view.terminal.search.clearDecorations();
+                view.terminal.term.focus();
+              }
+            }}
+          />
+          <button
+            onClick={() => view.terminal.search.findPrevious(query)}
+            aria-label="Previous match"
+          >
+            ↑
+          </button>
+          <button onClick={() => view.terminal.search.findNext(query)} aria-label="Next match">
+            ↓
+          </button>
+          <button onClick={() => setFinding(false)} aria-label="Close find">
+            ×
+          </button>
+        </div>
+      )}
+      <div
+        className="term"
+        ref={host}
+        onContextMenu={(e) => {
+          e.preventDefault();
+          setMenu({ x: e.clientX, y: e.clientY });
+        }}
+        onClick={() => setMenu(undefined)}
+      />
+      {menu !== undefined && (
+        <ul
+          className="menu"
+          style={{ left: menu.x, top: menu.y }}
+          onMouseLeave={() => setMenu(undefined)}
+        >
+          {(
+            [
+              ['Copy', () => void navigator.clipboard.writeText(view.terminal.term.getSelection())],
+              ['Paste', () => void paste()],
+              ['Find…', () => setFinding(true)],
+              ['Zoom in', () => void model.zoom(1)],
+              ['Zoom out', () => void model.zoom(-1)],
+              ['Reset zoom', () => void model.zoom('reset')],
+              ['Clear scrollback', () => view.terminal.term.clear()],
+            ] as const
+          ).map(([label, action]) => (
+            <li key={label}>
+              <button
+                onClick={() => {
+                  setMenu(undefined);
+                  action();
+                }}
+              >
+                {label}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {(ended || view.message !== undefined) && (
+        <div className={`session-note ${ended ? 'ended' : ''}`} role="status">
+          {ended
+            ? `Session ended${view.message === undefined ? '.' : `: ${view.message}`}`
+            : view.message}
+          {ended && (
+            <button className="link" onClick={() => void model.close(view.id)}>
+              Close tab
+            </button>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function StatusLine({ model, view }: { model: PanelModel; view: SessionView | undefined }) {
+  const { status } = model;
+  const linkText =
+    status.state === 'connected'
+      ? `agent ${status.agentVersion ?? ''} · ${model.latencyMs === undefined ? '–' : `${model.latencyMs.toFixed(1)} ms`}`
+      : status.state === 'not_installed'
+        ? 'agent not installed'
+        : status.state === 'disconnected'
+          ? 'agent unreachable'
+          : 'connecting…';
+  return (
+    <footer className="statusline" data-testid="statusline">
+      {view !== undefined ? (
+        <>
+          <span className="device" title={view.info.device.label}>
+            {view.info.device.label}
+          </span>
+          <span className={`state ${view.state}`}>{view.state}</span>
+          {view.info.device.kind !== 'serial' && (
+            <span>
+              {view.terminal.term.cols}×{view.terminal.term.rows}
+            </span>
+          )}
+        </>
+      ) : (
+        <span className="device">Tandem</span>
+      )}
+      <span className={`link link-${status.state}`}>{linkText}</span>
+    </footer>
+  );
+}

@@ -1,0 +1,193 @@
+import type { DeviceSpec, SessionInfo } from '../../protocol/index.js';
+import { getSetting, setSetting, SETTINGS, type TandemDb } from '../lib/db.js';
+import type { ViewClient } from '../lib/view-client.js';
+import { LinkError, type LinkStatus } from '../lib/view-protocol.js';
+import { SessionView } from './session-view.js';
+import { DEFAULT_FONT_SIZE } from './terminal.js';
+
+const ACTIVE_KEY = 'tandem.activeSession';
+const PING_MS = 5000;
+
+/**
+ * The side panel's state outside React: the link, the open sessions, the active tab. React
+ * reads it through subscribe/version (useSyncExternalStore).
+ */
+export class PanelModel {
+  sessions: SessionView[] = [];
+  activeId: string | undefined = localStorage.getItem(ACTIVE_KEY) ?? undefined;
+  status: LinkStatus;
+  latencyMs: number | undefined;
+  fontSize = DEFAULT_FONT_SIZE;
+  /** True once the first session list arrived: the panel knows whether there is anything to show. */
+  synced = false;
+  version = 0;
+  private readonly listeners = new Set<() => void>();
+  private syncing: Promise<void> | undefined;
+
+  constructor(
+    readonly client: ViewClient,
+    readonly db: TandemDb,
+  ) {
+    this.status = client.status;
+    client.onStatus((status) => {
+      const wasConnected = this.status.state === 'connected';
+      this.status = status;
+      if (status.state === 'connected') void this.sync();
+      else if (wasConnected) for (const s of this.sessions) s.markAgentGone();
+      this.emit();
+    });
+    client.onEvent((event) => this.sessions.find((s) => s.id === event.sessionId)?.handle(event));
+    void getSetting(db, SETTINGS.fontSize, DEFAULT_FONT_SIZE).then((size) => {
+      this.fontSize = size;
+      for (const s of this.sessions) s.terminal.setFontSize(size);
+      this.emit();
+    });
+    setInterval(() => void this.ping(), PING_MS);
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getVersion = (): number => this.version;
+
+  emit(): void {
+    this.version += 1;
+    for (const listener of this.listeners) listener();
+  }
+
+  get active(): SessionView | undefined {
+    return this.sessions.find((s) => s.id === this.activeId) ?? this.sessions[0];
+  }
+
+  activate(id: string): void {
+    this.activeId = id;
+    localStorage.setItem(ACTIVE_KEY, id);
+    this.emit();
+    requestAnimationFrame(() => {
+      const view = this.active;
+      view?.fit();
+      view?.terminal.term.focus();
+    });
+  }
+
+  /** Lists the agent's sessions and (re-)attaches each: after open, reopen, or a reconnect. */
+  sync(): Promise<void> {
+    this.syncing ??= this.doSync().finally(() => {
+      this.syncing = undefined;
+    });
+    return this.syncing;
+  }
+
+  private async doSync(): Promise<void> {
+    let list: SessionInfo[];
+    try {
+      const started = performance.now();
+      list = (await this.client.request('session.list', {})).sessions;
+      this.latencyMs = performance.now() - started;
+    } catch {
+      return;
+    }
+    const known = new Set(list.map((s) => s.sessionId));
+    for (const view of this.sessions) {
+      if (!known.has(view.id) && view.state !== 'ended') {
+        view.state = 'ended';
+        view.message =
+          'This session ended while the agent was away (it was restarted) — open a new terminal.';
+      }
+    }
+    for (const info of list) {
+      if (!this.sessions.some((s) => s.id === info.sessionId)) this.add(info);
+    }
+    const firstSync = !this.synced;
+    this.synced = true;
+    this.emit();
+    if (
+      firstSync &&
+      list.length === 0 &&
+      new URLSearchParams(location.search).get('start') === 'pty'
+    ) {
+      // `npm start` opens the panel straight onto a local shell.
+      void this.open({ kind: 'pty' }, 'Local shell').catch(() => undefined);
+    }
+    await Promise.all(this.sessions.filter((s) => known.has(s.id)).map((s) => s.attach()));
+    this.emit();
+  }
+
+  private add(info: SessionInfo): SessionView {
+    const view = new SessionView(this.client, info, this.fontSize, () => this.emit());
+    this.sessions.push(view);
+    return view;
+  }
+
+  /** Opens a device and shows it; errors (host keys, auth) are thrown for the form to handle. */
+  async open(device: DeviceSpec, name?: string): Promise<SessionView> {
+    const { cols, rows } = this.active?.terminal.term ?? { cols: 100, rows: 30 };
+    const timeoutMs = device.kind === 'ssh' ? 45_000 : 15_000;
+    const { sessionId } = await this.client.request(
+      'session.open',
+      name === undefined ? { device, cols, rows } : { device, cols, rows, name },
+      timeoutMs,
+    );
+    let view = this.sessions.find((s) => s.id === sessionId);
+    if (view === undefined) {
+      const { sessions } = await this.client.request('session.list', {});
+      const info = sessions.find((s) => s.sessionId === sessionId);
+      if (info === undefined)
+        throw new Error('The new session ended at once — check the device and try again.');
+      view = this.sessions.find((s) => s.id === sessionId) ?? this.add(info);
+    }
+    this.activate(sessionId);
+    await view.attach();
+    return view;
+  }
+
+  async close(id: string): Promise<void> {
+    const view = this.sessions.find((s) => s.id === id);
+    if (view === undefined) return;
+    if (view.state !== 'ended' && view.state !== 'exited') {
+      try {
+        await this.client.request('session.close', { sessionId: id });
+      } catch (error) {
+        if (!(error instanceof LinkError && error.code === 'not_found')) throw error;
+      }
+    }
+    this.client.unsubscribe(id);
+    this.sessions = this.sessions.filter((s) => s !== view);
+    view.dispose();
+    if (this.activeId === id) {
+      const next = this.sessions[0];
+      if (next !== undefined) this.activate(next.id);
+      else this.activeId = undefined;
+    }
+    this.emit();
+  }
+
+  async zoom(delta: number | 'reset'): Promise<void> {
+    this.fontSize =
+      delta === 'reset' ? DEFAULT_FONT_SIZE : Math.min(28, Math.max(8, this.fontSize + delta));
+    for (const s of this.sessions) s.terminal.setFontSize(this.fontSize);
+    this.emit();
+    await setSetting(this.db, SETTINGS.fontSize, this.fontSize);
+  }
+
+  private async ping(): Promise<void> {
+    if (this.status.state !== 'connected') return;
+    const started = performance.now();
+    try {
+      const { sessions } = await this.client.request('session.list', {});
+      this.latencyMs = performance.now() - started;
+      for (const info of sessions) {
+        const view = this.sessions.find((s) => s.id === info.sessionId);
+        if (view !== undefined && view.state !== 'ended') {
+          view.info = { ...view.info, state: info.state };
+          view.state = info.state;
+        }
+      }
+      this.emit();
+    } catch {
+      // The status line shows the link state instead.
+    }
+  }
+}

@@ -1,0 +1,149 @@
+import { FitAddon } from '@xterm/addon-fit';
+import { SearchAddon } from '@xterm/addon-search';
+import { SerializeAddon } from '@xterm/addon-serialize';
+import { Unicode11Addon } from '@xterm/addon-unicode11';
+import { WebLinksAddon } from '@xterm/addon-web-links';
+import { WebglAddon } from '@xterm/addon-webgl';
+import { Terminal, type ITheme } from '@xterm/xterm';
+
+const DARK: ITheme = {
+  background: '#0f1115',
+  foreground: '#d7dae0',
+  cursor: '#7aa2f7',
+  cursorAccent: '#0f1115',
+  selectionBackground: '#3b4261',
+  black: '#15161e',
+  red: '#f7768e',
+  green: '#9ece6a',
+  yellow: '#e0af68',
+  blue: '#7aa2f7',
+  magenta: '#bb9af7',
+  cyan: '#7dcfff',
+  white: '#a9b1d6',
+  brightBlack: '#414868',
+  brightRed: '#ff899d',
+  brightGreen: '#b9f27c',
+  brightYellow: '#ffc777',
+  brightBlue: '#8db0ff',
+  brightMagenta: '#c7a9ff',
+  brightCyan: '#a4daff',
+  brightWhite: '#e6e9f0',
+};
+
+const LIGHT: ITheme = {
+  background: '#fbfbfd',
+  foreground: '#2a2e38',
+  cursor: '#2e5bd8',
+  cursorAccent: '#fbfbfd',
+  selectionBackground: '#c8d3f5',
+  black: '#2a2e38',
+  red: '#c4334f',
+  green: '#3d7a1f',
+  yellow: '#8f5e00',
+  blue: '#2e5bd8',
+  magenta: '#8a3fd1',
+  cyan: '#0f7a93',
+  white: '#6b7080',
+  brightBlack: '#8a8f9c',
+  brightRed: '#d9455f',
+  brightGreen: '#4c9a28',
+  brightYellow: '#a87000',
+  brightBlue: '#4670e6',
+  brightMagenta: '#9d55e0',
+  brightCyan: '#1890ab',
+  brightWhite: '#1a1d24',
+};
+
+export const MIN_FONT_SIZE = 8;
+export const MAX_FONT_SIZE = 28;
+export const DEFAULT_FONT_SIZE = 13;
+
+const darkQuery = (): MediaQueryList => window.matchMedia('(prefers-color-scheme: dark)');
+
+/**
+ * One xterm.js terminal with the official addons: fit, web links, search, unicode 11,
+ * serialize, and WebGL rendering with a fallback to the DOM renderer.
+ */
+export class TerminalController {
+  readonly element: HTMLDivElement;
+  readonly term: Terminal;
+  private readonly fit = new FitAddon();
+  readonly search = new SearchAddon();
+  readonly serialize = new SerializeAddon();
+  private webgl: WebglAddon | undefined;
+  private readonly observer: ResizeObserver;
+  private readonly onScheme = (): void => this.applyTheme();
+  renderer: 'webgl' | 'dom' = 'dom';
+
+  constructor(fontSize: number) {
+    this.element = document.createElement('div');
+    this.element.className = 'terminal-host';
+    this.term = new Terminal({
+      allowProposedApi: true,
+      fontFamily: '"JetBrains Mono", "DejaVu Sans Mono", "Cascadia Mono", Menlo, monospace',
+      fontSize,
+      scrollback: 10_000,
+      cursorBlink: true,
+      macOptionIsMeta: true,
+      theme: darkQuery().matches ? DARK : LIGHT,
+    });
+    this.term.loadAddon(this.fit);
+    this.term.loadAddon(this.search);
+    this.term.loadAddon(this.serialize);
+    this.term.loadAddon(new WebLinksAddon());
+    this.term.loadAddon(new Unicode11Addon());
+    this.term.unicode.activeVersion = '11';
+    this.observer = new ResizeObserver(() => this.fitToHost());
+    darkQuery().addEventListener('change', this.onScheme);
+  }
+
+  /** Opens the terminal in its element; call once the element is in the document. */
+  open(): void {
+    if (this.term.element !== undefined) return;
+    this.term.open(this.element);
+    try {
+      const webgl = new WebglAddon();
+      webgl.onContextLoss(() => {
+        webgl.dispose();
+        this.webgl = undefined;
+        this.renderer = 'dom';
+      });
+      this.term.loadAddon(webgl);
+      this.webgl = webgl;
+      this.renderer = 'webgl';
+    } catch {
+      this.renderer = 'dom';
+    }
+    this.observer.observe(this.element);
+    this.fitToHost();
+  }
+
+  /** Fits rows and columns to the element; returns the new size when it changed. */
+  fitToHost(): { cols: number; rows: number } | undefined {
+    if (this.element.clientWidth === 0 || this.element.clientHeight === 0) return undefined;
+    const size = this.fit.proposeDimensions();
+    if (size === undefined || !Number.isFinite(size.cols) || !Number.isFinite(size.rows))
+      return undefined;
+    const cols = Math.max(20, size.cols);
+    const rows = Math.max(5, size.rows);
+    if (cols === this.term.cols && rows === this.term.rows) return undefined;
+    this.term.resize(cols, rows);
+    return { cols, rows };
+  }
+
+  setFontSize(size: number): void {
+    this.term.options.fontSize = Math.min(MAX_FONT_SIZE, Math.max(MIN_FONT_SIZE, size));
+    this.fitToHost();
+  }
+
+  applyTheme(): void {
+    this.term.options.theme = darkQuery().matches ? DARK : LIGHT;
+  }
+
+  dispose(): void {
+    darkQuery().removeEventListener('change', this.onScheme);
+    this.observer.disconnect();
+    this.webgl?.dispose();
+    this.term.dispose();
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * The page hook (extension/panel/debug-hook.ts) as tests see it: the part they call, typed
+ * here because the extension's modules build for the browser, not for Node.
+ */
+export interface PageHook {
+  text(sessionId?: string): string;
+  sessions(): { id: string; name: string; state: string; lastSeq: number; writtenChars: number }[];
+  linkState(): string;
+  activeId(): string | undefined;
+  sshProfiles(): Promise<{ name: string; host: string; port: number; username: string }[]>;
+  serialSettings(path: string): Promise<{ baudRate: number } | undefined>;
+  open(device: { kind: string } & Record<string, unknown>, name?: string): Promise<string>;
+  createTerminal(): {
+    term: { write(data: string, callback?: () => void): void; cols: number; rows: number };
+    dispose(): void;
+  };
+  model: {
+    sessions: {
+      id: string;
+      writtenChars: number;
+      terminal: { term: { input(data: string, wasUserInput?: boolean): void } };
+      nextWrite(): Promise<void>;
+    }[];
+  };
+}
+
+/** The slice of the extension API that page-side bench code calls. */
+interface NativePortLike {
+  postMessage(message: unknown): void;
+  disconnect(): void;
+  onMessage: { addListener(listener: (message: Record<string, unknown>) => void): void };
+}
+
+declare global {
+  interface Window {
+    __tandem?: PageHook;
+  }
+  const chrome: { runtime: { connectNative(name: string): NativePortLike } };
+}

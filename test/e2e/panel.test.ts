@@ -1,0 +1,117 @@
+/** The side panel in real Chromium with the real agent: local shell, reopen, agent crash. */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'puppeteer';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { agentPid, runCli, waitForExit } from '../fixtures/agent.js';
+import {
+  launchTandem,
+  sessionIds,
+  typeInTerminal,
+  visibleText,
+  waitForNewSession,
+  waitForText,
+  type Tandem,
+} from './browser.js';
+
+let tandem: Tandem;
+let page: Page | undefined;
+
+beforeAll(async () => {
+  tandem = await launchTandem();
+});
+
+afterAll(async () => {
+  await tandem.close();
+});
+
+afterEach(async (context) => {
+  if (context.task.result?.state === 'fail' && page !== undefined) {
+    process.stderr.write(
+      `\n--- panel text after "${context.task.name}" ---\n${await visibleText(page)}\n`,
+    );
+  }
+});
+
+const PROMPT = /[$#] ?$/;
+
+async function openLocalShell(p: Page): Promise<void> {
+  await waitForText(p, 'Open local shell');
+  const known = await sessionIds(p);
+  await p.click('[data-testid="new-terminal"] button.primary');
+  const sessionId = await waitForNewSession(p, known);
+  await waitForText(p, PROMPT, { sessionId });
+}
+
+describe('side panel', () => {
+  it('runs a local shell: keystrokes in, output rendered, status line filled', async () => {
+    page = await tandem.openPanel();
+    await openLocalShell(page);
+    await typeInTerminal(page, 'echo tandem-$((6*7))\n');
+    await waitForText(page, /^tandem-42$/m, { terminal: true });
+    const status = await page.$eval('[data-testid="statusline"]', (el) => el.textContent ?? '');
+    expect(status).toMatch(/running/);
+    expect(status).toMatch(/\d+×\d+/);
+    expect(status).toMatch(/agent .* ms/);
+  });
+
+  it('reattaches with scrollback intact when the panel is closed and reopened mid-output', async () => {
+    page ??= await tandem.openPanel();
+    const [sessionId] = await sessionIds(page);
+    expect(sessionId).toBeDefined();
+    await typeInTerminal(
+      page,
+      'for i in $(seq 1 4000); do echo row-$i; [ $((i % 500)) = 0 ] && sleep 0.2; done; echo all-rows-done\n',
+    );
+    await waitForText(page, /^row-600$/m, { terminal: true });
+    await page.close();
+    page = await tandem.openPanel();
+    await waitForText(page, /^all-rows-done$/m, { terminal: true, timeoutMs: 30_000 });
+    expect(await sessionIds(page)).toEqual([sessionId]);
+    const text = await page.evaluate(() => window.__tandem?.text() ?? '');
+    const rows = [...text.matchAll(/^row-(\d+)$/gm)].map((m) => Number(m[1]));
+    expect(rows.length).toBe(4000);
+    expect(rows).toEqual(Array.from({ length: 4000 }, (_, i) => i + 1));
+  });
+
+  it('tells the user when the agent dies and recovers when it is back', async () => {
+    page ??= await tandem.openPanel();
+    const pid = agentPid(tandem.agent.env);
+    expect(pid).toBeDefined();
+    if (pid === undefined) return;
+    process.kill(pid, 'SIGKILL');
+    await waitForExit(pid, 5000);
+    // The background reconnects; the host shim starts a fresh agent; the old shell is gone.
+    await waitForText(page, /ended while the agent was away|Agent connection lost/);
+    await waitForText(page, /ended while the agent was away/, { timeoutMs: 20_000 });
+    await page.waitForFunction(() => window.__tandem?.linkState() === 'connected');
+    expect(agentPid(tandem.agent.env)).not.toBe(pid);
+    await page.click('button.tab-new');
+    await openLocalShell(page);
+    await typeInTerminal(page, 'echo back-$((2+3))\n');
+    await waitForText(page, /^back-5$/m, { terminal: true });
+  });
+
+  it('shows the exact install command when the agent is not registered', async () => {
+    page ??= await tandem.openPanel();
+    const manifests = path.join(tandem.userDataDir, 'NativeMessagingHosts');
+    fs.rmSync(manifests, { recursive: true, force: true });
+    await runCli(tandem.agent.env, ['stop']);
+    await waitForText(page, 'The Tandem agent is not installed', { timeoutMs: 20_000 });
+    const command = await page.$eval(
+      '[data-testid="agent-missing"] pre',
+      (el) => el.textContent ?? '',
+    );
+    expect(command).toMatch(/npx tandem-agent register$/);
+    const result = await runCli(tandem.agent.env, [
+      'register',
+      '--user-data-dir',
+      tandem.userDataDir,
+    ]);
+    expect(result.code).toBe(0);
+    await page.click('[data-testid="agent-missing"] button.primary');
+    await page.waitForFunction(() => window.__tandem?.linkState() === 'connected', {
+      timeout: 15_000,
+    });
+  });
+});
