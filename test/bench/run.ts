@@ -2,12 +2,14 @@
 import { runAgentBench } from './agent.bench.js';
 import { runRecordingBench } from './recording.bench.js';
 import { runPanelBench } from './panel.bench.js';
+import { runShareBench } from './share.bench.js';
 import { writeResults, type BenchResult } from './results.js';
 
 const suites: Record<string, () => Promise<BenchResult[]>> = {
   agent: runAgentBench,
   recording: runRecordingBench,
   panel: runPanelBench,
+  share: runShareBench,
 };
 
 const only = process.argv.slice(2);

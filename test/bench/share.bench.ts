@@ -1,0 +1,153 @@
+/**
+ * Sharing benchmarks over real WebRTC on loopback (agent peer ↔ Node peers through the
+ * embedded relay): a remote co-worker's keystroke echo, and the owner's echo while 8 viewers
+ * and 1 throttled (frozen) viewer watch, against the owner alone in the same run.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { AgentClient } from '../../native-host/client.js';
+import { REPO_ROOT, agentPid, makeAgentEnv, spawnHost } from '../fixtures/agent.js';
+import { Participant, parseInviteUrl } from '../fixtures/participant.js';
+import { percentile, type BenchResult } from './results.js';
+
+const ROUNDS = Number(process.env.SHARE_ROUNDS ?? 1000);
+const PADDING = 'x'.repeat(512);
+
+function rssMb(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match?.[1] ?? 0) / 1024;
+}
+
+type Typist = Pick<AgentClient, 'notify' | 'onEvent'>;
+
+/** Keystroke (plus a little output, so viewers carry real traffic) → its echo, in ms. */
+async function echoRounds(
+  typist: Typist,
+  sessionId: string,
+  rounds: number,
+  onRound?: () => void,
+): Promise<number[]> {
+  let resolveOne: (() => void) | undefined;
+  let want = '';
+  let got = '';
+  const off = typist.onEvent((event) => {
+    if (event.type !== 'session.output' || event.sessionId !== sessionId) return;
+    typist.notify('session.ack', { sessionId, chars: event.data.length });
+    got += event.data;
+    if (got.endsWith(want)) resolveOne?.();
+  });
+  const samples: number[] = [];
+  for (let i = 0; i < rounds + 50; i++) {
+    want = `k${i}${PADDING}`;
+    got = '';
+    const started = performance.now();
+    await new Promise<void>((resolve) => {
+      resolveOne = resolve;
+      typist.notify('session.input', { sessionId, data: want });
+    });
+    if (i >= 50) samples.push(performance.now() - started);
+    onRound?.();
+  }
+  if (typeof off === 'function') off();
+  return samples;
+}
+
+export async function runShareBench(): Promise<BenchResult[]> {
+  const agentEnv = makeAgentEnv();
+  const host = spawnHost(agentEnv.env);
+  const participants: Participant[] = [];
+  const children: ReturnType<typeof spawn>[] = [];
+  try {
+    const owner = host.client;
+    const { sessionId } = await owner.request('session.open', {
+      device: { kind: 'echo' },
+      cols: 80,
+      rows: 24,
+    });
+    await owner.request('session.attach', { sessionId });
+    const pid = agentPid(agentEnv.env);
+    if (pid === undefined) throw new Error('no agent');
+
+    // Remote co-worker echo.
+    const coworkerLink = parseInviteUrl(
+      (await owner.request('invite.create', { sessionId, role: 'coworker' })).url,
+    );
+    const coworker = await Participant.connect(coworkerLink);
+    participants.push(coworker);
+    await coworker.join(coworkerLink, 'Co-worker');
+    await coworker.request('session.attach', { sessionId });
+    const remote = await echoRounds(coworker, sessionId, ROUNDS);
+    coworker.close();
+
+    // The owner alone (the co-worker has left), then with 8 viewers + 1 frozen viewer.
+    const alone = await echoRounds(owner, sessionId, ROUNDS);
+    const viewerUrl = (await owner.request('invite.create', { sessionId, role: 'viewer' })).url;
+    const viewerLink = parseInviteUrl(viewerUrl);
+    for (let i = 0; i < 8; i++) {
+      const viewer = await Participant.connect(viewerLink);
+      participants.push(viewer);
+      await viewer.join(viewerLink, `Viewer ${i + 1}`);
+      await viewer.request('session.attach', { sessionId });
+      viewer.onEvent((event) => {
+        if (event.type === 'session.output')
+          viewer.notify('session.ack', { sessionId, chars: event.data.length });
+      });
+    }
+    const throttled = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/bench/viewer-process.ts', viewerUrl, sessionId],
+      {
+        cwd: REPO_ROOT,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    children.push(throttled);
+    await new Promise<void>((resolve) =>
+      createInterface({ input: throttled.stdout }).once('line', () => resolve()),
+    );
+    throttled.kill('SIGSTOP');
+    const rssBefore = rssMb(pid);
+    let rssPeak = rssBefore;
+    const crowd = await echoRounds(owner, sessionId, ROUNDS, () => {
+      rssPeak = Math.max(rssPeak, rssMb(pid));
+    });
+    throttled.kill('SIGCONT');
+
+    const aloneP99 = percentile(alone, 99);
+    const crowdP99 = percentile(crowd, 99);
+    return [
+      {
+        name: 'share.remote_echo_ms_p50',
+        value: percentile(remote, 50),
+        unit: 'ms',
+        goal: '< 10 ms',
+      },
+      { name: 'share.remote_echo_ms_p99', value: percentile(remote, 99), unit: 'ms' },
+      {
+        name: 'share.fanout_owner_p99_ratio',
+        value: crowdP99 / aloneP99,
+        unit: 'x',
+        baseline: aloneP99,
+        ratio: crowdP99 / aloneP99,
+        goal: '<= 1.2 (owner p99 echo with 8 viewers + 1 frozen ÷ alone)',
+      },
+      {
+        name: 'share.fanout_agent_rss_mb',
+        value: rssPeak,
+        unit: 'MB',
+        baseline: rssBefore,
+        goal: 'flat (peak vs before the crowd)',
+      },
+    ];
+  } finally {
+    for (const child of children) {
+      child.kill('SIGCONT');
+      child.kill('SIGKILL');
+    }
+    for (const p of participants) p.close();
+    host.child.stdin.end();
+    await host.exited;
+    await agentEnv.cleanup();
+  }
+}
