@@ -18,7 +18,10 @@ const MAX_UNREAD_BYTES = 32 * 1024 * 1024;
 
 /** encodeFrame with one copy instead of two: this is the output hot path. */
 function encodeNodeFrame(message: AgentMessage): Buffer | undefined {
-  const json = JSON.stringify(message);
+  return encodeJsonFrame(JSON.stringify(message));
+}
+
+function encodeJsonFrame(json: string): Buffer | undefined {
   const length = Buffer.byteLength(json);
   if (length > MAX_FRAME_BYTES) return undefined;
   const frame = Buffer.allocUnsafe(4 + length);
@@ -38,24 +41,32 @@ export function serveConnection(
 ): ClientLink {
   const { logger } = options;
   const decoder = new FrameDecoder();
+  const write = (frame: Buffer | undefined, type: string): void => {
+    if (stream.destroyed || !stream.writable) return;
+    if (frame === undefined) {
+      logger.error('frame.too_large', { type });
+      return;
+    }
+    stream.write(frame);
+    if (stream.writableLength > MAX_UNREAD_BYTES) {
+      logger.warn('client.not_reading', { client: link.id, bytes: stream.writableLength });
+      stream.destroy();
+    }
+  };
   const link: ClientLink = {
     id: randomUUID(),
     role: options.role,
     local: options.local,
     participant: options.participant ?? localParticipant(),
-    send(message: AgentMessage) {
-      if (stream.destroyed || !stream.writable) return;
-      const frame = encodeNodeFrame(message);
-      if (frame === undefined) {
-        logger.error('frame.too_large', { type: message.type });
-        return;
-      }
-      stream.write(frame);
-      if (stream.writableLength > MAX_UNREAD_BYTES) {
-        logger.warn('client.not_reading', { client: link.id, bytes: stream.writableLength });
-        stream.destroy();
-      }
-    },
+    send: (message: AgentMessage) => write(encodeNodeFrame(message), message.type),
+    sendOutput: (sessionId, seq, json) =>
+      // The same bytes as JSON.stringify(event('session.output', …)), data escaped only once.
+      write(
+        encodeJsonFrame(
+          `{"v":1,"type":"session.output","sessionId":${JSON.stringify(sessionId)},"seq":${seq},"data":${json}}`,
+        ),
+        'session.output',
+      ),
   };
   logger.info('client.connected', { client: link.id, role: link.role });
   const handle = agent.handlerFor(link);

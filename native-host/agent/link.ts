@@ -17,6 +17,11 @@ export interface ClientLink {
   /** The user's own views (socket/native host). Only these may pause a device for flow control. */
   readonly local: boolean;
   send(message: AgentMessage): void;
+  /**
+   * The hot path: a `session.output` event whose data is already a JSON string literal.
+   * Equivalent to send(event('session.output', …)); links that lack it get send().
+   */
+  sendOutput?(sessionId: string, seq: number, json: string): void;
   /** Remote participants reach only the session they were invited to. */
   readonly scope?: string;
   /** Bytes queued towards a remote participant and not yet sent. */

@@ -2,6 +2,8 @@
 export interface OutputChunk {
   seq: number;
   data: string;
+  /** `data` as a JSON string literal, made once and shared by every frame and the recording. */
+  json?: string;
 }
 
 /**

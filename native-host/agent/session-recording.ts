@@ -58,9 +58,9 @@ export class SessionRecording {
     this.recorder?.roleChanged(participant, role);
   }
 
-  output(data: string): void {
+  output(data: string, json?: string): void {
     if (this.recorder === undefined) return;
-    this.recorder.output(data);
+    this.recorder.output(data, json);
     this.guard?.output(data);
   }
 

@@ -410,9 +410,9 @@ export class Session {
     if (text.length === 0) return;
     for (const data of splitChars(text, MAX_CHUNK_CHARS)) {
       this.seq += 1;
-      const chunk = { seq: this.seq, data };
+      const chunk = { seq: this.seq, data, json: JSON.stringify(data) };
       this.buffer.push(chunk);
-      this.recording.output(data);
+      this.recording.output(data, chunk.json);
       for (const attachment of this.attachments.values()) this.deliver(attachment, chunk);
     }
   }
@@ -428,10 +428,10 @@ export class Session {
     }
     attachment.unacked += chunk.data.length;
     if (attachment.held !== undefined) attachment.held.push(chunk);
-    else {
-      attachment.link.send(
-        event('session.output', { sessionId: this.id, seq: chunk.seq, data: chunk.data }),
-      );
+    else if (link.sendOutput !== undefined && chunk.json !== undefined) {
+      link.sendOutput(this.id, chunk.seq, chunk.json);
+    } else {
+      link.send(event('session.output', { sessionId: this.id, seq: chunk.seq, data: chunk.data }));
     }
     if (attachment.link.local && attachment.unacked > HIGH_WATERMARK_CHARS) {
       this.applyFlowControl();

@@ -4,33 +4,13 @@
  * device. Both sides of each ratio run in this same process, one after the other.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { spawn as spawnPty } from 'node-pty';
 import { openEcho } from '../../native-host/devices/echo.js';
-import { OutputFollower, makeAgentEnv, spawnHost } from '../fixtures/agent.js';
+import { makeAgentEnv, spawnHost } from '../fixtures/agent.js';
+import { FLOOD_BYTES, expectedChars, floodThroughAgent, makeFloodFile } from './flood.js';
 import { percentile, type BenchResult } from './results.js';
 
-const FLOOD_BYTES = 50 * 1024 * 1024;
 const ECHO_ROUNDS = 2000;
-
-function makeFloodFile(): string {
-  const file = path.join(os.tmpdir(), `tandem-flood-${process.pid}.txt`);
-  const line = 'The quick brown fox jumps over the lazy dog 0123456789 ~!@#$%^&*()_+\n';
-  const block = line.repeat(Math.ceil((1024 * 1024) / line.length)).slice(0, 1024 * 1024);
-  const fd = fs.openSync(file, 'w');
-  for (let i = 0; i < FLOOD_BYTES / block.length; i++) fs.writeSync(fd, block);
-  fs.closeSync(fd);
-  return file;
-}
-
-/** PTYs turn \n into \r\n: the reader waits for the file's bytes plus one CR per line. */
-function expectedChars(file: string): number {
-  const text = fs.readFileSync(file, 'latin1');
-  let lines = 0;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lines++;
-  return text.length + lines;
-}
 
 async function floodDirect(file: string, total: number): Promise<number> {
   const pty = spawnPty('/bin/sh', ['-c', `read go; cat '${file}'; read done`], {
@@ -53,37 +33,6 @@ async function floodDirect(file: string, total: number): Promise<number> {
   const ms = await done;
   pty.kill();
   return ms;
-}
-
-async function floodThroughAgent(file: string, total: number): Promise<number> {
-  const agentEnv = makeAgentEnv();
-  const host = spawnHost(agentEnv.env);
-  try {
-    const { client } = host;
-    const { sessionId } = await client.request('session.open', {
-      device: {
-        kind: 'pty',
-        shell: '/bin/sh',
-        args: ['-c', `stty -echo; read go; cat '${file}'; read done`],
-      },
-      cols: 120,
-      rows: 40,
-    });
-    const view = new OutputFollower(client, sessionId);
-    await client.request('session.attach', { sessionId });
-    await new Promise((r) => setTimeout(r, 200));
-    const base = view.text.length;
-    const started = performance.now();
-    client.notify('session.input', { sessionId, data: '\r' });
-    await view.waitFor((t) => t.length - base >= total, 120_000);
-    const ms = performance.now() - started;
-    await client.request('session.close', { sessionId });
-    return ms;
-  } finally {
-    host.child.stdin.end();
-    await host.exited;
-    await agentEnv.cleanup();
-  }
 }
 
 async function echoBare(): Promise<number[]> {
@@ -138,7 +87,7 @@ async function echoThroughAgent(): Promise<number[]> {
 }
 
 export async function runAgentBench(): Promise<BenchResult[]> {
-  const file = makeFloodFile();
+  const file = makeFloodFile('flood');
   try {
     const total = expectedChars(file);
     // Warm up both paths once, then measure.

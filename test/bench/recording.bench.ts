@@ -5,7 +5,6 @@
  * rendered into a headless terminal here.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import headless from '@xterm/headless';
 import type { RecordingIndex } from '../../protocol/index.js';
@@ -17,58 +16,14 @@ import {
   encodeHeader,
   type RecordingEvent,
 } from '../../native-host/recording/index.js';
-import { OutputFollower, agentPid, makeAgentEnv, spawnHost } from '../fixtures/agent.js';
+import { agentPid, makeAgentEnv, spawnHost } from '../fixtures/agent.js';
+import { FLOOD_BYTES, expectedChars, floodThroughAgent, makeFloodFile } from './flood.js';
 import { percentile, type BenchResult } from './results.js';
 
 const { Terminal } = headless;
-const FLOOD_BYTES = 50 * 1024 * 1024;
 const RECORDING_BYTES = 100 * 1024 * 1024;
 const RECORDING_MS = 60 * 60 * 1000;
 const SEEKS = 50;
-
-function makeFloodFile(): string {
-  const file = path.join(os.tmpdir(), `tandem-rec-flood-${process.pid}.txt`);
-  const line = 'The quick brown fox jumps over the lazy dog 0123456789 ~!@#$%^&*()_+\n';
-  const block = line.repeat(Math.ceil((1024 * 1024) / line.length)).slice(0, 1024 * 1024);
-  const fd = fs.openSync(file, 'w');
-  for (let i = 0; i < FLOOD_BYTES / block.length; i++) fs.writeSync(fd, block);
-  fs.closeSync(fd);
-  return file;
-}
-
-async function flood(file: string, record: boolean): Promise<number> {
-  const total = FLOOD_BYTES + FLOOD_BYTES / 70; // one CR per 70-byte line
-  const agentEnv = makeAgentEnv();
-  const host = spawnHost(agentEnv.env);
-  try {
-    const { client } = host;
-    const { sessionId } = await client.request('session.open', {
-      device: {
-        kind: 'pty',
-        shell: '/bin/sh',
-        args: ['-c', `stty -echo; read go; cat '${file}'; read done`],
-      },
-      cols: 120,
-      rows: 40,
-      record,
-    });
-    const view = new OutputFollower(client, sessionId);
-    await client.request('session.attach', { sessionId });
-    await new Promise((r) => setTimeout(r, 200));
-    const base = view.text.length;
-    const started = performance.now();
-    client.notify('session.input', { sessionId, data: '\r' });
-    await view.waitFor((t) => t.length - base >= total - 1024, 120_000);
-    const ms = performance.now() - started;
-    view.text = '';
-    await client.request('session.close', { sessionId });
-    return ms;
-  } finally {
-    host.child.stdin.end();
-    await host.exited;
-    await agentEnv.cleanup();
-  }
-}
 
 /** A shell-like hour: prompts, coloured listings, long lines that wrap, some full redraws. */
 async function generateRecording(dir: string): Promise<string> {
@@ -208,14 +163,15 @@ function peakRssMb(pid: number): number {
 }
 
 export async function runRecordingBench(): Promise<BenchResult[]> {
-  const file = makeFloodFile();
+  const file = makeFloodFile('rec-flood');
+  const total = expectedChars(file);
   const off: number[] = [];
   const on: number[] = [];
   try {
-    await flood(file, false); // warm up
+    await floodThroughAgent(file, total, { record: false }); // warm up
     for (let i = 0; i < 3; i++) {
-      off.push(await flood(file, false));
-      on.push(await flood(file, true));
+      off.push(await floodThroughAgent(file, total, { record: false }));
+      on.push(await floodThroughAgent(file, total, { record: true }));
     }
   } finally {
     fs.rmSync(file, { force: true });
