@@ -4,3 +4,4 @@ export * from './messages.js';
 export * from './roles.js';
 export * from './schemas.js';
 export * from './extension-key.js';
+export * from './pieces.js';
