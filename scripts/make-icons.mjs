@@ -1,5 +1,6 @@
 // Draws Tandem's toolbar icon (two linked terminal prompts on a dark rounded square) into
 // extension/public/icon/{16,32,48,128}.png. Plain Node (zlib), no image libraries.
+import { Buffer } from 'node:buffer';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';

@@ -12,6 +12,13 @@ const EVENT_TYPES: readonly EventType[] = [
   'session.snapshot',
   'session.state',
   'session.exit',
+  // Recording: the banner on start, pause and resume.
+  'session.recording',
+  // Sharing: presence, the device size, chat and notices.
+  'session.participants',
+  'session.size',
+  'session.chat',
+  'session.notice',
 ];
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,4 +1,5 @@
 import Dexie, { type EntityTable } from 'dexie';
+import type { RecordingInfo } from '../../protocol/index.js';
 
 /** A saved SSH connection. Never holds a password or passphrase: those are asked each time. */
 export interface SshProfile {
@@ -22,6 +23,12 @@ export interface SerialSettings {
   lineEnding: 'cr' | 'lf' | 'crlf';
 }
 
+/** A recording the agent holds, as last listed: the library's index (the bytes stay in the agent). */
+export interface RecordingRow extends RecordingInfo {
+  /** When `recording.list` last reported it (ms since epoch). */
+  seenAt: number;
+}
+
 export interface Setting {
   key: string;
   value: string | number | boolean;
@@ -35,6 +42,7 @@ export class TandemDb extends Dexie {
   declare sshProfiles: EntityTable<SshProfile, 'id'>;
   declare serialSettings: EntityTable<SerialSettings, 'path'>;
   declare settings: EntityTable<Setting, 'key'>;
+  declare recordings: EntityTable<RecordingRow, 'recordingId'>;
 
   constructor(name = 'tandem') {
     super(name);
@@ -42,6 +50,9 @@ export class TandemDb extends Dexie {
       sshProfiles: '++id, &name, lastUsedAt',
       serialSettings: '&path',
       settings: '&key',
+    });
+    this.version(2).stores({
+      recordings: '&recordingId, startedAt, sessionId',
     });
   }
 }

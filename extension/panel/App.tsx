@@ -2,13 +2,18 @@ import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { PanelModel } from './model.js';
 import { NewTerminal } from './NewTerminal.js';
 import type { SessionView } from './session-view.js';
+import { WatchGrid } from './WatchGrid.js';
+import { SessionBar } from '../sharing/SessionBar.js';
+import { RecordingBar, RecordingsButton } from '../recordings/RecordingBar.js';
 
 export function App({ model }: { model: PanelModel }) {
   useSyncExternalStore(model.subscribe, model.getVersion);
   const [showNew, setShowNew] = useState(false);
+  const [watching, setWatching] = useState(false);
   const { status } = model;
   const active = model.active;
   const showForm = showNew || (model.synced && model.sessions.length === 0);
+  const watch = watching && !showForm && model.sessions.length > 0;
 
   return (
     <div className="app" data-link={status.state}>
@@ -21,6 +26,7 @@ export function App({ model }: { model: PanelModel }) {
             className={`tab ${!showForm && s === active ? 'active' : ''} state-${s.state}`}
             onClick={() => {
               setShowNew(false);
+              setWatching(false);
               model.activate(s.id);
             }}
             title={s.info.device.label}
@@ -47,12 +53,28 @@ export function App({ model }: { model: PanelModel }) {
         >
           +
         </button>
+        <RecordingsButton />
+        {model.sessions.length > 1 && (
+          <button
+            className={`tab-watch ${watch ? 'active' : ''}`}
+            aria-pressed={watch}
+            title="Watch up to four sessions at once, read-only"
+            onClick={() => setWatching(!watch)}
+            data-testid="watch-toggle"
+          >
+            Watch
+          </button>
+        )}
       </header>
       <LinkBanner model={model} />
       <main className="body">
-        {model.sessions.map((s) => (
-          <TerminalPane key={s.id} view={s} model={model} visible={!showForm && s === active} />
-        ))}
+        {watch ? (
+          <WatchGrid views={model.sessions} />
+        ) : (
+          model.sessions.map((s) => (
+            <TerminalPane key={s.id} view={s} model={model} visible={!showForm && s === active} />
+          ))
+        )}
         {showForm && status.state === 'connected' && (
           <NewTerminal
             model={model}
@@ -187,6 +209,10 @@ function TerminalPane({
   const ended = view.state === 'exited' || view.state === 'ended';
   return (
     <div className="pane" style={{ display: visible ? 'flex' : 'none' }} data-session={view.id}>
+      <SessionBar view={view} />
+      {!view.remote && (
+        <RecordingBar client={model.client} info={view.info} owner={view.role === 'owner'} />
+      )}
       {finding && (
         <div className="findbar">
           <input

@@ -2,9 +2,10 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { DeviceSpec, SerialPortInfo, SshAuth, SshHostAlias } from '../../protocol/index.js';
 import type { SerialSettings, SshProfile } from '../lib/db.js';
 import { LinkError } from '../lib/view-protocol.js';
+import { JoinForm } from '../sharing/JoinForm.js';
 import type { PanelModel } from './model.js';
 
-type Kind = 'pty' | 'ssh' | 'serial';
+type Kind = 'pty' | 'ssh' | 'serial' | 'join';
 
 export const BAUD_RATES = [9600, 19200, 38400, 57600, 115200] as const;
 const SERIAL_POLL_MS = 1500;
@@ -31,6 +32,7 @@ export function NewTerminal({ model, onOpened, onCancel }: Props) {
             ['pty', 'Local shell'],
             ['ssh', 'SSH'],
             ['serial', 'Serial'],
+            ['join', 'Join'],
           ] as const
         ).map(([k, label]) => (
           <button
@@ -47,6 +49,7 @@ export function NewTerminal({ model, onOpened, onCancel }: Props) {
       {kind === 'pty' && <LocalForm model={model} onOpened={onOpened} />}
       {kind === 'ssh' && <SshForm model={model} onOpened={onOpened} />}
       {kind === 'serial' && <SerialForm model={model} onOpened={onOpened} />}
+      {kind === 'join' && <JoinForm model={model} onOpened={onOpened} />}
       {onCancel !== undefined && (
         <button className="link" onClick={onCancel}>
           Back to terminals

@@ -2,6 +2,7 @@ import type { DeviceSpec } from '../../protocol/index.js';
 import type { SerialSettings, SshProfile } from '../lib/db.js';
 import type { LinkState } from '../lib/view-protocol.js';
 import type { PanelModel } from './model.js';
+import { screenRows } from '../recordings/replay-terminal.js';
 import { TerminalController } from './terminal.js';
 
 /** What e2e tests and the bench read from the page. Installed only in TANDEM_DEBUG=1 builds. */
@@ -9,6 +10,8 @@ export interface TandemHook {
   model: PanelModel;
   /** The visible buffer (scrollback + screen) of a session, lines right-trimmed. */
   text(sessionId?: string): string;
+  /** The visible screen rows of a session (not the scrollback), right-trimmed. */
+  screen(sessionId?: string): string[];
   sessions(): { id: string; name: string; state: string; lastSeq: number; writtenChars: number }[];
   open(device: DeviceSpec, name?: string): Promise<string>;
   linkState(): LinkState;
@@ -38,6 +41,11 @@ export function installDebugHook(model: PanelModel): void {
         lines.push(buffer.getLine(i)?.translateToString(true) ?? '');
       }
       return lines.join('\n').replace(/\n+$/, '');
+    },
+    screen(sessionId) {
+      const view =
+        sessionId === undefined ? model.active : model.sessions.find((s) => s.id === sessionId);
+      return view === undefined ? [] : screenRows(view.terminal.term);
     },
     sessions() {
       return model.sessions.map((s) => ({

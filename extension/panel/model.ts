@@ -2,6 +2,8 @@ import type { DeviceSpec, SessionInfo } from '../../protocol/index.js';
 import { getSetting, setSetting, SETTINGS, type TandemDb } from '../lib/db.js';
 import type { ViewClient } from '../lib/view-client.js';
 import { LinkError, type LinkStatus } from '../lib/view-protocol.js';
+import { joinSession } from '../sharing/join.js';
+import type { PeerLink } from '../sharing/peer-link.js';
 import { SessionView } from './session-view.js';
 import { DEFAULT_FONT_SIZE } from './terminal.js';
 
@@ -23,6 +25,8 @@ export class PanelModel {
   version = 0;
   private readonly listeners = new Set<() => void>();
   private syncing: Promise<void> | undefined;
+  /** Sessions joined over share links, by session id. */
+  private readonly links = new Map<string, PeerLink>();
 
   constructor(
     readonly client: ViewClient,
@@ -33,7 +37,7 @@ export class PanelModel {
       const wasConnected = this.status.state === 'connected';
       this.status = status;
       if (status.state === 'connected') void this.sync();
-      else if (wasConnected) for (const s of this.sessions) s.markAgentGone();
+      else if (wasConnected) for (const s of this.sessions) if (!s.remote) s.markAgentGone();
       this.emit();
     });
     client.onEvent((event) => this.sessions.find((s) => s.id === event.sessionId)?.handle(event));
@@ -91,7 +95,7 @@ export class PanelModel {
     }
     const known = new Set(list.map((s) => s.sessionId));
     for (const view of this.sessions) {
-      if (!known.has(view.id) && view.state !== 'ended') {
+      if (!known.has(view.id) && view.state !== 'ended' && !view.remote) {
         view.state = 'ended';
         view.message =
           'This session ended while the agent was away (it was restarted) — open a new terminal.';
@@ -143,17 +147,36 @@ export class PanelModel {
     return view;
   }
 
+  /** Joins someone else's shared session from an invite link; shows it as a tab. */
+  async join(url: string, name: string): Promise<SessionView> {
+    const { view, link } = await joinSession(url, name, this.fontSize, () => this.emit());
+    if (this.sessions.some((s) => s.id === view.id)) {
+      link.close();
+      view.dispose();
+      throw new Error('That session is already open here.');
+    }
+    this.links.set(view.id, link);
+    this.sessions.push(view);
+    this.activate(view.id);
+    return view;
+  }
+
   async close(id: string): Promise<void> {
     const view = this.sessions.find((s) => s.id === id);
     if (view === undefined) return;
-    if (view.state !== 'ended' && view.state !== 'exited') {
+    const link = this.links.get(id);
+    if (link !== undefined) {
+      // Leaving a joined session never ends it for the others.
+      link.close();
+      this.links.delete(id);
+    } else if (view.state !== 'ended' && view.state !== 'exited') {
       try {
         await this.client.request('session.close', { sessionId: id });
       } catch (error) {
         if (!(error instanceof LinkError && error.code === 'not_found')) throw error;
       }
     }
-    this.client.unsubscribe(id);
+    if (link === undefined) this.client.unsubscribe(id);
     this.sessions = this.sessions.filter((s) => s !== view);
     view.dispose();
     if (this.activeId === id) {

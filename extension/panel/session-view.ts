@@ -1,7 +1,8 @@
 import type { AgentEvent, Role, SessionInfo, SessionState } from '../../protocol/index.js';
 import { OutputSequencer, type Step } from '../lib/output-sequencer.js';
-import type { ViewClient } from '../lib/view-client.js';
 import { LinkError } from '../lib/view-protocol.js';
+import { SessionPresence } from '../sharing/presence.js';
+import type { SessionTransport } from '../sharing/transport.js';
 import { TerminalController } from './terminal.js';
 
 /** How much output may wait in xterm's parse queue before acks wait for parsing. */
@@ -19,22 +20,32 @@ export class SessionView {
   message: string | undefined;
   /** Characters written into the terminal (parsed), for tests and the bench. */
   writtenChars = 0;
+  /** Who is here, chat, notices, the device size (sharing). */
+  readonly presence = new SessionPresence();
+  /** This view's participant id in a joined session; local views are the owner. */
+  selfId: string | undefined;
+  /** Shown in the watch grid: read-only and at the device's size, whatever the role. */
+  watching = false;
   private attaching = false;
+  private pinned: { cols: number; rows: number } | undefined;
   /** Characters handed to xterm and not yet parsed. */
   private parseQueue = 0;
   private resizeTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly writeListeners = new Set<() => void>();
 
   constructor(
-    private readonly client: ViewClient,
+    private readonly client: SessionTransport,
     info: SessionInfo,
     fontSize: number,
     private readonly changed: () => void,
+    /** Joined over a share link (a PeerJS transport), not one of the agent's own sessions. */
+    readonly remote = false,
   ) {
     this.info = info;
     this.state = info.state;
     this.terminal = new TerminalController(fontSize);
     this.terminal.term.onData((data) => {
+      if (this.role === 'viewer' || this.watching) return;
       if (this.state === 'running' || this.state === 'connecting') {
         this.client.notify('session.input', { sessionId: this.id, data });
       }
@@ -57,7 +68,7 @@ export class SessionView {
         fromSeq: this.sequencer.resumeFrom,
       });
       this.info = reply.session;
-      this.role = reply.role;
+      this.setRole(reply.role);
       this.state = reply.session.state;
       this.message = undefined;
       if (fresh && this.info.device.kind !== 'serial') {
@@ -80,6 +91,33 @@ export class SessionView {
 
   fit(): void {
     this.terminal.fitToHost();
+  }
+
+  /** Viewers keep the device's size, scaled to the panel, and never send keystrokes. */
+  setRole(role: Role): void {
+    this.role = role;
+    const readOnly = role === 'viewer' || this.watching;
+    this.terminal.term.options.disableStdin = readOnly;
+    const size = this.presence.deviceSize ?? { cols: this.info.cols, rows: this.info.rows };
+    const keep = readOnly && this.info.device.kind !== 'serial';
+    this.terminal.setFixedSize(keep ? size : this.pinned);
+  }
+
+  /** The watch grid shows a session read-only at its device size, whatever this view's role. */
+  setWatching(on: boolean): void {
+    this.watching = on;
+    this.setRole(this.role);
+  }
+
+  /** Holds the terminal at a size (scaled to fit) instead of fitting the panel; undefined fits. */
+  pin(size: { cols: number; rows: number } | undefined): void {
+    this.pinned = size;
+    this.setRole(this.role);
+  }
+
+  /** The transport this view talks through (share dialogs and role menus use it). */
+  get transport(): SessionTransport {
+    return this.client;
   }
 
   handle(event: AgentEvent): void {
@@ -106,6 +144,10 @@ export class SessionView {
         this.message = event.reason;
         this.changed();
         return;
+      default:
+        if (!this.presence.handle(event)) return;
+        this.onPresence();
+        this.changed();
     }
   }
 
@@ -129,6 +171,14 @@ export class SessionView {
   dispose(): void {
     clearTimeout(this.resizeTimer);
     this.terminal.dispose();
+  }
+
+  private onPresence(): void {
+    const me = this.presence.participants.find((p) =>
+      this.selfId === undefined ? p.local : p.id === this.selfId,
+    );
+    if (me !== undefined && me.role !== this.role) this.setRole(me.role);
+    else if (this.role === 'viewer') this.setRole('viewer');
   }
 
   private apply(step: Step): void {
@@ -156,7 +206,7 @@ export class SessionView {
 
   private scheduleResize(cols: number, rows: number): void {
     this.changed();
-    if (this.info.device.kind === 'serial' || this.role === 'viewer') return;
+    if (this.info.device.kind === 'serial' || this.role === 'viewer' || this.watching) return;
     if (cols === this.info.cols && rows === this.info.rows) return;
     clearTimeout(this.resizeTimer);
     this.resizeTimer = setTimeout(() => {

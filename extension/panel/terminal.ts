@@ -5,6 +5,7 @@ import { Unicode11Addon } from '@xterm/addon-unicode11';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { WebglAddon } from '@xterm/addon-webgl';
 import { Terminal, type ITheme } from '@xterm/xterm';
+import { fitScale } from '../sharing/viewer-fit.js';
 
 const DARK: ITheme = {
   background: '#0f1115',
@@ -74,6 +75,10 @@ export class TerminalController {
   private readonly observer: ResizeObserver;
   private readonly onScheme = (): void => this.applyTheme();
   renderer: 'webgl' | 'dom' = 'dom';
+  /** A size this terminal keeps (a viewer shows the device's size), scaled to fit its host. */
+  private fixed: { cols: number; rows: number } | undefined;
+  /** The CSS scale applied while a fixed size is kept (1 otherwise). */
+  scale = 1;
 
   constructor(fontSize: number) {
     this.element = document.createElement('div');
@@ -121,6 +126,7 @@ export class TerminalController {
   /** Fits rows and columns to the element; returns the new size when it changed. */
   fitToHost(): { cols: number; rows: number } | undefined {
     if (this.element.clientWidth === 0 || this.element.clientHeight === 0) return undefined;
+    if (this.fixed !== undefined) return this.fitFixed(this.fixed);
     const size = this.fit.proposeDimensions();
     if (size === undefined || !Number.isFinite(size.cols) || !Number.isFinite(size.rows))
       return undefined;
@@ -129,6 +135,39 @@ export class TerminalController {
     if (cols === this.term.cols && rows === this.term.rows) return undefined;
     this.term.resize(cols, rows);
     return { cols, rows };
+  }
+
+  /** Keeps the terminal at `size` (never reflowed to the host) or, with undefined, fits again. */
+  setFixedSize(size: { cols: number; rows: number } | undefined): void {
+    this.fixed = size;
+    if (size === undefined) {
+      this.scale = 1;
+      if (this.term.element !== undefined) this.term.element.style.transform = '';
+    }
+    this.fitToHost();
+  }
+
+  private fitFixed(size: {
+    cols: number;
+    rows: number;
+  }): { cols: number; rows: number } | undefined {
+    const changed = size.cols !== this.term.cols || size.rows !== this.term.rows;
+    if (changed) this.term.resize(size.cols, size.rows);
+    const scaleNow = (): void => {
+      const outer = this.term.element;
+      const screen = outer?.querySelector('.xterm-screen');
+      if (outer === undefined || !(screen instanceof HTMLElement)) return;
+      this.scale = fitScale(
+        { width: screen.offsetWidth, height: screen.offsetHeight },
+        { width: this.element.clientWidth, height: this.element.clientHeight },
+      );
+      outer.style.transformOrigin = '0 0';
+      outer.style.transform = this.scale < 1 ? `scale(${this.scale})` : '';
+    };
+    scaleNow();
+    // xterm lays out the new size on its next frame.
+    requestAnimationFrame(scaleNow);
+    return changed ? size : undefined;
   }
 
   setFontSize(size: number): void {

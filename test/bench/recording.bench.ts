@@ -26,7 +26,7 @@ const RECORDING_MS = 60 * 60 * 1000;
 const SEEKS = 50;
 
 /** A shell-like hour: prompts, coloured listings, long lines that wrap, some full redraws. */
-async function generateRecording(dir: string): Promise<string> {
+export async function generateRecording(dir: string): Promise<string> {
   const recordingId = 'bench-hour';
   const file = path.join(dir, `${recordingId}${FILE_SUFFIX}`);
   fs.mkdirSync(dir, { recursive: true });

@@ -1,6 +1,7 @@
 /** `npm run bench`: runs every benchmark suite and writes test/bench/results.json. */
 import { runAgentBench } from './agent.bench.js';
 import { runRecordingBench } from './recording.bench.js';
+import { runReplayBench } from './replay.bench.js';
 import { runPanelBench } from './panel.bench.js';
 import { runShareBench } from './share.bench.js';
 import { writeResults, type BenchResult } from './results.js';
@@ -8,6 +9,7 @@ import { writeResults, type BenchResult } from './results.js';
 const suites: Record<string, () => Promise<BenchResult[]>> = {
   agent: runAgentBench,
   recording: runRecordingBench,
+  replay: runReplayBench,
   panel: runPanelBench,
   share: runShareBench,
 };

@@ -25,6 +25,7 @@ export async function buildDebugExtension(dir: string): Promise<string> {
 
 export interface Tandem {
   agent: AgentEnv;
+  extensionDir: string;
   browser: Browser;
   extensionId: string;
   userDataDir: string;
@@ -38,9 +39,28 @@ export interface Tandem {
   close(): Promise<void>;
 }
 
-export async function launchTandem(options: { register?: boolean } = {}): Promise<Tandem> {
+export interface LaunchOptions {
+  register?: boolean;
+  /** A debug build to reuse (a second browser in the same test file). */
+  extensionDir?: string;
+  /** The agent's embedded relay serves this build's guest page (sharing.json). */
+  serveGuestPage?: boolean;
+  /** Extra Chromium flags (e.g. WebRTC on loopback). */
+  args?: string[];
+}
+
+export async function launchTandem(options: LaunchOptions = {}): Promise<Tandem> {
   const agent = makeAgentEnv();
-  const extensionDir = await buildDebugExtension(path.join(agent.root, 'ext'));
+  const extensionDir =
+    options.extensionDir ?? (await buildDebugExtension(path.join(agent.root, 'ext')));
+  if (options.serveGuestPage === true) {
+    const configDir = path.join(agent.env.XDG_CONFIG_HOME ?? '', 'tandem');
+    fs.mkdirSync(configDir, { recursive: true });
+    fs.writeFileSync(
+      path.join(configDir, 'sharing.json'),
+      JSON.stringify({ guestPageDir: extensionDir }),
+    );
+  }
   const userDataDir = path.join(agent.root, 'chromium-profile');
   fs.mkdirSync(userDataDir, { recursive: true });
   if (options.register !== false) {
@@ -64,11 +84,13 @@ export async function launchTandem(options: { register?: boolean } = {}): Promis
       '--disable-sync',
       '--disable-dev-shm-usage',
       '--window-size=480,800',
+      ...(options.args ?? []),
     ],
   });
   const pages: Page[] = [];
   return {
     agent,
+    extensionDir,
     browser,
     extensionId,
     userDataDir,

@@ -20,7 +20,10 @@ export interface PageHook {
       writtenChars: number;
       terminal: { term: { input(data: string, wasUserInput?: boolean): void } };
       nextWrite(): Promise<void>;
+      role: string;
+      pin(size: { cols: number; rows: number } | undefined): void;
     }[];
+    close(id: string): Promise<void>;
   };
 }
 
@@ -31,9 +34,18 @@ interface NativePortLike {
   onMessage: { addListener(listener: (message: Record<string, unknown>) => void): void };
 }
 
+/** The guest page's hook (extension/sharing/guest-hook.ts). */
+export interface GuestPageHook {
+  text(): string;
+  role(): string | undefined;
+  state(): string | undefined;
+  view(): { cols: number; rows: number; scale: number } | undefined;
+}
+
 declare global {
   interface Window {
     __tandem?: PageHook;
+    __tandemGuest?: GuestPageHook;
   }
   const chrome: { runtime: { connectNative(name: string): NativePortLike } };
 }

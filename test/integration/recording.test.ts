@@ -123,9 +123,10 @@ describe('recording', () => {
     await sleep(100);
     expect((await client.request('recording.resume', { sessionId })).recording).toBe('on');
     await client.request('recording.mark', { sessionId, label: 'after the pause' });
+    // Listen before the last input: the script exits right after printing echo-after.
+    const exited = waitForEvent(client, (e) => e.type === 'session.exit');
     client.notify('session.input', { sessionId, data: 'after\r' });
     await view.waitFor('echo-after');
-    const exited = waitForEvent(client, (e) => e.type === 'session.exit');
     await exited;
     await sleep(300);
 
@@ -211,7 +212,7 @@ describe('recording', () => {
       "printf '\\033[5;10H\\033[1;44mXY\\033[0m'",
       "printf '\\033[20;1H'",
       'echo end-marker',
-      'sleep 0.3',
+      'sleep 1',
     ].join('; ');
     const { sessionId } = await client.request('session.open', {
       device: { kind: 'pty', shell: '/bin/bash', args: ['--norc', '--noprofile', '-c', script] },

@@ -1,0 +1,25 @@
+import '../../panel/panel.css';
+import '../../recordings/recordings.css';
+import { createRoot } from 'react-dom/client';
+import { browser } from 'wxt/browser';
+import { TandemDb } from '../../lib/db.js';
+import { ViewClient } from '../../lib/view-client.js';
+import { whenConnected } from '../../recordings/connected.js';
+import { Library } from '../../recordings/library.js';
+import { LibraryApp } from '../../recordings/LibraryApp.js';
+
+const client = new ViewClient({ connect: (name) => browser.runtime.connect({ name }) });
+const library = new Library(client, new TandemDb());
+const openReplay = (recordingId: string): void => {
+  void browser.tabs.create({
+    url: new URL(`/replay.html?recording=${encodeURIComponent(recordingId)}`, location.origin).href,
+  });
+};
+
+const root = document.getElementById('root');
+if (root !== null)
+  createRoot(root).render(<LibraryApp library={library} openReplay={openReplay} />);
+void library
+  .loadCached()
+  .then(() => whenConnected(client))
+  .then(() => library.refresh());

@@ -1,0 +1,96 @@
+import './recording-bar.css';
+import { useState, useSyncExternalStore } from 'react';
+import { browser } from 'wxt/browser';
+import type { RecordingState, SessionInfo } from '../../protocol/index.js';
+import type { ViewClient } from '../lib/view-client.js';
+import { LiveRecordings } from './live-state.js';
+
+const stores = new WeakMap<ViewClient, LiveRecordings>();
+
+/** One store per view client, listening from the first time any panel view asks for it. */
+export function liveRecordingsFor(client: ViewClient): LiveRecordings {
+  let store = stores.get(client);
+  if (store === undefined) {
+    const fresh = new LiveRecordings();
+    client.onEvent((event) => fresh.handle(event));
+    stores.set(client, fresh);
+    store = fresh;
+  }
+  return store;
+}
+
+const LABEL: Record<RecordingState, string> = { on: 'REC', paused: 'Paused', off: '' };
+
+/**
+ * The session's recording state in its header: an indicator, the owner's Pause/Resume button,
+ * and a banner for a few seconds when recording starts, pauses or resumes.
+ */
+export function RecordingBar({
+  client,
+  info,
+  owner,
+}: {
+  client: ViewClient;
+  info: SessionInfo;
+  owner: boolean;
+}) {
+  const store = liveRecordingsFor(client);
+  useSyncExternalStore(store.subscribe, store.getVersion);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const live = store.get(info.sessionId);
+  const state = live?.state ?? info.recording;
+  if (state === 'off') return null;
+  const banner =
+    live?.banner !== undefined && live.banner.until > Date.now() ? live.banner : undefined;
+  const toggle = async (): Promise<void> => {
+    setBusy(true);
+    try {
+      const type = state === 'paused' ? 'recording.resume' : 'recording.pause';
+      const { recording } = await client.request(type, { sessionId: info.sessionId });
+      store.set(info.sessionId, recording);
+      setError(undefined);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <div className={`recbar rec-${state}`} data-testid="recording-bar" data-state={state}>
+        <span className="rec-indicator" title={state === 'on' ? 'Recording' : 'Recording paused'}>
+          <span className="rec-dot" /> {LABEL[state]}
+        </span>
+        {owner && (
+          <button
+            className="link"
+            data-testid="recording-toggle"
+            disabled={busy}
+            onClick={() => void toggle()}
+          >
+            {state === 'paused' ? 'Resume recording' : 'Pause recording'}
+          </button>
+        )}
+        {error !== undefined && <span className="hint">{error}</span>}
+      </div>
+      {banner !== undefined && (
+        <div className={`rec-banner ${banner.kind}`} role="status" data-testid="recording-banner">
+          {banner.text}
+        </div>
+      )}
+    </>
+  );
+}
+
+/** The header button that opens the recordings library in a tab. */
+export function RecordingsButton() {
+  const open = (): void => {
+    void browser.tabs.create({ url: new URL('/recordings.html', location.origin).href });
+  };
+  return (
+    <button className="tab-recordings" title="Recordings" aria-label="Recordings" onClick={open}>
+      <span className="rec-dot" />
+    </button>
+  );
+}

@@ -1,0 +1,168 @@
+import { useEffect, useState } from 'react';
+import type { ParticipantInfo } from '../../protocol/index.js';
+import type { SessionView } from '../panel/session-view.js';
+import { ChatPanel } from './ChatPanel.js';
+import { Handoff } from './Handoff.js';
+import { initials, ROLE_LABEL, typingText, type Ask } from './presence.js';
+import { roleActions, type RoleAction } from './roles-menu.js';
+import { ShareDialog } from './ShareDialog.js';
+import './sharing.css';
+
+type Drawer = 'share' | 'chat' | 'handoff' | undefined;
+
+/** A session's people: avatars, typing, asks for the owner, notices, and the sharing tools. */
+export function SessionBar({ view }: { view: SessionView }) {
+  const { presence, role } = view;
+  const [drawer, setDrawer] = useState<Drawer>();
+  const [menu, setMenu] = useState<{ x: number; y: number; target: ParticipantInfo }>();
+  const [error, setError] = useState<string>();
+  const [, tick] = useState(0);
+  useEffect(() => {
+    // Toasts expire on their own; re-render while any are showing.
+    if (presence.toasts.length === 0) return;
+    const t = setInterval(() => {
+      presence.expire();
+      tick((n) => n + 1);
+    }, 1000);
+    return () => clearInterval(t);
+  }, [presence, presence.toasts.length]);
+
+  const run = (p: Promise<unknown>): void => {
+    setError(undefined);
+    p.catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+  };
+  const act = (target: ParticipantInfo, action: RoleAction): void => {
+    setMenu(undefined);
+    const { id: sessionId } = view;
+    run(
+      action.kind === 'remove'
+        ? view.transport.request('participant.remove', { sessionId, participantId: target.id })
+        : view.transport.request('participant.setRole', {
+            sessionId,
+            participantId: target.id,
+            role: action.role,
+          }),
+    );
+  };
+  const answer = (ask: Ask, yes: boolean): void => {
+    presence.answered(ask);
+    const { id: sessionId } = view;
+    const participantId = ask.participant.id;
+    run(
+      ask.kind === 'lobby'
+        ? view.transport.request('lobby.admit', { sessionId, participantId, admit: yes })
+        : yes
+          ? view.transport.request('participant.setRole', {
+              sessionId,
+              participantId,
+              role: 'coworker',
+            })
+          : view.transport.request('keyboard.decline', { sessionId, participantId }),
+    );
+  };
+  const typing = typingText(presence.typingNames(view.selfId));
+  const toggle = (d: Drawer): void => setDrawer(drawer === d ? undefined : d);
+  const people = presence.present;
+
+  return (
+    <div className="session-bar" data-testid="session-bar">
+      <div className="session-bar-row">
+        <ul className="avatars" aria-label="People in this session">
+          {people.map((p) => (
+            <li
+              key={p.id}
+              className={`avatar role-${p.role} ${p.typing ? 'typing' : ''}`}
+              style={{ background: p.color }}
+              title={`${p.name} — ${ROLE_LABEL[p.role]}${p.id === view.selfId ? ' (you)' : ''}`}
+              data-participant={p.name}
+              data-role={p.role}
+              onContextMenu={(e) => {
+                e.preventDefault();
+                if (roleActions(p, role, view.selfId).length > 0)
+                  setMenu({ x: e.clientX, y: e.clientY, target: p });
+              }}
+            >
+              {initials(p.name)}
+            </li>
+          ))}
+        </ul>
+        <span className="typing" data-testid="typing" aria-live="polite">
+          {typing}
+        </span>
+        <span className="spacer" />
+        {role === 'viewer' && (
+          <>
+            <span className="badge readonly" data-testid="read-only">
+              Read-only
+            </span>
+            <button
+              className="small"
+              onClick={() =>
+                run(view.transport.request('keyboard.request', { sessionId: view.id }))
+              }
+            >
+              Request keyboard
+            </button>
+          </>
+        )}
+        {role === 'owner' && !view.remote && (
+          <button className="small" data-testid="share-button" onClick={() => toggle('share')}>
+            Share
+          </button>
+        )}
+        <button className="small" onClick={() => toggle('chat')} data-testid="chat-button">
+          Chat{presence.unread > 0 && drawer !== 'chat' ? ` (${presence.unread})` : ''}
+        </button>
+        {people.length > 1 && (
+          <button className="small" onClick={() => toggle('handoff')}>
+            Handoff
+          </button>
+        )}
+      </div>
+      {presence.asks.map((ask) =>
+        role === 'owner' ? (
+          <div className="ask" key={`${ask.kind}-${ask.participant.id}`} role="alert">
+            {ask.kind === 'lobby'
+              ? `${ask.participant.name} is waiting`
+              : `${ask.participant.name} asks for the keyboard`}
+            <button className="small primary" onClick={() => answer(ask, true)}>
+              {ask.kind === 'lobby' ? 'Admit' : 'Grant'}
+            </button>
+            <button className="small" onClick={() => answer(ask, false)}>
+              Decline
+            </button>
+          </div>
+        ) : null,
+      )}
+      {error !== undefined && (
+        <div className="ask error" role="alert">
+          {error}
+        </div>
+      )}
+      {drawer === 'share' && <ShareDialog view={view} onClose={() => setDrawer(undefined)} />}
+      {drawer === 'chat' && <ChatPanel view={view} />}
+      {drawer === 'handoff' && <Handoff view={view} />}
+      <div className="toasts" data-testid="toasts">
+        {presence.toasts.map((t) => (
+          <div key={t.id} className={`toast toast-${t.kind}`}>
+            {t.text}
+          </div>
+        ))}
+      </div>
+      {menu !== undefined && (
+        <ul
+          className="menu"
+          data-testid="avatar-menu"
+          style={{ left: menu.x, top: menu.y }}
+          onMouseLeave={() => setMenu(undefined)}
+        >
+          {roleActions(menu.target, role, view.selfId).map((action) => (
+            <li key={action.label}>
+              <button onClick={() => act(menu.target, action)}>{action.label}</button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,39 @@
+import type { GuestModel } from './guest-model.js';
+
+/** What e2e tests read from the guest page. Installed only in TANDEM_DEBUG=1 builds. */
+export interface GuestHook {
+  model: GuestModel;
+  text(): string;
+  role(): string | undefined;
+  state(): string | undefined;
+  /** The terminal's own size and the CSS scale it is shown at. */
+  view(): { cols: number; rows: number; scale: number } | undefined;
+}
+
+declare global {
+  interface Window {
+    __tandemGuest?: GuestHook;
+  }
+}
+
+export function installGuestHook(model: GuestModel): void {
+  window.__tandemGuest = {
+    model,
+    text() {
+      const buffer = model.view?.terminal.term.buffer.active;
+      if (buffer === undefined) return '';
+      const lines: string[] = [];
+      for (let i = 0; i < buffer.length; i++)
+        lines.push(buffer.getLine(i)?.translateToString(true) ?? '');
+      return lines.join('\n').replace(/\n+$/, '');
+    },
+    role: () => model.view?.role,
+    state: () => model.view?.state,
+    view() {
+      const view = model.view;
+      if (view === undefined) return undefined;
+      const { cols, rows } = view.terminal.term;
+      return { cols, rows, scale: view.terminal.scale };
+    },
+  };
+}

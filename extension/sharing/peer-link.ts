@@ -1,0 +1,305 @@
+import { Peer, type DataConnection } from 'peerjs';
+import type {
+  AgentEvent,
+  JoinResult,
+  RequestMap,
+  RequestType,
+  ResultMap,
+} from '../../protocol/index.js';
+import { Reassembler, toPieces } from '../../protocol/pieces.js';
+import type { z } from 'zod';
+import type { InviteLink } from './invite-link.js';
+import { joinResult, parsePeerMessage, RESULT_SCHEMAS } from './peer-messages.js';
+import type { SessionTransport } from './transport.js';
+
+export type PeerLinkState = 'connecting' | 'joined' | 'reconnecting' | 'refused' | 'closed';
+
+export interface PeerLinkStatus {
+  state: PeerLinkState;
+  /** What happened and what to do next, when not joined. */
+  message?: string;
+}
+
+/** A refusal from the remote agent (its error code and its sentence for the user). */
+export class PeerRequestError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PeerRequestError';
+  }
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+const RETRY_FIRST_MS = 500;
+const RETRY_MAX_MS = 5000;
+const CONNECT_TIMEOUT_MS = 15_000;
+
+const resultSchemas: { [K in RequestType]?: z.ZodType<ResultMap[K]> } = RESULT_SCHEMAS;
+
+/**
+ * A joined session over PeerJS, from a DOM page (side panel or guest page: service workers
+ * have no WebRTC). Presents the invite first; after a drop it re-joins as the same participant
+ * and tells listeners, who re-attach from their last seq + 1.
+ */
+export class PeerLink implements SessionTransport {
+  status: PeerLinkStatus = { state: 'connecting' };
+  joined: JoinResult | undefined;
+  private peer: Peer | undefined;
+  private connection: DataConnection | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly eventListeners = new Set<(event: AgentEvent) => void>();
+  private readonly statusListeners = new Set<(status: PeerLinkStatus) => void>();
+  private readonly rejoinListeners = new Set<() => void>();
+  private retryMs = RETRY_FIRST_MS;
+  private ended = false;
+  private reconnecting = false;
+
+  constructor(
+    readonly link: InviteLink,
+    readonly name: string,
+  ) {}
+
+  /** Connects and joins; rejects with the agent's reason (wrong link, revoked, ended, lobby). */
+  async join(): Promise<JoinResult> {
+    const result = await this.connectAndJoin();
+    this.joined = result;
+    this.setStatus({ state: 'joined' });
+    return result;
+  }
+
+  request<K extends RequestType>(
+    type: K,
+    fields: RequestMap[K],
+    timeoutMs = 15_000,
+  ): Promise<ResultMap[K]> {
+    const schema = resultSchemas[type];
+    if (schema === undefined) {
+      return Promise.reject(
+        new PeerRequestError('bad_request', `"${type}" is not available in a joined session`),
+      );
+    }
+    return this.send(type, fields, timeoutMs).then((value) => {
+      const parsed = schema.safeParse(value);
+      if (!parsed.success) throw new PeerRequestError('internal', `Unexpected answer to ${type}`);
+      return parsed.data;
+    });
+  }
+
+  notify(
+    type: 'session.ack' | 'session.input',
+    fields: { sessionId: string } & Record<string, unknown>,
+  ): void {
+    this.write({ v: 1, type, ...fields });
+  }
+
+  onEvent(listener: (event: AgentEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  onStatus(listener: (status: PeerLinkStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  /** Called after a re-join: the view re-attaches from the first output it has not shown. */
+  onRejoin(listener: () => void): () => void {
+    this.rejoinListeners.add(listener);
+    return () => this.rejoinListeners.delete(listener);
+  }
+
+  /** Leaves for good: no re-join. */
+  close(message = 'You left the session.'): void {
+    this.ended = true;
+    this.teardown();
+    this.failPending('You left the session');
+    if (this.status.state !== 'refused') this.setStatus({ state: 'closed', message });
+  }
+
+  private async connectAndJoin(): Promise<JoinResult> {
+    this.teardown();
+    const { relay } = this.link;
+    const peer = new Peer({
+      host: relay.host,
+      port: relay.port,
+      path: '/peer',
+      secure: relay.secure,
+      config: { iceServers: [] },
+      debug: 0,
+    });
+    this.peer = peer;
+    const connection = await withTimeout(
+      new Promise<DataConnection>((resolve, reject) => {
+        peer.once('error', (error) => reject(new Error(peerErrorText(error.type))));
+        peer.once('open', () => {
+          const c = peer.connect(this.link.peerId, { reliable: true, serialization: 'raw' });
+          c.once('open', () => resolve(c));
+          c.once('error', (error) => reject(error));
+        });
+      }),
+      CONNECT_TIMEOUT_MS,
+      'Could not reach the shared session — check the link and that the owner is online',
+    ).catch((error: unknown) => {
+      peer.destroy();
+      throw error;
+    });
+    this.connection = connection;
+    const pieces = new Reassembler();
+    connection.on('data', (data) => {
+      if (this.connection !== connection) return;
+      const assembled = pieces.push(data);
+      if (assembled.kind === 'message') this.receive(assembled.value);
+    });
+    connection.on('close', () => {
+      if (this.connection !== connection) return;
+      this.connection = undefined;
+      this.failPending('The connection to the shared session dropped');
+      if (!this.ended && this.joined !== undefined) void this.reconnect();
+    });
+    const participantId = this.joined?.participantId;
+    // The lobby may hold the join until the owner admits: no short timeout here.
+    const value = await this.send(
+      'join',
+      {
+        inviteId: this.link.inviteId,
+        secret: this.link.secret,
+        name: this.name,
+        ...(participantId === undefined ? {} : { participantId }),
+      },
+      6 * 60_000,
+    );
+    const parsed = joinResult.safeParse(value);
+    if (!parsed.success) throw new PeerRequestError('internal', 'Unexpected answer to join');
+    return parsed.data;
+  }
+
+  private async reconnect(): Promise<void> {
+    if (this.reconnecting) return;
+    this.reconnecting = true;
+    try {
+      await this.retryJoin();
+    } finally {
+      this.reconnecting = false;
+    }
+  }
+
+  private async retryJoin(): Promise<void> {
+    this.setStatus({ state: 'reconnecting', message: 'Connection lost — re-joining…' });
+    while (!this.ended) {
+      await new Promise((resolve) => setTimeout(resolve, this.retryMs));
+      if (this.ended) return;
+      try {
+        this.joined = await this.connectAndJoin();
+        this.retryMs = RETRY_FIRST_MS;
+        this.setStatus({ state: 'joined' });
+        for (const listener of this.rejoinListeners) listener();
+        return;
+      } catch (error) {
+        if (error instanceof PeerRequestError && error.code === 'unauthorized') {
+          this.refuse(error.message);
+          return;
+        }
+        this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);
+      }
+    }
+  }
+
+  /** The agent said no for good (revoked, ended, removed): stop trying. */
+  refuse(message: string): void {
+    this.ended = true;
+    this.teardown();
+    this.setStatus({ state: 'refused', message });
+  }
+
+  private send(type: string, fields: object, timeoutMs: number): Promise<unknown> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new PeerRequestError('timeout', `No answer to "${type}" from the shared session`));
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      if (!this.write({ v: 1, type, id, ...fields })) {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        reject(new PeerRequestError('agent_unreachable', 'Not connected to the shared session'));
+      }
+    });
+  }
+
+  private write(message: object): boolean {
+    const connection = this.connection;
+    if (connection === undefined || !connection.open) return false;
+    for (const piece of toPieces(JSON.stringify(message))) void connection.send(piece);
+    return true;
+  }
+
+  private receive(value: unknown): void {
+    const message = parsePeerMessage(value);
+    if (message === undefined) return;
+    if (message.kind === 'event') {
+      if (message.event.type === 'session.exit') this.ended = true;
+      for (const listener of this.eventListeners) listener(message.event);
+      return;
+    }
+    const pending = message.id === null ? undefined : this.pending.get(message.id);
+    if (pending === undefined || message.id === null) return;
+    this.pending.delete(message.id);
+    clearTimeout(pending.timer);
+    if (message.ok) pending.resolve(message.result);
+    else pending.reject(new PeerRequestError(message.code, message.message));
+  }
+
+  private failPending(reason: string): void {
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new PeerRequestError('agent_unreachable', reason));
+    }
+    this.pending.clear();
+  }
+
+  private teardown(): void {
+    const { connection, peer } = this;
+    this.connection = undefined;
+    this.peer = undefined;
+    connection?.close();
+    peer?.destroy();
+  }
+
+  private setStatus(status: PeerLinkStatus): void {
+    this.status = status;
+    for (const listener of this.statusListeners) listener(status);
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(message)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+function peerErrorText(type: string): string {
+  if (type === 'peer-unavailable')
+    return 'The shared session is not online — the owner’s agent may have stopped, or the link is old';
+  if (type === 'network' || type === 'server-error' || type === 'socket-error')
+    return 'Could not reach the relay — check the link and your network';
+  return `Could not connect to the shared session (${type})`;
+}

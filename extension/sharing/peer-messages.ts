@@ -1,0 +1,172 @@
+/**
+ * Ingress check for what arrives from a remote agent over a data connection. Another person's
+ * machine sends these, so every field the views use is validated here, once; inside, they are
+ * the protocol's types.
+ */
+import { z } from 'zod';
+import { ERROR_CODES } from '../../protocol/errors.js';
+import type { AgentEvent, JoinResult, ResultMap } from '../../protocol/index.js';
+import { ROLES } from '../../protocol/roles.js';
+
+const text = z.string().max(64 * 1024 + 16);
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const size = z.number().int().min(1).max(1000);
+const sessionId = z.string().min(1).max(64);
+const role = z.enum(ROLES);
+const sessionState = z.enum(['connecting', 'running', 'disconnected', 'exited']);
+
+const participant = z.object({
+  id: z.string().min(1).max(128),
+  name: z.string().max(128),
+  role,
+  color: z.string().regex(/^#[0-9a-fA-F]{3,8}$/),
+  typing: z.boolean(),
+  local: z.boolean(),
+  waiting: z.boolean(),
+});
+
+const sessionInfo = z.object({
+  sessionId,
+  name: z.string().max(256),
+  device: z.object({ kind: z.enum(['pty', 'ssh', 'serial', 'echo']), label: z.string().max(512) }),
+  state: sessionState,
+  cols: size,
+  rows: size,
+  createdAt: z.string().max(64),
+  seq: count,
+  clients: count,
+  recording: z.enum(['on', 'paused', 'off']),
+  recordingId: z.string().max(64).optional(),
+});
+
+const event = z.discriminatedUnion('type', [
+  z.object({
+    v: z.literal(1),
+    type: z.literal('session.output'),
+    sessionId,
+    seq: count,
+    data: text,
+  }),
+  z.object({
+    v: z.literal(1),
+    type: z.literal('session.snapshot'),
+    sessionId,
+    seq: count,
+    cols: size,
+    rows: size,
+    data: z.string().max(1024 * 1024),
+    final: z.boolean(),
+  }),
+  z.object({
+    v: z.literal(1),
+    type: z.literal('session.state'),
+    sessionId,
+    state: sessionState,
+    message: z.string().max(1000).optional(),
+  }),
+  z.object({
+    v: z.literal(1),
+    type: z.literal('session.exit'),
+    sessionId,
+    code: z.number().int().optional(),
+    reason: z.string().max(1000),
+  }),
+  z.object({
+    v: z.literal(1),
+    type: z.literal('session.participants'),
+    sessionId,
+    participants: z.array(participant).max(500),
+  }),
+  z.object({ v: z.literal(1), type: z.literal('session.size'), sessionId, cols: size, rows: size }),
+  z.object({
+    v: z.literal(1),
+    type: z.literal('session.chat'),
+    sessionId,
+    from: participant,
+    text: z.string().max(4000),
+    at: z.string().max(64),
+  }),
+  z.object({
+    v: z.literal(1),
+    type: z.literal('session.notice'),
+    sessionId,
+    kind: z.enum([
+      'joined',
+      'left',
+      'role',
+      'removed',
+      'keyboard-request',
+      'keyboard-declined',
+      'lobby',
+    ]),
+    participant,
+    text: z.string().max(1000),
+  }),
+]);
+
+const reply = z.object({
+  v: z.literal(1),
+  type: z.literal('reply'),
+  id: z.number().int().nullable(),
+  ok: z.boolean(),
+  result: z.unknown().optional(),
+  error: z.object({ code: z.enum(ERROR_CODES), message: z.string().max(2000) }).optional(),
+});
+
+export type PeerMessage =
+  | { kind: 'event'; event: AgentEvent }
+  | { kind: 'reply'; id: number | null; ok: true; result: unknown }
+  | { kind: 'reply'; id: number | null; ok: false; code: string; message: string };
+
+/** Undefined for anything this side does not understand (it is ignored, not trusted). */
+export function parsePeerMessage(value: unknown): PeerMessage | undefined {
+  const asReply = reply.safeParse(value);
+  if (asReply.success) {
+    const r = asReply.data;
+    if (r.ok) return { kind: 'reply', id: r.id, ok: true, result: r.result };
+    return {
+      kind: 'reply',
+      id: r.id,
+      ok: false,
+      code: r.error?.code ?? 'internal',
+      message: r.error?.message ?? 'The other side refused the request',
+    };
+  }
+  const asEvent = event.safeParse(value);
+  return asEvent.success ? { kind: 'event', event: asEvent.data } : undefined;
+}
+
+const empty = z
+  .object({})
+  .passthrough()
+  .transform(() => ({}));
+
+/** Results a remote participant reads, checked like events. */
+export const RESULT_SCHEMAS = {
+  'session.attach': z.object({
+    session: sessionInfo,
+    mode: z.enum(['replay', 'snapshot']),
+    afterSeq: count,
+    role,
+  }),
+  'session.list': z.object({ sessions: z.array(sessionInfo).max(100) }),
+  'session.detach': empty,
+  'session.input': empty,
+  'session.resize': empty,
+  'session.ack': empty,
+  'participant.setRole': empty,
+  'participant.remove': empty,
+  'lobby.admit': empty,
+  'keyboard.request': empty,
+  'keyboard.decline': empty,
+  'chat.send': empty,
+} satisfies { [K in keyof ResultMap]?: z.ZodType<ResultMap[K]> };
+
+export type RemoteRequestType = keyof typeof RESULT_SCHEMAS;
+
+export const joinResult: z.ZodType<JoinResult> = z.object({
+  participantId: z.string().min(1).max(128),
+  sessionId,
+  role,
+  session: sessionInfo,
+});

@@ -1,0 +1,17 @@
+import type { RequestMap, RequestType, ResultMap } from '../../protocol/index.js';
+
+/**
+ * What a session's view needs from whatever carries it: the background port for local
+ * sessions (ViewClient), a PeerJS data connection for joined ones (PeerLink).
+ */
+export interface SessionTransport {
+  request<K extends RequestType>(
+    type: K,
+    fields: RequestMap[K],
+    timeoutMs?: number,
+  ): Promise<ResultMap[K]>;
+  notify(
+    type: 'session.ack' | 'session.input',
+    fields: { sessionId: string } & Record<string, unknown>,
+  ): void;
+}

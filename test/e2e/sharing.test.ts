@@ -1,0 +1,235 @@
+/**
+ * Shared sessions with real parts only: the agent and its embedded relay (a real PeerServer) on
+ * loopback, the owner's side panel in Chromium, a co-worker's second Chromium with the extension
+ * (joining by pasted link), and a guest in a plain Chromium page at the invite URL.
+ */
+import puppeteer, { type Browser, type Page } from 'puppeteer';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CHROMIUM,
+  launchTandem,
+  typeInTerminal,
+  visibleText,
+  waitForText,
+  type Tandem,
+} from './browser.js';
+
+/** Headless Chromium hides local ICE candidates behind mDNS names, which loopback cannot resolve. */
+const WEBRTC_ARGS = [
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  '--allow-loopback-in-peer-connection',
+];
+
+let owner: Tandem;
+let coworker: Tandem | undefined;
+let guestBrowser: Browser;
+let panel: Page;
+let guest: Page | undefined;
+let sessionId: string;
+
+beforeAll(async () => {
+  owner = await launchTandem({ serveGuestPage: true, args: WEBRTC_ARGS });
+  guestBrowser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    pipe: true,
+    args: ['--no-sandbox', '--disable-dev-shm-usage', '--no-first-run', ...WEBRTC_ARGS],
+  });
+  panel = await owner.openPanel({ width: 1400, height: 900 });
+  await panel.waitForFunction(() => window.__tandem?.linkState() === 'connected', {
+    timeout: 20_000,
+  });
+  sessionId = await panel.evaluate(async () => {
+    const hook = window.__tandem;
+    if (hook === undefined) throw new Error('no hook');
+    return hook.open({ kind: 'pty' }, 'Shared shell');
+  });
+  // The owner's view holds the device at 120×40 (scaled to the panel), whatever the panel size.
+  await panel.evaluate((id: string) => {
+    window.__tandem?.model.sessions.find((s) => s.id === id)?.pin({ cols: 120, rows: 40 });
+  }, sessionId);
+  await waitForText(panel, /[$#] ?$/, { sessionId });
+});
+
+afterAll(async () => {
+  await guestBrowser.close().catch(() => undefined);
+  await coworker?.close();
+  await owner.close();
+});
+
+afterEach(async (context) => {
+  if (context.task.result?.state !== 'fail') return;
+  process.stderr.write(
+    `\n--- owner panel after "${context.task.name}" ---\n${await visibleText(panel)}\n`,
+  );
+  if (guest !== undefined) {
+    const text = await guest.evaluate(
+      () => `${document.body.innerText}\n--- terminal ---\n${window.__tandemGuest?.text() ?? ''}`,
+    );
+    process.stderr.write(`--- guest page ---\n${text}\n`);
+  }
+});
+
+/** Makes an invite link from the session's Share dialog, as the owner does. */
+async function createInvite(role: 'viewer' | 'coworker'): Promise<string> {
+  if ((await panel.$('[data-testid="share-dialog"]')) === null)
+    await panel.click(`[data-session="${sessionId}"] [data-testid="share-button"]`);
+  await panel.waitForSelector('[data-testid="invite-role"]');
+  const before = (await panel.$$('[data-testid="invite-url"]')).length;
+  await panel.select('[data-testid="invite-role"]', role);
+  await panel.click('[data-testid="create-invite"]');
+  await panel.waitForFunction(
+    (n: number) => document.querySelectorAll('[data-testid="invite-url"]').length > n,
+    {},
+    before,
+  );
+  const urls = await panel.$$eval('[data-testid="invite-url"]', (els) =>
+    els.map((el) => (el instanceof HTMLInputElement ? el.value : '')),
+  );
+  const url = urls.at(-1) ?? '';
+  expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/join#tandem-[0-9a-f]+\.[^.]+\.[^.]+$/);
+  return url;
+}
+
+async function openGuest(url: string, name: string): Promise<Page> {
+  const page = await guestBrowser.newPage();
+  await page.setViewport({ width: 640, height: 420 });
+  await page.goto(url);
+  await page.waitForSelector('input[name="name"]');
+  await page.type('input[name="name"]', name);
+  await page.click('button[type="submit"]');
+  return page;
+}
+
+async function guestText(page: Page, test: RegExp, timeout = 15_000): Promise<void> {
+  await page.waitForFunction(
+    (src: string, flags: string) =>
+      new RegExp(src, flags).test(
+        `${document.body.innerText}\n${window.__tandemGuest?.text() ?? ''}`,
+      ),
+    { timeout, polling: 50 },
+    test.source,
+    test.flags,
+  );
+}
+
+async function ownerTypes(text: string): Promise<void> {
+  await typeInTerminal(panel, text);
+}
+
+describe('shared sessions', () => {
+  it('a guest page joins as a viewer, sees output, cannot type, and is fitted without resizing', async () => {
+    const url = await createInvite('viewer');
+    guest = await openGuest(url, 'Gia');
+    await guest.waitForFunction(() => window.__tandemGuest?.state() === 'running', {
+      timeout: 20_000,
+    });
+    await ownerTypes('echo shared-$((6*7))\n');
+    await guestText(guest, /^shared-42$/m);
+    expect(await guest.$eval('[data-testid="read-only"]', (el) => el.textContent)).toMatch(
+      /Read-only/,
+    );
+    // The owner sees the guest's avatar, as a viewer.
+    await panel.waitForSelector('[data-participant="Gia"][data-role="viewer"]');
+
+    // Keystrokes in the guest's terminal go nowhere.
+    await guest.focus('.xterm-helper-textarea');
+    await guest.keyboard.type('echo guest-was-here\n');
+    await new Promise((r) => setTimeout(r, 800));
+    const ownerText = await panel.evaluate(
+      (id: string) => window.__tandem?.text(id) ?? '',
+      sessionId,
+    );
+    expect(ownerText).not.toContain('guest-was-here');
+
+    // The viewer shows the owner's 120×40, scaled to its 640×420 page; the device keeps it.
+    const view = await guest.evaluate(() => window.__tandemGuest?.view());
+    expect(view).toMatchObject({ cols: 120, rows: 40 });
+    expect(view?.scale).toBeLessThan(1);
+    await ownerTypes('stty size\n');
+    await waitForText(panel, /^40 120$/m, { sessionId });
+    await guestText(guest, /^40 120$/m);
+  });
+
+  it('a viewer asks in the chat and requests the keyboard; the owner is asked and can decline', async () => {
+    const page = guest;
+    if (page === undefined) throw new Error('no guest');
+    await page.click('[data-testid="chat-button"]');
+    await page.type('[data-testid="chat-input"]', 'which host is this?');
+    await page.keyboard.press('Enter');
+    await waitForText(panel, /Chat \(1\)/);
+    await panel.click(`[data-session="${sessionId}"] [data-testid="chat-button"]`);
+    await waitForText(panel, /Gia\s*which host is this\?/);
+
+    const [request] = await page.$$('xpath/.//button[contains(., "Request keyboard")]');
+    if (request === undefined) throw new Error('no request button');
+    await request.click();
+    await waitForText(panel, 'Gia asks for the keyboard');
+    const [decline] = await panel.$$(
+      'xpath/.//div[contains(@class,"ask")]/button[contains(., "Decline")]',
+    );
+    if (decline === undefined) throw new Error('no decline button');
+    await decline.click();
+    await panel.waitForFunction(
+      () => !document.body.innerText.includes('Gia asks for the keyboard'),
+    );
+    expect(await page.evaluate(() => window.__tandemGuest?.role())).toBe('viewer');
+  });
+
+  it('a co-worker in a second extension joins by pasted link and types; the owner sees who is typing', async () => {
+    const url = await createInvite('coworker');
+    coworker = await launchTandem({ extensionDir: owner.extensionDir, args: WEBRTC_ARGS });
+    const page = await coworker.openPanel({ width: 900, height: 700 });
+    await waitForText(page, 'Open local shell', { timeoutMs: 20_000 });
+    await page.click('[data-testid="new-terminal"] .segmented button:nth-child(4)');
+    await page.type('[data-testid="join-form"] input[name="invite"]', url);
+    await page.type('[data-testid="join-form"] input[name="name"]', 'Kim');
+    await page.click('[data-testid="join-form"] button[type="submit"]');
+    await page.waitForFunction(
+      (id: string) => window.__tandem?.sessions().some((s) => s.id === id && s.state === 'running'),
+      { timeout: 20_000 },
+      sessionId,
+    );
+    await waitForText(page, /40 120/, { sessionId });
+    await page.focus(`[data-session="${sessionId}"] .xterm-helper-textarea`);
+    await page.keyboard.type('echo from-kim-$((2+2))\n');
+    await waitForText(panel, /^from-kim-4$/m, { sessionId });
+    await panel.waitForFunction(
+      () =>
+        document.querySelector('[data-testid="typing"]')?.textContent?.includes('Kim is typing'),
+      { timeout: 5000, polling: 50 },
+    );
+  });
+
+  it('the owner promotes the guest from the avatar menu, and then the guest can type', async () => {
+    const page = guest;
+    if (page === undefined) throw new Error('no guest');
+    await panel.click('[data-participant="Gia"]', { button: 'right' });
+    await panel.waitForSelector('[data-testid="avatar-menu"]');
+    const [promote] = await panel.$$('xpath/.//button[contains(., "Promote to co-worker")]');
+    if (promote === undefined) throw new Error('no promote item');
+    await promote.click();
+    await page.waitForFunction(() => window.__tandemGuest?.role() === 'coworker', {
+      timeout: 10_000,
+    });
+    await page.waitForFunction(() => document.querySelector('[data-testid="read-only"]') === null);
+    await page.focus('.xterm-helper-textarea');
+    await page.keyboard.type('echo guest-typed-$((3*3))\n');
+    await waitForText(panel, /^guest-typed-9$/m, { sessionId });
+  });
+
+  it('a revoked link is refused, and ending the session tells the guest', async () => {
+    const url = await createInvite('viewer');
+    const [revoke] = (await panel.$$('[data-testid="revoke-invite"]')).slice(-1);
+    if (revoke === undefined) throw new Error('no revoke button');
+    await revoke.click();
+    const refused = await openGuest(url, 'Late');
+    await guestText(refused, /Could not join: This invite link is not valid: it was revoked/);
+    await refused.close();
+
+    const page = guest;
+    if (page === undefined) throw new Error('no guest');
+    await panel.evaluate((id: string) => window.__tandem?.model.close(id), sessionId);
+    await guestText(page, /Session ended/);
+  });
+});
