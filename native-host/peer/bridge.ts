@@ -120,10 +120,22 @@ export class PeerBridge {
     const pieces = new Reassembler();
     let participant: RemoteParticipant | undefined;
     let joining = false;
+    let closed = false;
+    // The answering side can receive messages before PeerJS marks its connection open, and
+    // PeerJS drops sends until then: replies wait here for the 'open' event.
+    let early: string[] | undefined = connection.open ? undefined : [];
+    connection.on('open', () => {
+      const queued = early ?? [];
+      early = undefined;
+      for (const piece of queued) void connection.send(piece);
+    });
     const pipe: RemoteLinkPipe = {
       send(message) {
-        if (!connection.open) return;
-        for (const piece of toPieces(JSON.stringify(message))) void connection.send(piece);
+        if (closed) return;
+        for (const piece of toPieces(JSON.stringify(message))) {
+          if (early !== undefined) early.push(piece);
+          else void connection.send(piece);
+        }
       },
       backlog() {
         return connection.dataChannel?.bufferedAmount ?? 0;
@@ -179,7 +191,7 @@ export class PeerBridge {
         .then(
           (joined) => {
             joining = false;
-            if (!connection.open) return joined.closed();
+            if (closed) return joined.closed();
             participant = joined;
             pipe.send(okReply(request.id, joined.result));
           },
@@ -193,7 +205,10 @@ export class PeerBridge {
           },
         );
     });
-    connection.on('close', () => participant?.closed());
+    connection.on('close', () => {
+      closed = true;
+      participant?.closed();
+    });
     connection.on('error', (error) =>
       logger.warn('peer.connection_error', { error: error.message }),
     );

@@ -324,6 +324,55 @@ describe('shared sessions over a real PeerServer and WebRTC on loopback', () => 
     );
   });
 
+  it('holds lobby guests until the owner admits them, and removes people for good', async () => {
+    const link = await invite('viewer', { lobby: true });
+    const waiting = await Participant.connect(link);
+    participants.push(waiting);
+    const pending = waiting.join(link, 'Lee') as Promise<JoinResult>;
+    await until(
+      () =>
+        ownerEvents.some(
+          (e) => e.type === 'session.notice' && e.kind === 'lobby' && e.participant.name === 'Lee',
+        ),
+      'lobby notice',
+    );
+    const notice = ownerEvents.find((e) => e.type === 'session.notice' && e.kind === 'lobby');
+    const leeId = notice?.type === 'session.notice' ? notice.participant.id : '';
+    await owner.request('lobby.admit', { sessionId, participantId: leeId, admit: true });
+    const joined = await pending;
+    expect(joined).toMatchObject({ participantId: leeId, role: 'viewer' });
+
+    const declinedLink = await invite('viewer', { lobby: true });
+    const declined = await Participant.connect(declinedLink);
+    participants.push(declined);
+    // Settled at once, so the refusal is never an unhandled rejection while the test waits.
+    const refused = declined.join(declinedLink, 'Dan').then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    await until(
+      () =>
+        ownerEvents.some(
+          (e) => e.type === 'session.notice' && e.kind === 'lobby' && e.participant.name === 'Dan',
+        ),
+      'second lobby notice',
+    );
+    const danNotice = ownerEvents.find(
+      (e) => e.type === 'session.notice' && e.kind === 'lobby' && e.participant.name === 'Dan',
+    );
+    const danId = danNotice?.type === 'session.notice' ? danNotice.participant.id : '';
+    await owner.request('lobby.admit', { sessionId, participantId: danId, admit: false });
+    expect(await refused).toMatchObject({ code: 'unauthorized' });
+
+    // Removal: Lee's connection is closed and the same identity cannot come back.
+    await waiting.request('session.attach', { sessionId });
+    await owner.request('participant.remove', { sessionId, participantId: leeId });
+    await until(() => waiting.closed, 'removed participant disconnected');
+    const back = await Participant.connect(link);
+    participants.push(back);
+    await expect(back.join(link, 'Lee', leeId)).rejects.toMatchObject({ code: 'unauthorized' });
+  });
+
   it('refuses a revoked link, and ending the session disconnects everyone and kills every link', async () => {
     const revoked = await invite('viewer');
     await owner.request('invite.revoke', { inviteId: revoked.inviteId });
