@@ -210,9 +210,7 @@ function TerminalPane({
   return (
     <div className="pane" style={{ display: visible ? 'flex' : 'none' }} data-session={view.id}>
       <SessionBar view={view} />
-      {!view.remote && (
-        <RecordingBar client={model.client} info={view.info} owner={view.role === 'owner'} />
-      )}
+      <RecordingBar client={view.transport} info={view.info} owner={view.role === 'owner'} />
       {finding && (
         <div className="findbar">
           <input

@@ -2,13 +2,16 @@ import './recording-bar.css';
 import { useState, useSyncExternalStore } from 'react';
 import { browser } from 'wxt/browser';
 import type { RecordingState, SessionInfo } from '../../protocol/index.js';
-import type { ViewClient } from '../lib/view-client.js';
+import type { SessionTransport } from '../sharing/transport.js';
 import { LiveRecordings } from './live-state.js';
 
-const stores = new WeakMap<ViewClient, LiveRecordings>();
+const stores = new WeakMap<SessionTransport, LiveRecordings>();
 
-/** One store per view client, listening from the first time any panel view asks for it. */
-export function liveRecordingsFor(client: ViewClient): LiveRecordings {
+/**
+ * One store per transport (the background port, or a joined session's peer link), listening
+ * from the first time any panel view asks for it: remote participants see the banner too.
+ */
+export function liveRecordingsFor(client: SessionTransport): LiveRecordings {
   let store = stores.get(client);
   if (store === undefined) {
     const fresh = new LiveRecordings();
@@ -30,7 +33,7 @@ export function RecordingBar({
   info,
   owner,
 }: {
-  client: ViewClient;
+  client: SessionTransport;
   info: SessionInfo;
   owner: boolean;
 }) {

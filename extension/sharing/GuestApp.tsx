@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { SessionView } from '../panel/session-view.js';
 import type { GuestModel } from './guest-model.js';
+import { RecordingBar } from '../recordings/RecordingBar.js';
 import { SessionBar } from './SessionBar.js';
 
 /** A guest without the extension: ask their name, join, and show the same terminal view. */
@@ -78,6 +79,7 @@ function GuestPane({ view }: { view: SessionView }) {
         <strong>{view.info.name}</strong> <span className="hint">{view.info.device.label}</span>
       </header>
       <SessionBar view={view} />
+      <RecordingBar client={view.transport} info={view.info} owner={view.role === 'owner'} />
       <div className="term" ref={host} />
       {(ended || view.message !== undefined) && (
         <div className={`session-note ${ended ? 'ended' : ''}`} role="status" data-testid="note">

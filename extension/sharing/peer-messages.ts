@@ -14,6 +14,7 @@ const size = z.number().int().min(1).max(1000);
 const sessionId = z.string().min(1).max(64);
 const role = z.enum(ROLES);
 const sessionState = z.enum(['connecting', 'running', 'disconnected', 'exited']);
+const recordingState = z.enum(['on', 'paused', 'off']);
 
 const participant = z.object({
   id: z.string().min(1).max(128),
@@ -35,7 +36,7 @@ const sessionInfo = z.object({
   createdAt: z.string().max(64),
   seq: count,
   clients: count,
-  recording: z.enum(['on', 'paused', 'off']),
+  recording: recordingState,
   recordingId: z.string().max(64).optional(),
 });
 
@@ -85,6 +86,14 @@ const event = z.discriminatedUnion('type', [
     from: participant,
     text: z.string().max(4000),
     at: z.string().max(64),
+  }),
+  z.object({
+    v: z.literal(1),
+    type: z.literal('session.recording'),
+    sessionId,
+    state: recordingState,
+    recordingId: z.string().max(64).optional(),
+    by: z.object({ id: z.string().min(1).max(128), name: z.string().max(128) }).optional(),
   }),
   z.object({
     v: z.literal(1),
@@ -160,6 +169,8 @@ export const RESULT_SCHEMAS = {
   'keyboard.request': empty,
   'keyboard.decline': empty,
   'chat.send': empty,
+  'recording.pause': z.object({ recording: recordingState }),
+  'recording.resume': z.object({ recording: recordingState }),
 } satisfies { [K in keyof ResultMap]?: z.ZodType<ResultMap[K]> };
 
 export type RemoteRequestType = keyof typeof RESULT_SCHEMAS;

@@ -1,4 +1,4 @@
-import type { RequestMap, RequestType, ResultMap } from '../../protocol/index.js';
+import type { AgentEvent, RequestMap, RequestType, ResultMap } from '../../protocol/index.js';
 
 /**
  * What a session's view needs from whatever carries it: the background port for local
@@ -14,4 +14,6 @@ export interface SessionTransport {
     type: 'session.ack' | 'session.input',
     fields: { sessionId: string } & Record<string, unknown>,
   ): void;
+  /** Every event that reaches this transport; returns the unsubscribe. */
+  onEvent(listener: (event: AgentEvent) => void): () => void;
 }

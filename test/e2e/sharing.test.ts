@@ -149,6 +149,14 @@ describe('shared sessions', () => {
     await ownerTypes('stty size\n');
     await waitForText(panel, /^40 120$/m, { sessionId });
     await guestText(guest, /^40 120$/m);
+
+    // The guest sees the recording state, and the banner when the owner pauses it.
+    await guest.waitForSelector('[data-testid="recording-bar"][data-state="on"]');
+    await panel.click(`.pane[data-session="${sessionId}"] [data-testid="recording-toggle"]`);
+    await guest.waitForSelector('[data-testid="recording-bar"][data-state="paused"]');
+    await guest.waitForSelector('[data-testid="recording-banner"]');
+    await panel.click(`.pane[data-session="${sessionId}"] [data-testid="recording-toggle"]`);
+    await guest.waitForSelector('[data-testid="recording-bar"][data-state="on"]');
   });
 
   it('a viewer asks in the chat and requests the keyboard; the owner is asked and can decline', async () => {
