@@ -6,6 +6,7 @@ import { joinSession } from '../sharing/join.js';
 import type { PeerLink } from '../sharing/peer-link.js';
 import { SessionView } from './session-view.js';
 import { DEFAULT_FONT_SIZE } from './terminal.js';
+import { Store } from '../lib/store.js';
 
 const ACTIVE_KEY = 'tandem.activeSession';
 const PING_MS = 5000;
@@ -14,7 +15,7 @@ const PING_MS = 5000;
  * The side panel's state outside React: the link, the open sessions, the active tab. React
  * reads it through subscribe/version (useSyncExternalStore).
  */
-export class PanelModel {
+export class PanelModel extends Store {
   sessions: SessionView[] = [];
   activeId: string | undefined = localStorage.getItem(ACTIVE_KEY) ?? undefined;
   status: LinkStatus;
@@ -22,8 +23,6 @@ export class PanelModel {
   fontSize = DEFAULT_FONT_SIZE;
   /** True once the first session list arrived: the panel knows whether there is anything to show. */
   synced = false;
-  version = 0;
-  private readonly listeners = new Set<() => void>();
   private syncing: Promise<void> | undefined;
   /** Sessions joined over share links, by session id. */
   private readonly links = new Map<string, PeerLink>();
@@ -32,6 +31,7 @@ export class PanelModel {
     readonly client: ViewClient,
     readonly db: TandemDb,
   ) {
+    super();
     this.status = client.status;
     client.onStatus((status) => {
       const wasConnected = this.status.state === 'connected';
@@ -47,18 +47,6 @@ export class PanelModel {
       this.emit();
     });
     setInterval(() => void this.ping(), PING_MS);
-  }
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  getVersion = (): number => this.version;
-
-  emit(): void {
-    this.version += 1;
-    for (const listener of this.listeners) listener();
   }
 
   get active(): SessionView | undefined {

@@ -1,6 +1,7 @@
 import type { RecordingInfo, RecordingSettings } from '../../protocol/index.js';
 import type { RecordingRow, TandemDb } from '../lib/db.js';
 import type { RecordingApi } from './source.js';
+import { Store } from '../lib/store.js';
 
 /** What to change in the Dexie index so it matches the agent's list. */
 export function reconcile(
@@ -36,29 +37,17 @@ export const MIB = 1024 * 1024;
  * The recordings library: the agent's recordings mirrored into Dexie (shown at once next time,
  * even before the agent answers), delete, and the retention settings.
  */
-export class Library {
+export class Library extends Store {
   rows: RecordingRow[] = [];
   settings: RecordingSettings | undefined;
   error: string | undefined;
   synced = false;
-  version = 0;
-  private readonly listeners = new Set<() => void>();
 
   constructor(
     readonly api: RecordingApi,
     readonly db: TandemDb,
-  ) {}
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  getVersion = (): number => this.version;
-
-  private emit(): void {
-    this.version += 1;
-    for (const listener of this.listeners) listener();
+  ) {
+    super();
   }
 
   async loadCached(): Promise<void> {

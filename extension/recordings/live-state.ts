@@ -1,4 +1,5 @@
 import type { AgentEvent, EventMap, RecordingState } from '../../protocol/index.js';
+import { Store } from '../lib/store.js';
 
 /** How long the start/pause/resume banner stays. */
 export const BANNER_MS = 6000;
@@ -39,10 +40,8 @@ export function nextLiveRecording(
 }
 
 /** Every session's recording status as this view has heard it, for the panel's React views. */
-export class LiveRecordings {
+export class LiveRecordings extends Store {
   private readonly states = new Map<string, LiveRecording>();
-  private readonly listeners = new Set<() => void>();
-  version = 0;
 
   /** Feed with every event the view receives. */
   handle(event: AgentEvent, now = Date.now()): void {
@@ -62,17 +61,5 @@ export class LiveRecordings {
   /** The state that a request's answer reported (the owner's own pause/resume). */
   set(sessionId: string, state: RecordingState, now = Date.now()): void {
     this.handle({ v: 1, type: 'session.recording', sessionId, state }, now);
-  }
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  getVersion = (): number => this.version;
-
-  private emit(): void {
-    this.version += 1;
-    for (const listener of this.listeners) listener();
   }
 }

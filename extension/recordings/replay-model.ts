@@ -5,6 +5,7 @@ import { parseEventLine, peekEventLine } from './events.js';
 import { Player } from './player.js';
 import { TextSearch, type SearchHit } from './search.js';
 import { scanLines, type RecordingApi } from './source.js';
+import { Store } from '../lib/store.js';
 
 export interface ActivityState {
   spans: TypingSpan[];
@@ -24,32 +25,20 @@ export interface SearchState {
  * The replay page's state outside React: the recording's index, the player, the typist lane
  * and command markers (one background scan of the input events), and text search.
  */
-export class ReplayModel {
+export class ReplayModel extends Store {
   index: RecordingIndex | undefined;
   player: Player | undefined;
   error: string | undefined;
   activity: ActivityState = { spans: [], commands: [], progress: 0 };
   search: SearchState = { query: '', hits: [], progress: 0, running: false };
-  version = 0;
-  private readonly listeners = new Set<() => void>();
   private searchAbort: AbortController | undefined;
 
   constructor(
     readonly api: RecordingApi,
     readonly recordingId: string,
     readonly term: Terminal,
-  ) {}
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  getVersion = (): number => this.version;
-
-  emit(): void {
-    this.version += 1;
-    for (const listener of this.listeners) listener();
+  ) {
+    super();
   }
 
   /** Loads the index and shows the first screen; then scans the input events in the background. */

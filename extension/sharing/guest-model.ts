@@ -3,35 +3,23 @@ import { DEFAULT_FONT_SIZE } from '../panel/terminal.js';
 import { parseInviteLink } from './invite-link.js';
 import { joinSession } from './join.js';
 import type { PeerLink } from './peer-link.js';
+import { Store } from '../lib/store.js';
 
 export type GuestStage = 'name' | 'joining' | 'joined' | 'refused' | 'bad-link';
 
 const NAME_KEY = 'tandem.guestName';
 
 /** The guest page's state outside React: the link from the address bar, the join, the view. */
-export class GuestModel {
+export class GuestModel extends Store {
   stage: GuestStage;
   message: string | undefined;
   view: SessionView | undefined;
   link: PeerLink | undefined;
   name = localStorage.getItem(NAME_KEY) ?? '';
-  version = 0;
-  private readonly listeners = new Set<() => void>();
 
   constructor(private readonly url: string) {
+    super();
     this.stage = parseInviteLink(url) === undefined ? 'bad-link' : 'name';
-  }
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  getVersion = (): number => this.version;
-
-  emit(): void {
-    this.version += 1;
-    for (const listener of this.listeners) listener();
   }
 
   async join(name: string): Promise<void> {

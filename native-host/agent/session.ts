@@ -34,11 +34,6 @@ export const DEFAULT_BUFFER_CHARS = 2 * 1024 * 1024;
  */
 const REMOTE_MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
 const REMOTE_RESUME_BACKLOG_BYTES = 256 * 1024;
-/**
- * Output that arrives within this long of the previous send is batched (up to MAX_CHUNK_CHARS),
- * so a flood travels in few large frames while a lone keystroke echo goes out at once.
- */
-const BATCH_MS = 3;
 
 export interface SessionOptions {
   id: string;
@@ -384,25 +379,27 @@ export class Session {
     }
   }
 
+  /**
+   * Output read in one turn of the event loop is sent as one chunk (up to MAX_CHUNK_CHARS):
+   * during a flood libuv reads a PTY many times per turn, so it travels in few large frames,
+   * while a lone keystroke echo waits for nothing but the end of the current turn.
+   */
   private pending = '';
-  private batchTimer: NodeJS.Timeout | undefined;
-  private lastSend = 0;
+  private flushScheduled = false;
 
   private onData(text: string): void {
     if (text.length === 0) return;
     this.pending += text;
     if (this.pending.length >= MAX_CHUNK_CHARS) return this.flushPending();
-    if (this.batchTimer !== undefined) return;
-    if (performance.now() - this.lastSend >= BATCH_MS) return this.flushPending();
-    this.batchTimer = setTimeout(() => this.flushPending(), BATCH_MS);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flushPending());
   }
 
   private flushPending(): void {
-    if (this.batchTimer !== undefined) clearTimeout(this.batchTimer);
-    this.batchTimer = undefined;
+    this.flushScheduled = false;
     const text = this.pending;
     this.pending = '';
-    this.lastSend = performance.now();
     this.onOutput(text);
   }
 

@@ -21,6 +21,15 @@ function rssMb(pid: number): number {
 
 type Typist = Pick<AgentClient, 'notify' | 'onEvent'>;
 
+/** Acknowledges everything a view receives, as a panel does (else flow control pauses the device). */
+function acknowledge(view: Typist, sessionId: string): void {
+  view.onEvent((event) => {
+    if (event.type === 'session.output' && event.sessionId === sessionId) {
+      view.notify('session.ack', { sessionId, chars: event.data.length });
+    }
+  });
+}
+
 /** Keystroke (plus a little output, so viewers carry real traffic) → its echo, in ms. */
 async function echoRounds(
   typist: Typist,
@@ -33,7 +42,6 @@ async function echoRounds(
   let got = '';
   const off = typist.onEvent((event) => {
     if (event.type !== 'session.output' || event.sessionId !== sessionId) return;
-    typist.notify('session.ack', { sessionId, chars: event.data.length });
     got += event.data;
     if (got.endsWith(want)) resolveOne?.();
   });
@@ -65,6 +73,7 @@ export async function runShareBench(): Promise<BenchResult[]> {
       cols: 80,
       rows: 24,
     });
+    acknowledge(owner, sessionId);
     await owner.request('session.attach', { sessionId });
     const pid = agentPid(agentEnv.env);
     if (pid === undefined) throw new Error('no agent');
@@ -76,6 +85,7 @@ export async function runShareBench(): Promise<BenchResult[]> {
     const coworker = await Participant.connect(coworkerLink);
     participants.push(coworker);
     await coworker.join(coworkerLink, 'Co-worker');
+    acknowledge(coworker, sessionId);
     await coworker.request('session.attach', { sessionId });
     const remote = await echoRounds(coworker, sessionId, ROUNDS);
     coworker.close();
@@ -88,11 +98,8 @@ export async function runShareBench(): Promise<BenchResult[]> {
       const viewer = await Participant.connect(viewerLink);
       participants.push(viewer);
       await viewer.join(viewerLink, `Viewer ${i + 1}`);
+      acknowledge(viewer, sessionId);
       await viewer.request('session.attach', { sessionId });
-      viewer.onEvent((event) => {
-        if (event.type === 'session.output')
-          viewer.notify('session.ack', { sessionId, chars: event.data.length });
-      });
     }
     const throttled = spawn(
       process.execPath,
