@@ -30,9 +30,10 @@ export const MAX_CHUNK_CHARS = 64 * 1024;
 export const DEFAULT_BUFFER_CHARS = 2 * 1024 * 1024;
 /**
  * A remote view with this much queued in its data channel is cut off and, once drained,
- * resynced from a snapshot. Above what one resync sends (snapshot + the 2 MiB buffer).
+ * resynced from a snapshot. Above what one resync sends (snapshot + the 2 MiB buffer), and
+ * below the 8 MiB past which PeerJS would start queueing in memory without a bound.
  */
-const REMOTE_MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
+const REMOTE_MAX_BACKLOG_BYTES = 6 * 1024 * 1024;
 const REMOTE_RESUME_BACKLOG_BYTES = 256 * 1024;
 
 export interface SessionOptions {

@@ -9,7 +9,7 @@ import {
   type ErrorBody,
 } from '../../protocol/index.js';
 import type { Logger } from '../log.js';
-import { Reassembler, toPieces } from './channel.js';
+import { PIECE_CHARS, Reassembler, toPieces } from './channel.js';
 import { loadPeerJs } from './webrtc.js';
 
 /** Where PeerJS signalling lives: the embedded relay or a team relay. */
@@ -138,7 +138,10 @@ export class PeerBridge {
         }
       },
       backlog() {
-        return connection.dataChannel?.bufferedAmount ?? 0;
+        // What the data channel holds, plus what PeerJS queued in JS once that passed 8 MiB.
+        const held: unknown = 'bufferSize' in connection ? connection.bufferSize : 0;
+        const queued = (typeof held === 'number' ? held : 0) + (early?.length ?? 0);
+        return (connection.dataChannel?.bufferedAmount ?? 0) + queued * PIECE_CHARS;
       },
       close() {
         connection.close({ flush: true });
