@@ -124,24 +124,44 @@ export class PeerBridge {
     // The answering side can receive messages before PeerJS marks its connection open, and
     // PeerJS drops sends until then: replies wait here for the 'open' event.
     let early: string[] | undefined = connection.open ? undefined : [];
+    // Sent straight to the data channel: PeerJS's own send reads bufferedAmount (a synchronous
+    // hop into libwebrtc) on every call and queues without bound past 8 MiB; the session's lag
+    // check keeps a participant's backlog well under that instead.
+    const transmit = (piece: string): void => {
+      const channel = connection.dataChannel;
+      try {
+        if (channel?.readyState === 'open') channel.send(piece);
+        else void connection.send(piece);
+      } catch {
+        connection.close();
+      }
+    };
     connection.on('open', () => {
       const queued = early ?? [];
       early = undefined;
-      for (const piece of queued) void connection.send(piece);
+      for (const piece of queued) transmit(piece);
     });
+    // bufferedAmount is costly to read: re-read it after 64 KiB more or 100 ms, count in between.
+    let measured = 0;
+    let sentSince = 0;
+    let measuredAt = 0;
     const pipe: RemoteLinkPipe = {
       send(message) {
         if (closed) return;
         for (const piece of toPieces(JSON.stringify(message))) {
+          sentSince += piece.length;
           if (early !== undefined) early.push(piece);
-          else void connection.send(piece);
+          else transmit(piece);
         }
       },
       backlog() {
-        // What the data channel holds, plus what PeerJS queued in JS once that passed 8 MiB.
-        const held: unknown = 'bufferSize' in connection ? connection.bufferSize : 0;
-        const queued = (typeof held === 'number' ? held : 0) + (early?.length ?? 0);
-        return (connection.dataChannel?.bufferedAmount ?? 0) + queued * PIECE_CHARS;
+        const now = performance.now();
+        if (sentSince >= 64 * 1024 || now - measuredAt >= 100) {
+          measured = connection.dataChannel?.bufferedAmount ?? 0;
+          measuredAt = now;
+          sentSince = 0;
+        }
+        return measured + sentSince + (early?.length ?? 0) * PIECE_CHARS;
       },
       close() {
         connection.close({ flush: true });
