@@ -158,7 +158,10 @@ export async function waitForText(
 
 /** Types into the active terminal the way a user does: keyboard events into xterm's textarea. */
 export async function typeInTerminal(page: Page, text: string): Promise<void> {
-  await page.focus('.pane:not([style*="none"]) .xterm-helper-textarea');
+  // A new session's pane renders a moment after the model switches to it.
+  const input = '.pane:not([style*="none"]) .xterm-helper-textarea';
+  await page.waitForSelector(input, { timeout: 10_000 });
+  await page.focus(input);
   await page.keyboard.type(text);
 }
 
