@@ -193,3 +193,19 @@ export async function waitForNewSession(
 export async function sessionIds(page: Page): Promise<string[]> {
   return page.evaluate(() => window.__tandem?.sessions().map((s) => s.id) ?? []);
 }
+
+/** A shell prompt at the end of the terminal. */
+export const PROMPT = /[$#] ?$/;
+
+/**
+ * Opens a local shell from the New terminal screen the way a user does, and waits for its
+ * prompt; returns the new session's id.
+ */
+export async function openLocalShell(page: Page): Promise<string> {
+  await waitForText(page, 'Open local shell');
+  const known = await sessionIds(page);
+  await page.click('[data-testid="new-terminal"] button.primary');
+  const sessionId = await waitForNewSession(page, known);
+  await waitForText(page, PROMPT, { sessionId });
+  return sessionId;
+}

@@ -6,10 +6,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { agentPid, runCli, waitForExit } from '../fixtures/agent.js';
 import {
   launchTandem,
+  openLocalShell,
   sessionIds,
   typeInTerminal,
   visibleText,
-  waitForNewSession,
   waitForText,
   type Tandem,
 } from './browser.js';
@@ -32,16 +32,6 @@ afterEach(async (context) => {
     );
   }
 });
-
-const PROMPT = /[$#] ?$/;
-
-async function openLocalShell(p: Page): Promise<void> {
-  await waitForText(p, 'Open local shell');
-  const known = await sessionIds(p);
-  await p.click('[data-testid="new-terminal"] button.primary');
-  const sessionId = await waitForNewSession(p, known);
-  await waitForText(p, PROMPT, { sessionId });
-}
 
 describe('side panel', () => {
   it('runs a local shell: keystrokes in, output rendered, status line filled', async () => {

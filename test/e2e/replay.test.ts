@@ -10,10 +10,9 @@ import type { Page } from 'puppeteer';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   launchTandem,
-  sessionIds,
+  openLocalShell,
   typeInTerminal,
   visibleText,
-  waitForNewSession,
   waitForText,
   type Tandem,
 } from './browser.js';
@@ -118,11 +117,7 @@ const moments: Moment[] = [];
 describe('recording and replay', () => {
   it('records a scripted local shell and replays the screen exactly at three moments', async () => {
     panel = await tandem.openPanel({ width: 700, height: 600 });
-    await waitForText(panel, 'Open local shell');
-    const known = await sessionIds(panel);
-    await panel.click('[data-testid="new-terminal"] button.primary');
-    sessionId = await waitForNewSession(panel, known);
-    await waitForText(panel, /[$#] ?$/, { sessionId });
+    sessionId = await openLocalShell(panel);
     await sleep(800); // the panel fits its terminal and the shell redraws
     const header = recordingHeader(sessionId);
     recordingId = header.recordingId;

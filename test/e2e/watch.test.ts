@@ -3,10 +3,10 @@ import type { Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   launchTandem,
+  openLocalShell,
   sessionIds,
   typeInTerminal,
   visibleText,
-  waitForNewSession,
   waitForText,
   type Tandem,
 } from './browser.js';
@@ -25,11 +25,7 @@ afterAll(async () => {
 
 async function openShell(marker: string): Promise<string> {
   if ((await sessionIds(page)).length > 0) await page.click('button.tab-new');
-  await waitForText(page, 'Open local shell');
-  const known = await sessionIds(page);
-  await page.click('[data-testid="new-terminal"] button.primary');
-  const sessionId = await waitForNewSession(page, known);
-  await waitForText(page, /[$#] ?$/, { sessionId });
+  const sessionId = await openLocalShell(page);
   await typeInTerminal(page, `echo ${marker}-$((40+2))\n`);
   await waitForText(page, `${marker}-42`, { sessionId });
   return sessionId;
