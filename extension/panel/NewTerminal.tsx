@@ -63,21 +63,36 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function LocalForm({ model, onOpened }: { model: PanelModel; onOpened: () => void }) {
+/** A form's one action: busy while it runs, and what went wrong if it failed. */
+function useAction(): {
+  busy: boolean;
+  error: string | undefined;
+  setError: (error: string | undefined) => void;
+  run: (action: () => Promise<void>) => Promise<void>;
+} {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
-  const open = async (): Promise<void> => {
+  const run = async (action: () => Promise<void>): Promise<void> => {
     setBusy(true);
     setError(undefined);
     try {
-      await model.open({ kind: 'pty' }, 'Local shell');
-      onOpened();
+      await action();
     } catch (e) {
       setError(errorText(e));
     } finally {
       setBusy(false);
     }
   };
+  return { busy, error, setError, run };
+}
+
+function LocalForm({ model, onOpened }: { model: PanelModel; onOpened: () => void }) {
+  const { busy, error, run } = useAction();
+  const open = (): Promise<void> =>
+    run(async () => {
+      await model.open({ kind: 'pty' }, 'Local shell');
+      onOpened();
+    });
   return (
     <div className="form">
       <p className="hint">Your login shell on this computer, shared through the Tandem agent.</p>
@@ -397,8 +412,7 @@ function SerialForm({ model, onOpened }: { model: PanelModel; onOpened: () => vo
     stopBits: 1,
     lineEnding: 'cr',
   });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, setError, run } = useAction();
 
   useEffect(() => {
     let stopped = false;
@@ -429,10 +443,8 @@ function SerialForm({ model, onOpened }: { model: PanelModel; onOpened: () => vo
 
   const open = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
     const remembered = { ...settings, path };
-    try {
+    await run(async () => {
       await model.open(
         {
           kind: 'serial',
@@ -447,11 +459,7 @@ function SerialForm({ model, onOpened }: { model: PanelModel; onOpened: () => vo
       );
       await model.db.serialSettings.put(remembered);
       onOpened();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
