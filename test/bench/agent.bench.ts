@@ -80,8 +80,7 @@ async function echoThroughAgent(): Promise<number[]> {
     }
     return samples;
   } finally {
-    host.child.stdin.end();
-    await host.exited;
+    await host.close();
     await agentEnv.cleanup();
   }
 }

@@ -60,8 +60,7 @@ export async function floodThroughAgent(
     await client.request('session.close', { sessionId });
     return ms;
   } finally {
-    host.child.stdin.end();
-    await host.exited;
+    await host.close();
     await agentEnv.cleanup();
   }
 }

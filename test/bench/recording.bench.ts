@@ -222,8 +222,7 @@ export async function runRecordingBench(): Promise<BenchResult[]> {
       { name: 'replay.agent_rss_mb', value: rss, unit: 'MB', goal: '< 150 MB (peak)' },
     ];
   } finally {
-    host.child.stdin.end();
-    await host.exited;
+    await host.close();
     await agentEnv.cleanup();
   }
 }

@@ -153,8 +153,7 @@ export async function runShareBench(): Promise<BenchResult[]> {
       child.kill('SIGKILL');
     }
     for (const p of participants) p.close();
-    host.child.stdin.end();
-    await host.exited;
+    await host.close();
     await agentEnv.cleanup();
   }
 }

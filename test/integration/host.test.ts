@@ -44,8 +44,7 @@ describe('tandem-agent host, started as Chrome starts it', () => {
     const seenSeq = output.lastSeq;
 
     const started = Date.now();
-    first.child.stdin.end();
-    expect(await first.exited).toBe(0);
+    expect(await first.close()).toBe(0);
     expect(Date.now() - started).toBeLessThan(1000);
     expect(isAlive(reply.agent.pid)).toBe(true);
 
@@ -67,8 +66,7 @@ describe('tandem-agent host, started as Chrome starts it', () => {
     expect(attached.afterSeq).toBe(seenSeq);
     await again.waitFor('three\n');
     expect(again.text).toBe('two\nthree\n');
-    second.child.stdin.end();
-    await second.exited;
+    await second.close();
   });
 
   it('sends a snapshot plus the buffer when the missed output has left the buffer', async () => {
@@ -100,8 +98,7 @@ describe('tandem-agent host, started as Chrome starts it', () => {
     const start = all.indexOf(from.slice(0, 60));
     expect(start).toBeGreaterThan(0);
     expect(all.slice(start)).toBe(from);
-    host.child.stdin.end();
-    await host.exited;
+    await host.close();
   });
 
   it('answers malformed, unknown and oversize messages with errors and stays up', async () => {
@@ -133,8 +130,7 @@ describe('tandem-agent host, started as Chrome starts it', () => {
     expect(reply.protocol).toBe(1);
     const codes = client.takeOrphanErrors().map((e) => e.code);
     expect(codes).toEqual(['bad_request', 'bad_request', 'too_large', 'unsupported_version']);
-    host.child.stdin.end();
-    await host.exited;
+    await host.close();
   });
 
   it('stays alive with flat memory under 10,000 malformed frames at host stdin and at the socket', async () => {
@@ -189,8 +185,7 @@ describe('tandem-agent host, started as Chrome starts it', () => {
     expect(isAlive(pid)).toBe(true);
     expect(after - warm).toBeLessThan(16);
     socket.close();
-    host.child.stdin.end();
-    await host.exited;
+    await host.close();
   });
 
   it('pauses the device for a view that stops acknowledging, and resumes when it catches up', async () => {
@@ -217,8 +212,7 @@ describe('tandem-agent host, started as Chrome starts it', () => {
     client.notify('session.ack', { sessionId, chars: stalled });
     await view.waitFor((t) => t.length > stalled + 100_000);
     await client.request('session.close', { sessionId });
-    host.child.stdin.end();
-    await host.exited;
+    await host.close();
   });
 });
 
@@ -287,7 +281,6 @@ describe('the agent daemon', () => {
     const next = spawnHost(agentEnv.env);
     const fresh = await next.client.request('hello', hello);
     expect(fresh.agent.pid).not.toBe(agent.pid);
-    next.child.stdin.end();
-    await next.exited;
+    await next.close();
   });
 });

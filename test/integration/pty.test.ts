@@ -16,8 +16,7 @@ describe('pty sessions through the host', () => {
     host = spawnHost(agentEnv.env);
   });
   afterAll(async () => {
-    host.child.stdin.end();
-    await host.exited;
+    await host.close();
     await agentEnv.cleanup();
   });
 

@@ -79,8 +79,7 @@ describe('recording', () => {
     host = spawnHost(agentEnv.env);
   });
   afterAll(async () => {
-    host.child.stdin.end();
-    await host.exited;
+    await host.close();
     await agentEnv.cleanup();
   });
 

@@ -37,8 +37,7 @@ describe('serial console through the host and agent', () => {
   afterAll(async () => {
     await router?.close();
     await cable.kill();
-    host.child.stdin.end();
-    await host.exited;
+    await host.close();
     await agentEnv.cleanup();
   });
 

@@ -128,8 +128,7 @@ describe('shared sessions over a real PeerServer and WebRTC on loopback', () => 
 
   afterAll(async () => {
     for (const p of participants) p.close();
-    host.child.stdin.end();
-    await host.exited;
+    await host.close();
     await agentEnv.cleanup();
   });
 

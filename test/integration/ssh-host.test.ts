@@ -32,8 +32,7 @@ describe('ssh sessions through the host, against a real sshd', () => {
     host = spawnHost(agentEnv.env);
   });
   afterAll(async () => {
-    host.child.stdin.end();
-    await host.exited;
+    await host.close();
     await agentEnv.cleanup();
     await sshd.stop();
   });
