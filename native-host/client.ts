@@ -49,6 +49,8 @@ export class AgentClient {
     input.on('close', () => this.fail(new Error('connection to the Tandem agent closed')));
     input.on('end', () => this.fail(new Error('connection to the Tandem agent closed')));
     input.on('error', (error) => this.fail(error));
+    // Writing after the far end went away (EPIPE) fails the client, not the process.
+    output.on('error', (error) => this.fail(error));
   }
 
   static connect(socketPath: string, timeoutMs?: number): Promise<AgentClient> {

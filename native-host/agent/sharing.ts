@@ -178,7 +178,7 @@ export class Sharing {
   async close(): Promise<void> {
     const bridge = this.bridge;
     this.bridge = undefined;
-    if (bridge !== undefined) (await bridge.catch(() => undefined))?.close();
+    if (bridge !== undefined) await (await bridge.catch(() => undefined))?.close();
     this.relayProcess?.kill('SIGTERM');
     this.relayProcess = undefined;
   }
@@ -265,6 +265,7 @@ export class Sharing {
       participant: { id: participantId, name },
       scope: session.id,
       send: (message) => pipe.send(message),
+      sendOutput: (sessionId, seq, json) => pipe.sendOutput(sessionId, seq, json),
       backlog: () => pipe.backlog(),
       close: () => pipe.close(),
     };

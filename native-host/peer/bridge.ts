@@ -1,5 +1,6 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import type { DataConnection, Peer } from 'peerjs';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import {
   errorReply,
@@ -9,8 +10,8 @@ import {
   type ErrorBody,
 } from '../../protocol/index.js';
 import type { Logger } from '../log.js';
-import { PIECE_CHARS, Reassembler, toPieces } from './channel.js';
-import { loadPeerJs } from './webrtc.js';
+import type { Assembled } from './channel.js';
+import type { FromPeer, Outgoing, ToPeer } from './peer-messages.js';
 
 /** Where PeerJS signalling lives: the embedded relay or a team relay. */
 export interface RelayEndpoint {
@@ -55,6 +56,8 @@ export interface RemoteParticipant {
 
 export interface RemoteLinkPipe {
   send(message: AgentMessage): void;
+  /** A `session.output` event whose data is already a JSON string literal (the hot path). */
+  sendOutput(sessionId: string, seq: number, json: string): void;
   /** Bytes queued in the data channel and not yet sent: a lagging participant. */
   backlog(): number;
   close(): void;
@@ -68,41 +71,56 @@ export interface PeerBridgeOptions {
   join(request: JoinRequest, pipe: RemoteLinkPipe): Promise<RemoteParticipant> | RemoteParticipant;
 }
 
+/** After the peer process dies: first restart delay, doubling up to the last. */
+const RESTART_FIRST_MS = 250;
+const RESTART_MAX_MS = 10_000;
+const STOP_TIMEOUT_MS = 2000;
+
+/** The agent's side of one participant's data connection. */
+interface Connection {
+  id: number;
+  peer: string;
+  /** Characters of JSON handed to the peer process for this connection. */
+  sent: number;
+  /** Of those, taken by the peer process (as of its last report) … */
+  through: number;
+  /** … and still in the data channel then. */
+  buffered: number;
+  closed: boolean;
+  joining: boolean;
+  participant?: RemoteParticipant;
+  pipe: RemoteLinkPipe;
+}
+
 /**
  * The agent as a PeerJS peer: remote participants (teammates' extensions, guest pages) open
  * DataConnections to it. Each carries protocol messages, validated at ingress like every
  * other transport; the first must be a valid `join`.
+ *
+ * WebRTC itself runs in a child process (peer-process.ts), so a crash in libwebrtc costs the
+ * participants their connections (they re-join) and never costs the user their sessions. The
+ * peer id is the agent's and survives restarts, so invite links keep working.
  */
 export class PeerBridge {
+  private child: ChildProcess | undefined;
+  private readonly connections = new Map<number, Connection>();
+  private outbox: Outgoing[] = [];
+  private flushQueued = false;
+  private stopping = false;
+  private restartMs = RESTART_FIRST_MS;
+  /** Remote peers whose connections died with a peer process: told once a new one runs. */
+  private orphans = new Set<string>();
+  /** The last output event built, reused for every participant it goes to. */
+  private lastOutput = { sessionId: '', seq: -1, json: '' };
+
   private constructor(
-    private readonly peer: Peer,
     readonly peerId: string,
     private readonly options: PeerBridgeOptions,
   ) {}
 
   static async start(options: PeerBridgeOptions): Promise<PeerBridge> {
-    const { Peer } = await loadPeerJs();
-    const peerId = `tandem-${randomBytes(12).toString('hex')}`;
-    const { relay } = options;
-    const peer = new Peer(peerId, {
-      host: relay.host,
-      port: relay.port,
-      path: relay.path,
-      secure: relay.secure,
-      config: { iceServers: options.iceServers },
-      debug: 0,
-    });
-    await new Promise<void>((resolve, reject) => {
-      peer.once('open', () => resolve());
-      peer.once('error', (error) => reject(error));
-    });
-    const bridge = new PeerBridge(peer, peerId, options);
-    peer.on('connection', (connection) => bridge.accept(connection));
-    peer.on('error', (error) => options.logger.warn('peer.error', { error: error.message }));
-    peer.on('disconnected', () => {
-      // Signalling dropped (relay restart, network blip); live data channels carry on.
-      if (!peer.destroyed) peer.reconnect();
-    });
+    const bridge = new PeerBridge(`tandem-${randomBytes(12).toString('hex')}`, options);
+    await bridge.spawn();
     return bridge;
   }
 
@@ -111,129 +129,259 @@ export class PeerBridge {
     return `${this.options.relay.url}/join#${this.peerId}.${inviteId}.${secret}`;
   }
 
-  close(): void {
-    this.peer.destroy();
+  /** The peer process's pid while it runs (diagnostics and tests). */
+  get processId(): number | undefined {
+    return this.child?.pid;
   }
 
-  private accept(connection: DataConnection): void {
-    const { logger } = this.options;
-    const pieces = new Reassembler();
-    let participant: RemoteParticipant | undefined;
-    let joining = false;
-    let closed = false;
-    // The answering side can receive messages before PeerJS marks its connection open, and
-    // PeerJS drops sends until then: replies wait here for the 'open' event.
-    let early: string[] | undefined = connection.open ? undefined : [];
-    // Sent straight to the data channel: PeerJS's own send reads bufferedAmount (a synchronous
-    // hop into libwebrtc) on every call and queues without bound past 8 MiB; the session's lag
-    // check keeps a participant's backlog well under that instead.
-    const transmit = (piece: string): void => {
-      const channel = connection.dataChannel;
-      try {
-        if (channel?.readyState === 'open') channel.send(piece);
-        else void connection.send(piece);
-      } catch {
-        connection.close();
-      }
-    };
-    connection.on('open', () => {
-      const queued = early ?? [];
-      early = undefined;
-      for (const piece of queued) transmit(piece);
-    });
-    // bufferedAmount is costly to read: re-read it after 64 KiB more or 100 ms, count in between.
-    let measured = 0;
-    let sentSince = 0;
-    let measuredAt = 0;
-    const pipe: RemoteLinkPipe = {
-      send(message) {
-        if (closed) return;
-        for (const piece of toPieces(JSON.stringify(message))) {
-          sentSince += piece.length;
-          if (early !== undefined) early.push(piece);
-          else transmit(piece);
-        }
-      },
-      backlog() {
-        const now = performance.now();
-        if (sentSince >= 64 * 1024 || now - measuredAt >= 100) {
-          measured = connection.dataChannel?.bufferedAmount ?? 0;
-          measuredAt = now;
-          sentSince = 0;
-        }
-        return measured + sentSince + (early?.length ?? 0) * PIECE_CHARS;
-      },
-      close() {
-        connection.close({ flush: true });
-      },
-    };
-    const refuse = (id: number | null, error: ErrorBody): void => {
-      pipe.send(errorReply(id, error));
-      setTimeout(() => connection.close(), 200);
-    };
-    connection.on('data', (data) => {
-      const assembled = pieces.push(data);
-      if (assembled.kind === 'partial') return;
-      if (assembled.kind !== 'message') {
-        const error: ErrorBody =
-          assembled.kind === 'too_large'
-            ? {
-                code: 'too_large',
-                message: `A message of ${assembled.bytes} characters is over the 1 MiB limit`,
-              }
-            : { code: 'bad_request', message: assembled.reason };
-        if (participant === undefined) refuse(null, error);
-        else pipe.send(errorReply(null, error));
-        return;
-      }
-      if (participant !== undefined) {
-        participant.handle(assembled.value);
-        return;
-      }
-      if (joining) {
-        pipe.send(
-          errorReply(requestId(assembled.value), {
-            code: 'bad_request',
-            message: 'Wait until you have joined',
-          }),
-        );
-        return;
-      }
-      const join = joinSchema.safeParse(assembled.value);
-      if (!join.success) {
-        refuse(requestId(assembled.value), {
-          code: 'unauthorized',
-          message: 'Join with an invite link first',
-        });
-        return;
-      }
-      joining = true;
-      const request = join.data;
-      Promise.resolve()
-        .then(() => this.options.join(request, pipe))
-        .then(
-          (joined) => {
-            joining = false;
-            if (closed) return joined.closed();
-            participant = joined;
-            pipe.send(okReply(request.id, joined.result));
-          },
-          (error: unknown) => {
-            joining = false;
-            refuse(
-              request.id,
-              isTandemError(error) ? error.toBody() : { code: 'internal', message: 'join failed' },
-            );
-            logger.warn('peer.join_refused', { peer: connection.peer });
-          },
-        );
-    });
-    connection.on('close', () => {
-      closed = true;
-      participant?.closed();
-    });
-    connection.on('error', (error) =>
-      logger.warn('peer.connection_error', { error: error.message }),
+  async close(): Promise<void> {
+    this.stopping = true;
+    const child = this.child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    this.post({ type: 'stop' });
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  /** Starts the peer process and waits until it is registered with the relay. */
+  private spawn(): Promise<void> {
+    const source = import.meta.url.endsWith('.ts');
+    const script = fileURLToPath(
+      new URL(source ? './peer-process.ts' : './peer-process.js', import.meta.url),
     );
+    const child = spawn(process.execPath, source ? ['--import', 'tsx', script] : [script], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      serialization: 'advanced',
+    });
+    this.child = child;
+    const { relay } = this.options;
+    return new Promise<void>((resolve, reject) => {
+      let ready = false;
+      child.on('message', (message: FromPeer) => {
+        if (message.type === 'ready') {
+          ready = true;
+          this.options.logger.info('peer.started', { peerPid: child.pid });
+          resolve();
+        } else if (message.type === 'failed') {
+          child.kill('SIGKILL');
+          reject(new Error(`${message.message} (${message.kind})`));
+        } else this.receive(message);
+      });
+      child.once('exit', (code, signal) => {
+        if (!ready) reject(new Error(`the peer process exited (${signal ?? String(code)})`));
+        this.exited(child, ready, code, signal);
+      });
+      this.post({
+        type: 'start',
+        peerId: this.peerId,
+        relay: { host: relay.host, port: relay.port, path: relay.path, secure: relay.secure },
+        iceServers: this.options.iceServers,
+      });
+    });
+  }
+
+  private exited(
+    child: ChildProcess,
+    wasReady: boolean,
+    code: number | null,
+    signal: NodeJS.Signals | null,
+  ): void {
+    if (this.child !== child) return;
+    this.child = undefined;
+    this.outbox = [];
+    for (const connection of this.connections.values()) {
+      this.orphans.add(connection.peer);
+      this.connectionClosed(connection);
+    }
+    if (this.stopping || !wasReady) return;
+    this.options.logger.error('peer.crashed', {
+      peerPid: child.pid,
+      ...(signal === null ? { code: code ?? undefined } : { signal }),
+    });
+    this.restart();
+  }
+
+  private restart(): void {
+    const delay = this.restartMs;
+    this.restartMs = Math.min(RESTART_MAX_MS, this.restartMs * 2);
+    setTimeout(() => {
+      if (this.stopping) return;
+      this.spawn().then(
+        () => {
+          this.restartMs = RESTART_FIRST_MS;
+          this.options.logger.info('peer.restarted', { orphans: this.orphans.size });
+          if (this.orphans.size > 0) this.post({ type: 'leave', peers: [...this.orphans] });
+          this.orphans.clear();
+        },
+        (error: unknown) => {
+          // The relay may still hold the old registration for a moment: try again.
+          this.options.logger.warn('peer.restart_failed', {
+            error: error instanceof Error ? error.message : String(error),
+          });
+          this.restart();
+        },
+      );
+    }, delay).unref();
+  }
+
+  private post(message: ToPeer): void {
+    const child = this.child;
+    if (child === undefined || !child.connected) return;
+    try {
+      child.send(message);
+    } catch (error) {
+      this.options.logger.warn('peer.ipc_error', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+
+  /** Queues one message for a connection; everything queued in this turn goes in one IPC send. */
+  private ship(connection: Connection, json: string): void {
+    if (connection.closed) return;
+    connection.sent += json.length;
+    const last = this.outbox.at(-1);
+    if (last !== undefined && last.json === json) last.conns.push(connection.id);
+    else this.outbox.push({ conns: [connection.id], json });
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    queueMicrotask(() => {
+      this.flushQueued = false;
+      const batch = this.outbox;
+      this.outbox = [];
+      if (batch.length > 0) this.post({ type: 'send', batch });
+    });
+  }
+
+  private receive(message: FromPeer): void {
+    switch (message.type) {
+      case 'conn':
+        this.connections.set(message.conn, this.accept(message.conn, message.peer));
+        return;
+      case 'data': {
+        const connection = this.connections.get(message.conn);
+        if (connection !== undefined) this.onData(connection, message.assembled);
+        return;
+      }
+      case 'backlog': {
+        const connection = this.connections.get(message.conn);
+        if (connection === undefined) return;
+        connection.through = message.through;
+        connection.buffered = message.buffered;
+        return;
+      }
+      case 'closed': {
+        const connection = this.connections.get(message.conn);
+        if (connection !== undefined) this.connectionClosed(connection);
+        return;
+      }
+      case 'log':
+        this.options.logger[message.level](message.event, message.fields);
+        return;
+      case 'ready':
+      case 'failed':
+        return;
+    }
+  }
+
+  private accept(id: number, peer: string): Connection {
+    const connection: Connection = {
+      id,
+      peer,
+      sent: 0,
+      through: 0,
+      buffered: 0,
+      closed: false,
+      joining: false,
+      pipe: {
+        send: (message) => this.ship(connection, JSON.stringify(message)),
+        sendOutput: (sessionId, seq, json) => {
+          if (this.lastOutput.sessionId !== sessionId || this.lastOutput.seq !== seq) {
+            // The same bytes as JSON.stringify(event('session.output', …)), data escaped once.
+            this.lastOutput = {
+              sessionId,
+              seq,
+              json: `{"v":1,"type":"session.output","sessionId":${JSON.stringify(sessionId)},"seq":${seq},"data":${json}}`,
+            };
+          }
+          this.ship(connection, this.lastOutput.json);
+        },
+        backlog: () => connection.buffered + connection.sent - connection.through,
+        close: () => this.post({ type: 'close', conn: id }),
+      },
+    };
+    return connection;
+  }
+
+  private refuse(connection: Connection, id: number | null, error: ErrorBody): void {
+    connection.pipe.send(errorReply(id, error));
+    setTimeout(() => connection.pipe.close(), 200);
+  }
+
+  private onData(connection: Connection, assembled: Exclude<Assembled, { kind: 'partial' }>): void {
+    const { pipe } = connection;
+    if (assembled.kind !== 'message') {
+      const error: ErrorBody =
+        assembled.kind === 'too_large'
+          ? {
+              code: 'too_large',
+              message: `A message of ${assembled.bytes} characters is over the 1 MiB limit`,
+            }
+          : { code: 'bad_request', message: assembled.reason };
+      if (connection.participant === undefined) this.refuse(connection, null, error);
+      else pipe.send(errorReply(null, error));
+      return;
+    }
+    if (connection.participant !== undefined) {
+      connection.participant.handle(assembled.value);
+      return;
+    }
+    if (connection.joining) {
+      pipe.send(
+        errorReply(requestId(assembled.value), {
+          code: 'bad_request',
+          message: 'Wait until you have joined',
+        }),
+      );
+      return;
+    }
+    const join = joinSchema.safeParse(assembled.value);
+    if (!join.success) {
+      this.refuse(connection, requestId(assembled.value), {
+        code: 'unauthorized',
+        message: 'Join with an invite link first',
+      });
+      return;
+    }
+    connection.joining = true;
+    const request = join.data;
+    Promise.resolve()
+      .then(() => this.options.join(request, pipe))
+      .then(
+        (joined) => {
+          connection.joining = false;
+          if (connection.closed) return joined.closed();
+          connection.participant = joined;
+          pipe.send(okReply(request.id, joined.result));
+        },
+        (error: unknown) => {
+          connection.joining = false;
+          this.refuse(
+            connection,
+            request.id,
+            isTandemError(error) ? error.toBody() : { code: 'internal', message: 'join failed' },
+          );
+          this.options.logger.warn('peer.join_refused', { peer: connection.peer });
+        },
+      );
+  }
+
+  private connectionClosed(connection: Connection): void {
+    if (connection.closed) return;
+    connection.closed = true;
+    this.connections.delete(connection.id);
+    connection.participant?.closed();
   }
 }

@@ -40,7 +40,7 @@ describe('peer bridge over a real PeerServer on loopback', () => {
     });
   });
   afterAll(async () => {
-    bridge.close();
+    await bridge.close();
     await relay.close();
   });
 

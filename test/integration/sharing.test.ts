@@ -1,9 +1,13 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import headless from '@xterm/headless';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentEvent, JoinResult, ParticipantInfo } from '../../protocol/index.js';
 import type { AgentClient } from '../../native-host/client.js';
 import {
   OutputFollower,
+  agentPid,
+  childRunning,
   makeAgentEnv,
   spawnHost,
   type AgentEnv,
@@ -321,6 +325,47 @@ describe('shared sessions over a real PeerServer and WebRTC on loopback', () => 
     expect(remotePart.slice(remotePart.indexOf('for i in'))).toBe(
       ownerPart.slice(ownerPart.indexOf('for i in')),
     );
+  });
+
+  it('keeps every session when the WebRTC process dies; participants re-join where they were', async () => {
+    const link = await invite('coworker');
+    const { p: first, joined } = await join(link, 'Kim');
+    const view = new RemoteView(first, sessionId);
+    await first.request('session.attach', {
+      sessionId,
+      fromSeq: (await owner.request('session.list', {})).sessions[0]?.seq ?? 0,
+    });
+    owner.notify('session.input', { sessionId, data: 'echo before-$((6*7))\r' });
+    await view.waitFor((t) => t.includes('before-42'));
+
+    const agent = agentPid(agentEnv.env);
+    const crashed = agent === undefined ? undefined : childRunning(agent, 'peer-process');
+    expect(crashed).toBeDefined();
+    process.kill(crashed ?? 0, 'SIGKILL');
+    await until(() => first.closed, 'the participant to see the drop');
+
+    // The agent and its sessions carry on; the owner keeps working.
+    const start = ownerView.text.length;
+    owner.notify('session.input', { sessionId, data: 'echo after-$((6*7))\r' });
+    await ownerView.waitFor((t) => t.slice(start).includes('after-42'));
+
+    const { p: again, joined: rejoined } = await join(link, 'Kim', joined.participantId);
+    expect(rejoined).toMatchObject({ participantId: joined.participantId, role: 'coworker' });
+    const resumed = new RemoteView(again, sessionId);
+    resumed.lastSeq = view.lastSeq;
+    const reply = await again.request('session.attach', { sessionId, fromSeq: view.lastSeq + 1 });
+    expect(reply.mode).toBe('replay');
+    await resumed.waitFor((t) => t.includes('after-42'));
+    const remote = view.text + resumed.text;
+    expect(remote.slice(remote.lastIndexOf('before-42'))).toBe(
+      ownerView.text.slice(ownerView.text.lastIndexOf('before-42')),
+    );
+    expect(childRunning(agent ?? 0, 'peer-process')).not.toBe(crashed);
+    const log = fs.readFileSync(
+      path.join(agentEnv.env.XDG_STATE_HOME ?? '', 'tandem/agent.log'),
+      'utf8',
+    );
+    expect(log).toMatch(/"event":"peer\.crashed"[^\n]*"signal":"SIGKILL"/);
   });
 
   it('holds lobby guests until the owner admits them, and removes people for good', async () => {

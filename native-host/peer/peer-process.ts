@@ -1,0 +1,190 @@
+/**
+ * The agent's WebRTC side, in a process of its own (`tandem-agent` starts it; see bridge.ts).
+ *
+ * Why a process: libwebrtc runs on its own threads, and node-webrtc (@roamhq/wrtc) lets a
+ * remote close race a send — RTCDataChannel::Send can dereference the channel the signalling
+ * thread has just released, and the process dies of SIGSEGV. That must never take the
+ * user's terminals with it. Here it takes only the data connections, which participants
+ * re-join. Every send is also a synchronous hop into libwebrtc (~0.16 ms); made here, they
+ * no longer sit between the owner's keystrokes on the agent's event loop.
+ *
+ * This process knows nothing about invites or roles: it moves pieces and reports backlog.
+ */
+import type { DataConnection, Peer } from 'peerjs';
+import type { LogFields } from '../log.js';
+import { Reassembler, toPieces } from './channel.js';
+import type { FromPeer, PeerStart, ToPeer } from './peer-messages.js';
+import { loadPeerJs } from './webrtc.js';
+
+/** Report a connection's backlog after this many characters, or every REPORT_MS while it has one. */
+const REPORT_CHARS = 64 * 1024;
+const REPORT_MS = 100;
+
+function post(message: FromPeer): void {
+  process.send?.(message);
+}
+
+function log(level: 'info' | 'warn' | 'error', event: string, fields?: LogFields): void {
+  post({ type: 'log', level, event, ...(fields === undefined ? {} : { fields }) });
+}
+
+/** One participant's data connection. */
+class Channel {
+  /** Characters of JSON taken from the agent for this connection. */
+  through = 0;
+  private sinceReport = 0;
+  private reported = 0;
+  private closed = false;
+  // The answering side can be asked to send before PeerJS marks the connection open, and
+  // PeerJS drops sends until then: pieces wait here for 'open'.
+  private early: string[] | undefined;
+
+  constructor(
+    readonly id: number,
+    private readonly connection: DataConnection,
+  ) {
+    this.early = connection.open ? undefined : [];
+    const pieces = new Reassembler();
+    connection.on('open', () => {
+      const queued = this.early ?? [];
+      this.early = undefined;
+      for (const piece of queued) this.transmit(piece);
+    });
+    connection.on('data', (data) => {
+      const assembled = pieces.push(data);
+      if (assembled.kind !== 'partial') post({ type: 'data', conn: id, assembled });
+    });
+    connection.on('close', () => this.gone());
+    connection.on('error', (error) =>
+      log('warn', 'peer.connection_error', { error: error.message }),
+    );
+  }
+
+  send(json: string): void {
+    this.through += json.length;
+    if (this.closed) return;
+    this.sinceReport += json.length;
+    for (const piece of toPieces(json)) {
+      if (this.early !== undefined) this.early.push(piece);
+      else this.transmit(piece);
+    }
+  }
+
+  close(): void {
+    if (!this.closed) this.connection.close({ flush: true });
+  }
+
+  /** Tells the agent how far behind this participant is, when it has changed enough. */
+  report(force: boolean): void {
+    if (this.closed) return;
+    if (!force && this.sinceReport < REPORT_CHARS) return;
+    if (force && this.sinceReport === 0 && this.reported === 0) return;
+    const buffered =
+      (this.connection.dataChannel?.bufferedAmount ?? 0) +
+      (this.early ?? []).reduce((sum, piece) => sum + piece.length, 0);
+    this.sinceReport = 0;
+    this.reported = buffered;
+    post({ type: 'backlog', conn: this.id, through: this.through, buffered });
+  }
+
+  // Straight to the data channel: PeerJS's own send reads bufferedAmount (another hop into
+  // libwebrtc) on every call and queues without bound past 8 MiB; the agent's lag check keeps
+  // a participant's backlog well under that instead.
+  private transmit(piece: string): void {
+    const channel = this.connection.dataChannel;
+    try {
+      if (channel?.readyState === 'open') channel.send(piece);
+      else void this.connection.send(piece);
+    } catch {
+      this.connection.close();
+    }
+  }
+
+  private gone(): void {
+    if (this.closed) return;
+    this.closed = true;
+    channels.delete(this.id);
+    post({ type: 'closed', conn: this.id });
+  }
+}
+
+const channels = new Map<number, Channel>();
+let peer: Peer | undefined;
+let nextConn = 1;
+
+async function start(options: PeerStart): Promise<void> {
+  const { Peer } = await loadPeerJs();
+  const { relay } = options;
+  const created = new Peer(options.peerId, {
+    host: relay.host,
+    port: relay.port,
+    path: relay.path,
+    secure: relay.secure,
+    config: { iceServers: options.iceServers },
+    debug: 0,
+  });
+  peer = created;
+  let opened = false;
+  created.once('open', () => {
+    opened = true;
+    post({ type: 'ready' });
+  });
+  created.on('error', (error) => {
+    if (!opened) post({ type: 'failed', kind: String(error.type), message: error.message });
+    else log('warn', 'peer.error', { kind: String(error.type), error: error.message });
+  });
+  created.on('disconnected', () => {
+    // Signalling dropped (relay restart, network blip); live data channels carry on.
+    if (!created.destroyed) created.reconnect();
+  });
+  created.on('connection', (connection) => {
+    const id = nextConn++;
+    channels.set(id, new Channel(id, connection));
+    post({ type: 'conn', conn: id, peer: connection.peer });
+  });
+}
+
+function stop(): void {
+  peer?.destroy();
+  // wrtc keeps native handles after destroy(): give the goodbyes a moment, then leave.
+  setTimeout(() => process.exit(0), 100);
+}
+
+process.on('message', (message: ToPeer) => {
+  switch (message.type) {
+    case 'start':
+      start(message).catch((error: unknown) => {
+        post({
+          type: 'failed',
+          kind: 'start',
+          message: error instanceof Error ? error.message : String(error),
+        });
+      });
+      break;
+    case 'send':
+      for (const { conns, json } of message.batch) {
+        for (const conn of conns) channels.get(conn)?.send(json);
+      }
+      for (const { conns } of message.batch) {
+        for (const conn of conns) channels.get(conn)?.report(false);
+      }
+      break;
+    case 'close':
+      channels.get(message.conn)?.close();
+      break;
+    case 'leave':
+      // A previous peer process died holding these connections. Their data channels would
+      // take ICE's ~30 s to notice; a LEAVE through the relay makes PeerJS close them now,
+      // and the participants re-join at once.
+      for (const dst of message.peers) peer?.socket.send({ type: 'LEAVE', dst });
+      break;
+    case 'stop':
+      stop();
+      break;
+  }
+});
+// The agent is gone (or has let go of us): so are we.
+process.on('disconnect', () => process.exit(0));
+setInterval(() => {
+  for (const channel of channels.values()) channel.report(true);
+}, REPORT_MS);
