@@ -97,6 +97,9 @@ export class PeerLink implements SessionTransport {
     type: 'session.ack' | 'session.input',
     fields: { sessionId: string } & Record<string, unknown>,
   ): void {
+    // The agent paces remote views by their data channel's backlog, never by acks: an ack
+    // per output chunk per viewer would only be work for the agent on every keystroke.
+    if (type === 'session.ack') return;
     this.write({ v: 1, type, ...fields });
   }
 

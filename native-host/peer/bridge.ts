@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import {
@@ -75,6 +76,21 @@ export interface PeerBridgeOptions {
 const RESTART_FIRST_MS = 250;
 const RESTART_MAX_MS = 10_000;
 const STOP_TIMEOUT_MS = 2000;
+
+/**
+ * Fan-out to participants yields to the owner's keystrokes: when the machine is busy, the
+ * peer process gets the CPU after the agent (the owner's echo path), never before it.
+ */
+const PEER_PROCESS_NICE = 10;
+
+function lowerPriority(child: ChildProcess, logger: Logger): void {
+  if (child.pid === undefined) return;
+  try {
+    os.setPriority(child.pid, Math.min(19, os.getPriority() + PEER_PROCESS_NICE));
+  } catch (error) {
+    logger.warn('peer.priority', { error: error instanceof Error ? error.message : String(error) });
+  }
+}
 
 /** The agent's side of one participant's data connection. */
 interface Connection {
@@ -156,6 +172,7 @@ export class PeerBridge {
       serialization: 'advanced',
     });
     this.child = child;
+    lowerPriority(child, this.options.logger);
     const { relay } = this.options;
     return new Promise<void>((resolve, reject) => {
       let ready = false;

@@ -24,7 +24,7 @@ function record(source: { onEvent(listener: (event: AgentEvent) => void): unknow
   return events;
 }
 
-/** Follows a session's output for a remote participant, as the panel would (acks included). */
+/** Follows a session's output for a remote participant, as the panel would (no acks: the data channel paces it). */
 class RemoteView {
   text = '';
   lastSeq = 0;
@@ -44,7 +44,6 @@ class RemoteView {
         this.lastSeq = event.seq;
       } else return;
       this.text += event.data;
-      participant.notify('session.ack', { sessionId, chars: event.data.length });
       for (const w of this.waiters.splice(0)) w();
     });
   }
@@ -347,7 +346,7 @@ describe('shared sessions over a real PeerServer and WebRTC on loopback', () => 
     // The agent and its sessions carry on; the owner keeps working.
     const start = ownerView.text.length;
     owner.notify('session.input', { sessionId, data: 'echo after-$((6*7))\r' });
-    await ownerView.waitFor((t) => t.slice(start).includes('after-42'));
+    await ownerView.waitFor((t) => t.slice(start).includes('after-42') && t.endsWith('$ '));
 
     const { p: again, joined: rejoined } = await join(link, 'Kim', joined.participantId);
     expect(rejoined).toMatchObject({ participantId: joined.participantId, role: 'coworker' });
@@ -355,7 +354,7 @@ describe('shared sessions over a real PeerServer and WebRTC on loopback', () => 
     resumed.lastSeq = view.lastSeq;
     const reply = await again.request('session.attach', { sessionId, fromSeq: view.lastSeq + 1 });
     expect(reply.mode).toBe('replay');
-    await resumed.waitFor((t) => t.includes('after-42'));
+    await resumed.waitFor((t) => t.includes('after-42') && t.endsWith('$ '));
     const remote = view.text + resumed.text;
     expect(remote.slice(remote.lastIndexOf('before-42'))).toBe(
       ownerView.text.slice(ownerView.text.lastIndexOf('before-42')),
