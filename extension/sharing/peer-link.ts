@@ -40,6 +40,8 @@ interface Pending {
 const RETRY_FIRST_MS = 500;
 const RETRY_MAX_MS = 5000;
 const CONNECT_TIMEOUT_MS = 15_000;
+/** How long leaving waits for the agent to confirm the detach before closing anyway. */
+const LEAVE_MS = 1000;
 
 const resultSchemas: { [K in RequestType]?: z.ZodType<ResultMap[K]> } = RESULT_SCHEMAS;
 
@@ -121,10 +123,19 @@ export class PeerLink implements SessionTransport {
 
   /** Leaves for good: no re-join. */
   close(message = 'You left the session.'): void {
+    const sessionId = this.status.state === 'joined' ? this.joined?.sessionId : undefined;
     this.ended = true;
-    this.teardown();
     this.failPending('You left the session');
     if (this.status.state !== 'refused') this.setStatus({ state: 'closed', message });
+    if (sessionId === undefined) {
+      this.teardown();
+      return;
+    }
+    // Detach first, so the agent has stopped sending before the channel closes under it (a
+    // close that races a send is what crashes node-webrtc on the agent's side).
+    this.send('session.detach', { sessionId }, LEAVE_MS)
+      .catch(() => undefined)
+      .finally(() => this.teardown());
   }
 
   private async connectAndJoin(): Promise<JoinResult> {

@@ -19,6 +19,8 @@ import { loadPeerJs } from './webrtc.js';
 /** Report a connection's backlog after this many characters, or every REPORT_MS while it has one. */
 const REPORT_CHARS = 64 * 1024;
 const REPORT_MS = 100;
+/** A closing channel that has not finished by then is torn down. */
+const CLOSE_GRACE_MS = 2000;
 
 function post(message: FromPeer): void {
   process.send?.(message);
@@ -70,8 +72,24 @@ class Channel {
     }
   }
 
+  /**
+   * Closes the data channel, which sends what is already queued first; PeerJS then tears the
+   * connection down. (PeerJS's own `close({flush})` sends an object, which a raw channel
+   * cannot carry.) From here on nothing goes near the channel: a send or a bufferedAmount
+   * read racing the close is what crashes node-webrtc.
+   */
   close(): void {
-    if (!this.closed) this.connection.close({ flush: true });
+    if (this.closed) return;
+    const channel = this.connection.dataChannel;
+    this.gone();
+    if (channel === undefined) {
+      this.connection.close();
+      return;
+    }
+    channel.close();
+    setTimeout(() => {
+      if (this.connection.open) this.connection.close();
+    }, CLOSE_GRACE_MS);
   }
 
   /** Tells the agent how far behind this participant is, when it has changed enough. */

@@ -91,7 +91,7 @@ export async function runShareBench(): Promise<BenchResult[]> {
     await coworker.join(coworkerLink, 'Co-worker');
     await coworker.request('session.attach', { sessionId });
     const remote = await echoRounds(coworker, sessionId, ROUNDS);
-    coworker.close();
+    await coworker.leave(sessionId);
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
     // The owner alone (the co-worker has left), then with 8 viewers + 1 frozen viewer.
