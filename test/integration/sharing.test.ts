@@ -113,6 +113,25 @@ describe('shared sessions over a real PeerServer and WebRTC on loopback', () => 
     return { p, joined };
   }
 
+  /** Attaches a joined participant from the output the owner sees now on. */
+  async function followFromNow(p: Participant): Promise<RemoteView> {
+    const view = new RemoteView(p, sessionId);
+    await p.request('session.attach', {
+      sessionId,
+      fromSeq: (await owner.request('session.list', {})).sessions[0]?.seq ?? 0,
+    });
+    return view;
+  }
+
+  /** Re-attaches after a re-join from the first output not yet seen: an exact replay. */
+  async function resume(p: Participant, lastSeq: number): Promise<RemoteView> {
+    const view = new RemoteView(p, sessionId);
+    view.lastSeq = lastSeq;
+    const reply = await p.request('session.attach', { sessionId, fromSeq: lastSeq + 1 });
+    expect(reply.mode).toBe('replay');
+    return view;
+  }
+
   beforeAll(async () => {
     agentEnv = makeAgentEnv();
     host = spawnHost(agentEnv.env);
@@ -297,11 +316,7 @@ describe('shared sessions over a real PeerServer and WebRTC on loopback', () => 
   it('lets a dropped participant re-join mid-flood and receive exactly what it missed', async () => {
     const link = await invite('viewer');
     const { p: first, joined } = await join(link, 'Dee');
-    const view = new RemoteView(first, sessionId);
-    await first.request('session.attach', {
-      sessionId,
-      fromSeq: (await owner.request('session.list', {})).sessions[0]?.seq ?? 0,
-    });
+    const view = await followFromNow(first);
     const start = ownerView.text.length;
     owner.notify('session.input', {
       sessionId,
@@ -313,10 +328,7 @@ describe('shared sessions over a real PeerServer and WebRTC on loopback', () => 
     const lastSeq = view.lastSeq;
     const { p: again, joined: rejoined } = await join(link, 'Dee', joined.participantId);
     expect(rejoined.participantId).toBe(joined.participantId);
-    const resumed = new RemoteView(again, sessionId);
-    resumed.lastSeq = lastSeq;
-    const reply = await again.request('session.attach', { sessionId, fromSeq: lastSeq + 1 });
-    expect(reply.mode).toBe('replay');
+    const resumed = await resume(again, lastSeq);
     await ownerView.waitFor('flood 3000');
     await resumed.waitFor((t) => t.includes('flood 3000') && t.endsWith('$ '));
     const ownerPart = ownerView.text.slice(start);
@@ -329,11 +341,7 @@ describe('shared sessions over a real PeerServer and WebRTC on loopback', () => 
   it('keeps every session when the WebRTC process dies; participants re-join where they were', async () => {
     const link = await invite('coworker');
     const { p: first, joined } = await join(link, 'Kim');
-    const view = new RemoteView(first, sessionId);
-    await first.request('session.attach', {
-      sessionId,
-      fromSeq: (await owner.request('session.list', {})).sessions[0]?.seq ?? 0,
-    });
+    const view = await followFromNow(first);
     owner.notify('session.input', { sessionId, data: 'echo before-$((6*7))\r' });
     await view.waitFor((t) => t.includes('before-42'));
 
@@ -350,10 +358,7 @@ describe('shared sessions over a real PeerServer and WebRTC on loopback', () => 
 
     const { p: again, joined: rejoined } = await join(link, 'Kim', joined.participantId);
     expect(rejoined).toMatchObject({ participantId: joined.participantId, role: 'coworker' });
-    const resumed = new RemoteView(again, sessionId);
-    resumed.lastSeq = view.lastSeq;
-    const reply = await again.request('session.attach', { sessionId, fromSeq: view.lastSeq + 1 });
-    expect(reply.mode).toBe('replay');
+    const resumed = await resume(again, view.lastSeq);
     await resumed.waitFor((t) => t.includes('after-42') && t.endsWith('$ '));
     const remote = view.text + resumed.text;
     expect(remote.slice(remote.lastIndexOf('before-42'))).toBe(
