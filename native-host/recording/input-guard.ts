@@ -46,6 +46,7 @@ export class InputGuard {
   private fresh = false;
   private outputSerial = 0;
   private quiet: NodeJS.Timeout | undefined;
+  private lastOutputAt = 0;
   private probing: Promise<void> | undefined;
 
   constructor(
@@ -61,9 +62,9 @@ export class InputGuard {
     if (this.probe !== undefined) {
       this.fresh = false;
       this.outputSerial += 1;
-      if (this.quiet !== undefined) clearTimeout(this.quiet);
-      this.quiet = setTimeout(() => void this.refresh(), QUIET_MS);
-      this.quiet.unref();
+      // One timer per quiet spell, not one per chunk: a flood sends thousands of chunks.
+      this.lastOutputAt = performance.now();
+      this.quiet ??= setTimeout(() => this.whenQuiet(), QUIET_MS).unref();
     }
   }
 
@@ -90,6 +91,17 @@ export class InputGuard {
 
   dispose(): void {
     if (this.quiet !== undefined) clearTimeout(this.quiet);
+  }
+
+  /** Reads the flags once output has been quiet for QUIET_MS. */
+  private whenQuiet(): void {
+    const quietFor = performance.now() - this.lastOutputAt;
+    if (quietFor < QUIET_MS) {
+      this.quiet = setTimeout(() => this.whenQuiet(), QUIET_MS - quietFor).unref();
+      return;
+    }
+    this.quiet = undefined;
+    void this.refresh();
   }
 
   private refresh(): Promise<void> {
