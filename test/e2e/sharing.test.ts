@@ -3,6 +3,8 @@
  * loopback, the owner's side panel in Chromium, a co-worker's second Chromium with the extension
  * (joining by pasted link), and a guest in a plain Chromium page at the invite URL.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,6 +15,7 @@ import {
   waitForText,
   type Tandem,
 } from './browser.js';
+import { agentPid, childRunning } from '../fixtures/agent.js';
 
 /** Headless Chromium hides local ICE candidates behind mDNS names, which loopback cannot resolve. */
 const WEBRTC_ARGS = [
@@ -157,6 +160,28 @@ describe('shared sessions', () => {
     await guest.waitForSelector('[data-testid="recording-banner"]');
     await panel.click(`.pane[data-session="${sessionId}"] [data-testid="recording-toggle"]`);
     await guest.waitForSelector('[data-testid="recording-bar"][data-state="on"]');
+  });
+
+  it('the guest page re-joins by itself when the WebRTC process of the agent dies, and misses nothing', async () => {
+    const page = guest;
+    if (page === undefined) throw new Error('no guest');
+    const agent = agentPid(owner.agent.env);
+    const peerProcess = agent === undefined ? undefined : childRunning(agent, 'peer-process');
+    if (peerProcess === undefined) throw new Error('no peer process');
+    process.kill(peerProcess, 'SIGKILL');
+    // The owner's terminal never notices; output typed now reaches the guest once it is back.
+    await ownerTypes('echo back-$((6*7))\n');
+    await waitForText(panel, /^back-42$/m, { sessionId });
+    await guestText(page, /^back-42$/m, 10_000);
+    const text = await page.evaluate(() => window.__tandemGuest?.text() ?? '');
+    expect(text.match(/^shared-42$/gm)).toHaveLength(1);
+    expect(text.match(/^back-42$/gm)).toHaveLength(1);
+    expect(await page.evaluate(() => window.__tandemGuest?.role())).toBe('viewer');
+    const log = fs.readFileSync(
+      path.join(owner.agent.env.XDG_STATE_HOME ?? '', 'tandem/agent.log'),
+      'utf8',
+    );
+    expect(log).toMatch(/"event":"peer\.crashed"/);
   });
 
   it('a viewer asks in the chat and requests the keyboard; the owner is asked and can decline', async () => {
