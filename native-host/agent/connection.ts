@@ -11,7 +11,7 @@ import {
 } from '../../protocol/index.js';
 import type { Logger } from '../log.js';
 import type { Agent } from './agent.js';
-import { localParticipant, type ClientLink } from './link.js';
+import { localParticipant, outputEventJson, type ClientLink } from './link.js';
 
 /** A client that stops reading its socket past this many queued bytes is cut off. */
 const MAX_UNREAD_BYTES = 32 * 1024 * 1024;
@@ -60,13 +60,7 @@ export function serveConnection(
     participant: options.participant ?? localParticipant(),
     send: (message: AgentMessage) => write(encodeNodeFrame(message), message.type),
     sendOutput: (sessionId, seq, json) =>
-      // The same bytes as JSON.stringify(event('session.output', …)), data escaped only once.
-      write(
-        encodeJsonFrame(
-          `{"v":1,"type":"session.output","sessionId":${JSON.stringify(sessionId)},"seq":${seq},"data":${json}}`,
-        ),
-        'session.output',
-      ),
+      write(encodeJsonFrame(outputEventJson(sessionId, seq, json)), 'session.output'),
   };
   logger.info('client.connected', { client: link.id, role: link.role });
   const handle = agent.handlerFor(link);

@@ -40,3 +40,11 @@ export function localParticipant(): Participant {
   }
   return { id: `local:${name}`, name };
 }
+
+/**
+ * The JSON text of a `session.output` event whose data is already a JSON string literal: the
+ * same bytes as JSON.stringify(event('session.output', …)), with the data escaped only once.
+ */
+export function outputEventJson(sessionId: string, seq: number, json: string): string {
+  return `{"v":1,"type":"session.output","sessionId":${JSON.stringify(sessionId)},"seq":${seq},"data":${json}}`;
+}

@@ -10,9 +10,10 @@ import {
   type AgentMessage,
   type ErrorBody,
 } from '../../protocol/index.js';
+import { outputEventJson } from '../agent/link.js';
 import type { Logger } from '../log.js';
 import type { Assembled } from './channel.js';
-import type { FromPeer, Outgoing, ToPeer } from './peer-messages.js';
+import type { FromPeer, IceServer, Outgoing, ToPeer } from './peer-messages.js';
 
 /** Where PeerJS signalling lives: the embedded relay or a team relay. */
 export interface RelayEndpoint {
@@ -24,11 +25,7 @@ export interface RelayEndpoint {
   url: string;
 }
 
-export interface IceServer {
-  urls: string | string[];
-  username?: string;
-  credential?: string;
-}
+export type { IceServer };
 
 /** The first message on a data connection: who you are and which invite lets you in. */
 const joinSchema = z.object({
@@ -316,12 +313,7 @@ export class PeerBridge {
         send: (message) => this.ship(connection, JSON.stringify(message)),
         sendOutput: (sessionId, seq, json) => {
           if (this.lastOutput.sessionId !== sessionId || this.lastOutput.seq !== seq) {
-            // The same bytes as JSON.stringify(event('session.output', …)), data escaped once.
-            this.lastOutput = {
-              sessionId,
-              seq,
-              json: `{"v":1,"type":"session.output","sessionId":${JSON.stringify(sessionId)},"seq":${seq},"data":${json}}`,
-            };
+            this.lastOutput = { sessionId, seq, json: outputEventJson(sessionId, seq, json) };
           }
           this.ship(connection, this.lastOutput.json);
         },

@@ -6,10 +6,16 @@
 import type { Assembled } from '../../protocol/pieces.js';
 import type { LogFields } from '../log.js';
 
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
 export interface PeerStart {
   peerId: string;
   relay: { host: string; port: number; path: string; secure: boolean };
-  iceServers: { urls: string | string[]; username?: string; credential?: string }[];
+  iceServers: IceServer[];
 }
 
 /** One protocol message (JSON text) for one or more connections, in order. */
