@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
+import { afterEach } from 'vitest';
 import { AGENT_BIN, REPO_ROOT, makeAgentEnv, runCli, type AgentEnv } from '../fixtures/agent.js';
 
 const run = promisify(execFile);
@@ -126,6 +127,17 @@ export async function visibleText(page: Page): Promise<string> {
   } catch (error) {
     return `(could not read the page: ${String(error)})`;
   }
+}
+
+/** After each failed test, prints what the panel shows, to read in the CI log. */
+export function dumpPanelOnFailure(panel: () => Page | undefined): void {
+  afterEach(async (context) => {
+    const page = panel();
+    if (context.task.result?.state !== 'fail' || page === undefined) return;
+    process.stderr.write(
+      `\n--- panel text after "${context.task.name}" ---\n${await visibleText(page)}\n`,
+    );
+  });
 }
 
 /** Waits until the page satisfies `test`; on timeout the error carries the panel's text. */

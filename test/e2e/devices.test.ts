@@ -1,6 +1,6 @@
 /** SSH (with the first-connect host key prompt) and serial consoles through the side panel. */
 import type { Page } from 'puppeteer';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   startSerialPair,
   startDeviceSimulator,
@@ -12,10 +12,10 @@ import {
   launchTandem,
   sessionIds,
   typeInTerminal,
-  visibleText,
   waitForNewSession,
   waitForText,
   type Tandem,
+  dumpPanelOnFailure,
 } from './browser.js';
 
 let tandem: Tandem;
@@ -30,13 +30,7 @@ afterAll(async () => {
   await tandem.close();
 });
 
-afterEach(async (context) => {
-  if (context.task.result?.state === 'fail') {
-    process.stderr.write(
-      `\n--- panel text after "${context.task.name}" ---\n${await visibleText(page)}\n`,
-    );
-  }
-});
+dumpPanelOnFailure(() => page);
 
 async function newTerminal(kind: 'SSH' | 'Serial'): Promise<void> {
   if ((await sessionIds(page)).length > 0) await page.click('button.tab-new');

@@ -2,16 +2,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'puppeteer';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentPid, runCli, waitForExit } from '../fixtures/agent.js';
 import {
   launchTandem,
   openLocalShell,
   sessionIds,
   typeInTerminal,
-  visibleText,
   waitForText,
   type Tandem,
+  dumpPanelOnFailure,
 } from './browser.js';
 
 let tandem: Tandem;
@@ -25,13 +25,7 @@ afterAll(async () => {
   await tandem.close();
 });
 
-afterEach(async (context) => {
-  if (context.task.result?.state === 'fail' && page !== undefined) {
-    process.stderr.write(
-      `\n--- panel text after "${context.task.name}" ---\n${await visibleText(page)}\n`,
-    );
-  }
-});
+dumpPanelOnFailure(() => page);
 
 describe('side panel', () => {
   it('runs a local shell: keystrokes in, output rendered, status line filled', async () => {

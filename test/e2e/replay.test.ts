@@ -7,14 +7,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'puppeteer';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   launchTandem,
   openLocalShell,
   typeInTerminal,
-  visibleText,
   waitForText,
   type Tandem,
+  dumpPanelOnFailure,
 } from './browser.js';
 import './replay-hook.js';
 
@@ -29,13 +29,7 @@ afterAll(async () => {
   await tandem.close();
 });
 
-afterEach(async (context) => {
-  if (context.task.result?.state === 'fail' && panel !== undefined) {
-    process.stderr.write(
-      `\n--- panel after "${context.task.name}" ---\n${await visibleText(panel)}\n`,
-    );
-  }
-});
+dumpPanelOnFailure(() => panel);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
