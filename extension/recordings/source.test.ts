@@ -1,21 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestMap, ResultMap } from '../../protocol/index.js';
 import { exportFileName } from './export.js';
-import { LineCursor, scanLines, type RecordingApi } from './source.js';
+import { LineCursor, scanLines, type RecordingApi, type RecordingRequest } from './source.js';
 
 /** An agent serving `file` in chunks of `size` bytes that end after a whole line when one fits. */
 function fakeApi(file: string, size: number): RecordingApi & { reads: number } {
   const bytes = new TextEncoder().encode(file);
   const api = {
     reads: 0,
-    request<
-      K extends
-        | 'recording.read'
-        | 'recording.index'
-        | 'recording.list'
-        | 'recording.delete'
-        | 'recording.settings',
-    >(type: K, fields: RequestMap[K]): Promise<ResultMap[K]> {
+    request<K extends RecordingRequest>(type: K, fields: RequestMap[K]): Promise<ResultMap[K]> {
       if (type !== 'recording.read' || !('offset' in fields))
         return Promise.reject(new Error(type));
       api.reads += 1;

@@ -6,16 +6,17 @@ import {
 } from '../../protocol/index.js';
 import { LineSplitter } from './events.js';
 
+/** The requests the recordings code makes. */
+export type RecordingRequest =
+  | 'recording.read'
+  | 'recording.index'
+  | 'recording.list'
+  | 'recording.delete'
+  | 'recording.settings';
+
 /** The one request the recordings code needs: `ViewClient` provides it, tests fake it. */
 export interface RecordingApi {
-  request<
-    K extends
-      | 'recording.read'
-      | 'recording.index'
-      | 'recording.list'
-      | 'recording.delete'
-      | 'recording.settings',
-  >(
+  request<K extends RecordingRequest>(
     type: K,
     fields: RequestMap[K],
     timeoutMs?: number,
