@@ -1,20 +1,8 @@
 import type { ReplayModel } from './replay-model.js';
+import type { ReplayHook } from './replay-hook-types.js';
 import { screenRows } from './replay-terminal.js';
 
-/** What e2e tests and the bench read from the replay page. Only in TANDEM_DEBUG=1 builds. */
-export interface ReplayHook {
-  /** The index is loaded and the first screen shown. */
-  ready(): boolean;
-  durationMs(): number;
-  keyframes(): number;
-  seek(t: number): Promise<string[]>;
-  /** The visible rows of the replay screen, right-trimmed. */
-  screen(): string[];
-  size(): { cols: number; rows: number };
-  time(): number;
-  activityProgress(): number;
-  find(query: string): Promise<{ t: number; snippet: string }[]>;
-}
+export type { ReplayHook };
 
 declare global {
   interface Window {

@@ -1,13 +1,9 @@
+import type { GuestView } from './guest-hook-types.js';
 import type { GuestModel } from './guest-model.js';
 
 /** What e2e tests read from the guest page. Installed only in TANDEM_DEBUG=1 builds. */
-export interface GuestHook {
+export interface GuestHook extends GuestView {
   model: GuestModel;
-  text(): string;
-  role(): string | undefined;
-  state(): string | undefined;
-  /** The terminal's own size and the CSS scale it is shown at. */
-  view(): { cols: number; rows: number; scale: number } | undefined;
 }
 
 declare global {

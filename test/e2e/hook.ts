@@ -2,6 +2,8 @@
  * The page hook (extension/panel/debug-hook.ts) as tests see it: the part they call, typed
  * here because the extension's modules build for the browser, not for Node.
  */
+import type { GuestView } from '../../extension/sharing/guest-hook-types.js';
+
 export interface PageHook {
   text(sessionId?: string): string;
   sessions(): { id: string; name: string; state: string; lastSeq: number; writtenChars: number }[];
@@ -34,18 +36,10 @@ interface NativePortLike {
   onMessage: { addListener(listener: (message: Record<string, unknown>) => void): void };
 }
 
-/** The guest page's hook (extension/sharing/guest-hook.ts). */
-export interface GuestPageHook {
-  text(): string;
-  role(): string | undefined;
-  state(): string | undefined;
-  view(): { cols: number; rows: number; scale: number } | undefined;
-}
-
 declare global {
   interface Window {
     __tandem?: PageHook;
-    __tandemGuest?: GuestPageHook;
+    __tandemGuest?: GuestView;
   }
   const chrome: { runtime: { connectNative(name: string): NativePortLike } };
 }

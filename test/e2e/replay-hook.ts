@@ -1,18 +1,5 @@
-/**
- * The replay page's hook (extension/recordings/replay-hook.ts) and the panel hook's `screen()`,
- * typed for tests (the extension's modules build for the browser, not for Node).
- */
-export interface ReplayPageHook {
-  ready(): boolean;
-  durationMs(): number;
-  keyframes(): number;
-  seek(t: number): Promise<string[]>;
-  screen(): string[];
-  size(): { cols: number; rows: number };
-  time(): number;
-  activityProgress(): number;
-  find(query: string): Promise<{ t: number; snippet: string }[]>;
-}
+/** The replay page's hook and the panel hook's `screen()`, for tests. */
+import type { ReplayHook } from '../../extension/recordings/replay-hook-types.js';
 
 declare module './hook.js' {
   interface PageHook {
@@ -22,6 +9,6 @@ declare module './hook.js' {
 
 declare global {
   interface Window {
-    __tandemReplay?: ReplayPageHook;
+    __tandemReplay?: ReplayHook;
   }
 }

@@ -1,0 +1,10 @@
+/* No imports: the e2e tests type-check this file under their own (Node) configuration. */
+
+/** What the guest page shows, as e2e tests read it (guest-hook.ts adds the model). */
+export interface GuestView {
+  text(): string;
+  role(): string | undefined;
+  state(): string | undefined;
+  /** The terminal's own size and the CSS scale it is shown at. */
+  view(): { cols: number; rows: number; scale: number } | undefined;
+}
