@@ -1,10 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TandemError, okReply } from '../../protocol/index.js';
-import { silentLogger } from '../../native-host/log.js';
+import type { Logger } from '../../native-host/log.js';
 import { PeerBridge } from '../../native-host/peer/bridge.js';
 import { InviteStore } from '../../native-host/peer/invites.js';
 import { startRelay, type Relay } from '../../relay/relay.js';
 import { Participant, parseInviteUrl } from '../fixtures/participant.js';
+
+/** Errors (a crashed peer process, say) go to the test output; refusals here are expected. */
+const logger: Logger = {
+  info() {},
+  warn() {},
+  error: (event, fields) =>
+    process.stderr.write(`peer bridge: ${event} ${JSON.stringify(fields)}\n`),
+};
 
 describe('peer bridge over a real PeerServer on loopback', () => {
   let relay: Relay;
@@ -17,7 +25,7 @@ describe('peer bridge over a real PeerServer on loopback', () => {
     bridge = await PeerBridge.start({
       relay: { host: relay.host, port: relay.port, path: '/peer', secure: false, url: relay.url },
       iceServers: [],
-      logger: silentLogger,
+      logger,
       join(request, pipe) {
         const invite = invites.redeem(request.inviteId, request.secret);
         joined.push(request.name);
