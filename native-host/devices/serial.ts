@@ -16,7 +16,6 @@ import {
   type UpdateOptions,
 } from '@serialport/bindings-cpp';
 import { SerialPortStream } from '@serialport/stream';
-import { SerialPort } from 'serialport';
 import {
   TandemError,
   type DeviceDescription,
@@ -26,6 +25,7 @@ import {
 } from '../../protocol/index.js';
 import { DeviceEvents, type Device, type DeviceExit, type DeviceLinkState } from './device.js';
 import { createLineEndingTranslator } from './serial-line-ending.js';
+import { listSysfsSerialPorts, serialListError } from './serial-ports.js';
 
 type SerialSpec = Extract<DeviceSpec, { kind: 'serial' }>;
 
@@ -439,8 +439,9 @@ export async function openSerial(spec: SerialSpec): Promise<Device> {
   return new SerialDevice(spec, options, port);
 }
 
-export async function listSerialPorts(): Promise<SerialPortInfo[]> {
-  const ports = await SerialPort.list();
+/** macOS has no sysfs; the binding asks IOKit, which needs no udev. */
+async function listBindingPorts(): Promise<SerialPortInfo[]> {
+  const ports = await unixBinding.list();
   return ports.map((port) => {
     const info: SerialPortInfo = { path: port.path };
     if (port.manufacturer !== undefined) info.manufacturer = port.manufacturer;
@@ -449,4 +450,16 @@ export async function listSerialPorts(): Promise<SerialPortInfo[]> {
     if (port.serialNumber !== undefined) info.serialNumber = port.serialNumber;
     return info;
   });
+}
+
+/**
+ * Linux reads sysfs rather than the binding's list, which spawns udevadm and fails with
+ * "spawn udevadm ENOENT" wherever udev is missing (containers, minimal servers, WSL).
+ */
+export async function listSerialPorts(): Promise<SerialPortInfo[]> {
+  try {
+    return process.platform === 'darwin' ? await listBindingPorts() : await listSysfsSerialPorts();
+  } catch (error) {
+    throw serialListError(error);
+  }
 }

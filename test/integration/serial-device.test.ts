@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isTandemError, type DeviceSpec, type LineEnding } from '../../protocol/index.js';
 import type { Device, DeviceLinkState } from '../../native-host/devices/device.js';
 import { openSerial } from '../../native-host/devices/serial.js';
+import { bundleForAnyUser } from '../fixtures/any-user.js';
 import {
   startDeviceSimulator,
   startSerialPair,
@@ -198,21 +199,25 @@ describe('serial device over a socat pair', () => {
       return;
     }
     // Root opens anything, so ask as an unprivileged user, the way a field tech runs the agent.
+    // nobody may not be able to read this checkout (under /root, or a 0700 home), so the child
+    // is the agent's serial code bundled into a world-readable temp folder with the real native
+    // binding copied beside it, and needs nothing from the checkout.
     await chmod(path.dirname(cable.pathA), 0o755);
-    const script = `
-      import { openSerial } from ${JSON.stringify(path.join(repoRoot, 'native-host/devices/serial.ts'))};
-      try { await openSerial({ kind: 'serial', path: ${JSON.stringify(cable.pathA)}, baudRate: 9600 }); }
-      catch (error) { process.stdout.write(JSON.stringify({ code: error.code, message: error.message })); }`;
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--input-type=module', '--eval', script],
-      { cwd: repoRoot, uid: 65534, gid: 65534, env: { PATH: process.env.PATH, HOME: '/tmp' } },
-    );
+    const child = await bundleForAnyUser(path.join(repoRoot, 'test/fixtures/open-serial.ts'), [
+      '@serialport/bindings-cpp',
+    ]);
+    cleanups.push(child.cleanup);
+    const run = spawn(process.execPath, [child.script, cable.pathA], {
+      cwd: child.dir,
+      uid: 65534,
+      gid: 65534,
+      env: { PATH: process.env.PATH, HOME: '/tmp' },
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    run.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    run.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const code = await new Promise<number | null>((resolve) => run.once('exit', resolve));
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({ code: 'device_error', message });
