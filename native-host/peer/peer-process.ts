@@ -1,12 +1,12 @@
 /**
  * The agent's WebRTC side, in a process of its own (`tandem-agent` starts it; see bridge.ts).
  *
- * Why a process: libwebrtc runs on its own threads, and node-webrtc (@roamhq/wrtc) lets a
- * remote close race a send — RTCDataChannel::Send can dereference the channel the signalling
- * thread has just released, and the process dies of SIGSEGV. That must never take the
- * user's terminals with it. Here it takes only the data connections, which participants
- * re-join. Every send is also a synchronous hop into libwebrtc (~0.16 ms); made here, they
- * no longer sit between the owner's keystrokes on the agent's event loop.
+ * Why a process: WebRTC is native code on threads of its own, fed by whatever a stranger sends
+ * through the relay. If it ever fails, it must not take the user's terminals with it: here
+ * it takes only the data connections, which participants re-join. (node-webrtc, used before
+ * libdatachannel, did crash here: a remote close racing a send.) Every send is also a
+ * synchronous hop into native code; made here, they never sit between the owner's
+ * keystrokes on the agent's event loop.
  *
  * This process knows nothing about invites or roles: it moves pieces and reports backlog.
  */
@@ -14,6 +14,7 @@ import type { DataConnection, Peer } from 'peerjs';
 import type { LogFields } from '../log.js';
 import { Reassembler, toPieces } from './channel.js';
 import type { FromPeer, PeerStart, ToPeer } from './peer-messages.js';
+import { guardSignalling } from './signalling-guard.js';
 import { loadPeerJs } from './webrtc.js';
 
 /** Report a connection's backlog after this many characters, or every REPORT_MS while it has one. */
@@ -75,8 +76,8 @@ class Channel {
   /**
    * Closes the data channel, which sends what is already queued first; PeerJS then tears the
    * connection down. (PeerJS's own `close({flush})` sends an object, which a raw channel
-   * cannot carry.) From here on nothing goes near the channel: a send or a bufferedAmount
-   * read racing the close is what crashes node-webrtc.
+   * cannot carry.) From here on nothing goes near the channel: a send racing the close only
+   * throws, but it would be a send to nobody.
    */
   close(): void {
     if (this.closed) return;
@@ -142,6 +143,7 @@ async function start(options: PeerStart): Promise<void> {
     debug: 0,
   });
   peer = created;
+  guardSignalling(created.socket, (reason) => log('warn', 'peer.signalling_dropped', { reason }));
   let opened = false;
   created.once('open', () => {
     opened = true;
@@ -164,7 +166,7 @@ async function start(options: PeerStart): Promise<void> {
 
 function stop(): void {
   peer?.destroy();
-  // wrtc keeps native handles after destroy(): give the goodbyes a moment, then leave.
+  // libdatachannel keeps native threads after destroy(): give the goodbyes a moment, then leave.
   setTimeout(() => process.exit(0), 100);
 }
 
@@ -200,6 +202,13 @@ process.on('message', (message: ToPeer) => {
       stop();
       break;
   }
+});
+// PeerJS runs a connection's negotiation in promises it does not always await; one that fails
+// concerns that connection only (it closes or times out), never the others.
+process.on('unhandledRejection', (reason) => {
+  log('warn', 'peer.unhandled', {
+    error: reason instanceof Error ? reason.message : String(reason),
+  });
 });
 // The agent is gone (or has let go of us): so are we.
 process.on('disconnect', () => process.exit(0));

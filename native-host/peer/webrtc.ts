@@ -1,7 +1,13 @@
 /**
  * PeerJS expects a browser: WebRTC and WebSocket globals. In the agent they come from
- * @roamhq/wrtc (a prebuilt libwebrtc shipped in its platform package) and ws. Installed once,
- * before peerjs is first imported. In Node, `Peer` comes from peerjs's default export.
+ * node-datachannel's W3C polyfill (libdatachannel, a prebuilt binary shipped in its platform
+ * package) and ws. Installed once, before peerjs is first imported. In Node, `Peer` comes
+ * from peerjs's default export.
+ *
+ * Why libdatachannel and not node-webrtc (@roamhq/wrtc): node-webrtc let a remote close race
+ * a send — RTCDataChannel::Send dereferenced a channel the signalling thread had just
+ * released, and about one mid-flood drop in 60 killed the process with SIGSEGV. libdatachannel
+ * is a small C++ stack whose send on a closed channel throws a JS error instead.
  */
 import type { Peer } from 'peerjs';
 import WebSocket from 'ws';
@@ -22,11 +28,11 @@ let loading: Promise<{ Peer: typeof Peer }> | undefined;
 
 export function loadPeerJs(): Promise<{ Peer: typeof Peer }> {
   loading ??= (async () => {
-    const wrtc = (await import('@roamhq/wrtc')).default;
+    const webrtc = await import('node-datachannel/polyfill');
     Object.assign(globalThis, {
-      RTCPeerConnection: wrtc.RTCPeerConnection,
-      RTCSessionDescription: wrtc.RTCSessionDescription,
-      RTCIceCandidate: wrtc.RTCIceCandidate,
+      RTCPeerConnection: webrtc.RTCPeerConnection,
+      RTCSessionDescription: webrtc.RTCSessionDescription,
+      RTCIceCandidate: webrtc.RTCIceCandidate,
       WebSocket: SignallingSocket,
     });
     // Node's CommonJS build exposes only a default export; bundlers see named exports.

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { TandemError, okReply } from '../../protocol/index.js';
 import type { Logger } from '../../native-host/log.js';
 import { PeerBridge } from '../../native-host/peer/bridge.js';
@@ -88,5 +89,46 @@ describe('peer bridge over a real PeerServer on loopback', () => {
     expect(joined).not.toContain('Mallory');
     expect(joined).not.toContain('Bob');
     for (const p of [wrong, early, late]) p.close();
+  });
+
+  it('survives hostile signalling through the relay: bad offers are dropped, joins still work', async () => {
+    const before = bridge.processId;
+    // Anyone who knows the agent's peer id can register on the relay and send it anything.
+    const socket = new WebSocket(
+      `ws://${relay.host}:${relay.port}/peer/peerjs?key=peerjs&id=mallory-${Date.now()}&token=t`,
+    );
+    await new Promise<void>((resolve, reject) => {
+      socket.once('message', () => resolve());
+      socket.once('error', reject);
+    });
+    const sdp = { type: 'offer', sdp: 'v=0\r\n' };
+    const hostile = [
+      // PeerJS would call `new undefined(...)` for an unknown serialization and die.
+      { type: 'data', serialization: 'bogus', connectionId: 'dc_a', sdp },
+      { type: 'media', connectionId: 'dc_b', sdp },
+      { type: 'data', serialization: 'raw', connectionId: 'dc_c', sdp: 'not an object' },
+      { type: 'data', serialization: 'raw', connectionId: 'dc_d', sdp },
+    ];
+    for (const payload of hostile) {
+      socket.send(JSON.stringify({ type: 'OFFER', dst: bridge.peerId, payload }));
+    }
+    socket.send(
+      JSON.stringify({
+        type: 'CANDIDATE',
+        dst: bridge.peerId,
+        payload: { type: 'data', connectionId: 'dc_d', candidate: { candidate: 42 } },
+      }),
+    );
+    socket.send(JSON.stringify({ type: 'ANSWER', dst: bridge.peerId, payload: null }));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    socket.close();
+
+    expect(bridge.processId).toBe(before);
+    const { invite, secret } = invites.create('s1', 'viewer');
+    const link = parseInviteUrl(bridge.inviteUrl(invite.inviteId, secret));
+    const participant = await Participant.connect(link);
+    await expect(participant.join(link, 'Eve')).resolves.toMatchObject({ role: 'viewer' });
+    participant.close();
+    expect(bridge.processId).toBe(before);
   });
 });
