@@ -344,3 +344,22 @@ export function errorReply(id: number | null, error: ErrorBody): Reply {
 export function event<K extends EventType>(type: K, body: EventMap[K]): AgentEvent<K> {
   return { v: 1, type, ...body } as AgentEvent<K>;
 }
+
+/**
+ * Over a data connection only, every PING_INTERVAL_MS: the agent is alive. A data channel whose
+ * far end froze or vanished says nothing for ~30 s (ICE's timeout); a missed ping says so in
+ * seconds, and the participant re-joins. Any message counts as a sign of life.
+ */
+export interface LinkPing {
+  v: 1;
+  type: 'link.ping';
+  intervalMs: number;
+}
+
+export const PING_INTERVAL_MS = 1000;
+/** Silence after which a participant takes the agent for gone (well within 3 s). */
+export const PING_TIMEOUT_MS = 2200;
+
+export function linkPing(): LinkPing {
+  return { v: 1, type: 'link.ping', intervalMs: PING_INTERVAL_MS };
+}

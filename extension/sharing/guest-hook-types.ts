@@ -5,6 +5,8 @@ export interface GuestView {
   text(): string;
   role(): string | undefined;
   state(): string | undefined;
+  /** The data connection's state: connecting, joined, reconnecting, refused or closed. */
+  link(): string | undefined;
   /** The terminal's own size and the CSS scale it is shown at. */
   view(): { cols: number; rows: number; scale: number } | undefined;
 }

@@ -25,6 +25,7 @@ export function installGuestHook(model: GuestModel): void {
     },
     role: () => model.view?.role,
     state: () => model.view?.state,
+    link: () => model.link?.status.state,
     view() {
       const view = model.view;
       if (view === undefined) return undefined;

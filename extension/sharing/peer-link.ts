@@ -1,10 +1,11 @@
 import { Peer, type DataConnection } from 'peerjs';
-import type {
-  AgentEvent,
-  JoinResult,
-  RequestMap,
-  RequestType,
-  ResultMap,
+import {
+  PING_TIMEOUT_MS,
+  type AgentEvent,
+  type JoinResult,
+  type RequestMap,
+  type RequestType,
+  type ResultMap,
 } from '../../protocol/index.js';
 import { Reassembler, toPieces } from '../../protocol/pieces.js';
 import type { z } from 'zod';
@@ -38,7 +39,10 @@ interface Pending {
 }
 
 const RETRY_FIRST_MS = 500;
-const RETRY_MAX_MS = 5000;
+/** Kept short: a participant should be back within seconds of the agent's return. */
+const RETRY_MAX_MS = 2000;
+/** How often the link checks that the agent still speaks. */
+const WATCH_MS = 250;
 const CONNECT_TIMEOUT_MS = 15_000;
 /** How long leaving waits for the agent to confirm the detach before closing anyway. */
 const LEAVE_MS = 1000;
@@ -63,6 +67,12 @@ export class PeerLink implements SessionTransport {
   private retryMs = RETRY_FIRST_MS;
   private ended = false;
   private reconnecting = false;
+  /** When the connection last carried anything; pings arrive every second. */
+  private lastHeard = 0;
+  /** Watching starts with the first ping, so an agent that never pings is never cut off. */
+  private heardPing = false;
+  private lastWatch = 0;
+  private watchdog: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     readonly link: InviteLink,
@@ -166,18 +176,17 @@ export class PeerLink implements SessionTransport {
       throw error;
     });
     this.connection = connection;
+    this.lastHeard = Date.now();
+    this.heardPing = false;
     const pieces = new Reassembler();
     connection.on('data', (data) => {
       if (this.connection !== connection) return;
+      this.lastHeard = Date.now();
       const assembled = pieces.push(data);
       if (assembled.kind === 'message') this.receive(assembled.value);
     });
-    connection.on('close', () => {
-      if (this.connection !== connection) return;
-      this.connection = undefined;
-      this.failPending('The connection to the shared session dropped');
-      if (!this.ended && this.joined !== undefined) void this.reconnect();
-    });
+    connection.on('close', () => this.dropped(connection));
+    this.watch(connection);
     const participantId = this.joined?.participantId;
     // The lobby may hold the join until the owner admits: no short timeout here.
     const value = await this.send(
@@ -193,6 +202,39 @@ export class PeerLink implements SessionTransport {
     const parsed = joinResult.safeParse(value);
     if (!parsed.success) throw new PeerRequestError('internal', 'Unexpected answer to join');
     return parsed.data;
+  }
+
+  /** The connection is gone (closed, or silent past the ping timeout): re-join. */
+  private dropped(connection: DataConnection): void {
+    if (this.connection !== connection) return;
+    this.connection = undefined;
+    this.stopWatching();
+    this.failPending('The connection to the shared session dropped');
+    if (!this.ended && this.joined !== undefined) void this.reconnect();
+  }
+
+  /**
+   * A data channel whose far end froze or died stays "open" until ICE gives up (~30 s); the
+   * agent's pings say within PING_TIMEOUT_MS. A tick that itself comes late means this page
+   * was asleep (a busy main thread, a throttled tab): it cannot judge then, so it waits.
+   */
+  private watch(connection: DataConnection): void {
+    this.stopWatching();
+    this.lastWatch = Date.now();
+    this.watchdog = setInterval(() => {
+      const now = Date.now();
+      const asleep = now - this.lastWatch > PING_TIMEOUT_MS / 2;
+      this.lastWatch = now;
+      if (asleep) this.lastHeard = now;
+      if (!this.heardPing || now - this.lastHeard <= PING_TIMEOUT_MS) return;
+      this.dropped(connection);
+      connection.close();
+    }, WATCH_MS);
+  }
+
+  private stopWatching(): void {
+    if (this.watchdog !== undefined) clearInterval(this.watchdog);
+    this.watchdog = undefined;
   }
 
   private async reconnect(): Promise<void> {
@@ -257,6 +299,10 @@ export class PeerLink implements SessionTransport {
   }
 
   private receive(value: unknown): void {
+    if (isPing(value)) {
+      this.heardPing = true;
+      return;
+    }
     const message = parsePeerMessage(value);
     if (message === undefined) return;
     if (message.kind === 'event') {
@@ -283,6 +329,7 @@ export class PeerLink implements SessionTransport {
   private teardown(): void {
     const { connection, peer } = this;
     this.connection = undefined;
+    this.stopWatching();
     this.peer = undefined;
     connection?.close();
     peer?.destroy();
@@ -292,6 +339,12 @@ export class PeerLink implements SessionTransport {
     this.status = status;
     for (const listener of this.statusListeners) listener(status);
   }
+}
+
+function isPing(value: unknown): boolean {
+  return (
+    typeof value === 'object' && value !== null && 'type' in value && value.type === 'link.ping'
+  );
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

@@ -6,7 +6,9 @@ import { z } from 'zod';
 import {
   errorReply,
   isTandemError,
+  linkPing,
   okReply,
+  PING_INTERVAL_MS,
   type AgentMessage,
   type ErrorBody,
 } from '../../protocol/index.js';
@@ -125,11 +127,22 @@ export class PeerBridge {
   private orphans = new Set<string>();
   /** The last output event built, reused for every participant it goes to. */
   private lastOutput = { sessionId: '', seq: -1, json: '' };
+  private readonly pinger: ReturnType<typeof setInterval>;
 
   private constructor(
     readonly peerId: string,
     private readonly options: PeerBridgeOptions,
-  ) {}
+  ) {
+    // From the agent's own event loop, not the peer process: a participant hears pings only
+    // while the agent itself is alive, so a frozen agent is noticed as surely as a dead one.
+    const ping = JSON.stringify(linkPing());
+    this.pinger = setInterval(() => {
+      for (const connection of this.connections.values()) {
+        if (connection.participant !== undefined) this.ship(connection, ping);
+      }
+    }, PING_INTERVAL_MS);
+    this.pinger.unref();
+  }
 
   static async start(options: PeerBridgeOptions): Promise<PeerBridge> {
     const bridge = new PeerBridge(`tandem-${randomBytes(12).toString('hex')}`, options);
@@ -149,6 +162,7 @@ export class PeerBridge {
 
   async close(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.pinger);
     const child = this.child;
     if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

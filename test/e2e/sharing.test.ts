@@ -184,6 +184,41 @@ describe('shared sessions', () => {
     expect(log).toMatch(/"event":"peer\.crashed"/);
   });
 
+  it('the guest page notices a frozen agent within 3 s and is back within 5 s of its return, missing nothing', async () => {
+    const page = guest;
+    if (page === undefined) throw new Error('no guest');
+    const agent = agentPid(owner.agent.env);
+    if (agent === undefined) throw new Error('no agent');
+    await ownerTypes('echo before-freeze-$((6*7))\n');
+    await guestText(page, /^before-freeze-42$/m);
+    // A frozen agent keeps its data channels "open" (ICE waits ~30 s); only its pings stop.
+    process.kill(agent, 'SIGSTOP');
+    const frozenAt = Date.now();
+    try {
+      await page.waitForFunction(() => window.__tandemGuest?.link() === 'reconnecting', {
+        timeout: 3000,
+        polling: 50,
+      });
+    } finally {
+      if (Date.now() - frozenAt < 4000)
+        await new Promise((r) => setTimeout(r, 4000 - (Date.now() - frozenAt)));
+      process.kill(agent, 'SIGCONT');
+    }
+    const backAt = Date.now();
+    await page.waitForFunction(() => window.__tandemGuest?.link() === 'joined', {
+      timeout: 5000,
+      polling: 50,
+    });
+    const rejoinMs = Date.now() - backAt;
+    await ownerTypes('echo after-freeze-$((6*7))\n');
+    await waitForText(panel, /^after-freeze-42$/m, { sessionId });
+    await guestText(page, /^after-freeze-42$/m, 5000);
+    const text = await page.evaluate(() => window.__tandemGuest?.text() ?? '');
+    expect(text.match(/^before-freeze-42$/gm)).toHaveLength(1);
+    expect(text.match(/^after-freeze-42$/gm)).toHaveLength(1);
+    process.stderr.write(`heartbeat: re-joined ${rejoinMs} ms after the agent came back\n`);
+  });
+
   it('a viewer asks in the chat and requests the keyboard; the owner is asked and can decline', async () => {
     const page = guest;
     if (page === undefined) throw new Error('no guest');
