@@ -37,6 +37,8 @@ export interface Tandem {
     scale?: number;
     dark?: boolean;
   }): Promise<Page>;
+  /** Quits Chromium and starts it again on the same profile and agent, as a user does. */
+  restartBrowser(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -70,34 +72,33 @@ export async function launchTandem(options: LaunchOptions = {}): Promise<Tandem>
   }
   const { stdout } = await run(process.execPath, [AGENT_BIN, 'id']);
   const extensionId = stdout.trim();
-  const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    pipe: true,
-    enableExtensions: [extensionDir],
-    userDataDir,
-    env: { ...agent.env, TZ: 'UTC' },
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-      '--disable-dev-shm-usage',
-      '--window-size=480,800',
-      ...(options.args ?? []),
-    ],
-  });
-  const pages: Page[] = [];
-  return {
+  const launch = (): Promise<Browser> =>
+    puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      pipe: true,
+      enableExtensions: [extensionDir],
+      userDataDir,
+      env: { ...agent.env, TZ: 'UTC' },
+      args: [
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+        '--disable-dev-shm-usage',
+        '--window-size=480,800',
+        ...(options.args ?? []),
+      ],
+    });
+  const tandem: Tandem = {
     agent,
     extensionDir,
-    browser,
+    browser: await launch(),
     extensionId,
     userDataDir,
     async openPanel(view = {}) {
-      const page = await browser.newPage();
-      pages.push(page);
+      const page = await tandem.browser.newPage();
       await page.setViewport({
         width: view.width ?? 460,
         height: view.height ?? 720,
@@ -110,11 +111,16 @@ export async function launchTandem(options: LaunchOptions = {}): Promise<Tandem>
       await page.waitForFunction(() => window.__tandem !== undefined);
       return page;
     },
+    async restartBrowser() {
+      await tandem.browser.close();
+      tandem.browser = await launch();
+    },
     async close() {
-      await browser.close().catch(() => undefined);
+      await tandem.browser.close().catch(() => undefined);
       await agent.cleanup();
     },
   };
+  return tandem;
 }
 
 /** The panel's visible text: what a failing test prints so the failure explains itself. */

@@ -15,35 +15,13 @@ import {
   type AgentEnv,
   type HostProcess,
 } from '../fixtures/agent.js';
+import { readAll } from '../fixtures/recordings.js';
 
 const { Terminal } = headless;
 const user = os.userInfo().username;
 const me = `local:${user}`;
 
 type Line = [number, string, ...unknown[]];
-
-/** The whole native file through the agent API, in chunks. */
-async function readAll(
-  client: AgentClient,
-  recordingId: string,
-  format: 'native' | 'asciicast-v2',
-): Promise<string> {
-  let offset = 0;
-  let text = '';
-  for (;;) {
-    const chunk = await client.request('recording.read', {
-      recordingId,
-      format,
-      offset,
-      length: 64 * 1024,
-    });
-    text += chunk.data;
-    expect(Buffer.byteLength(chunk.data)).toBeLessThan(1024 * 1024);
-    if (chunk.eof) return text;
-    expect(chunk.nextOffset).toBeGreaterThan(offset);
-    offset = chunk.nextOffset;
-  }
-}
 
 /** Every complete line after the header; a torn last line (no newline) is ignored. */
 function events(text: string): Line[] {
