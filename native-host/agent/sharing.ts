@@ -61,6 +61,10 @@ export function loadSharingConfig(file: string): SharingConfig {
 }
 
 const LOBBY_TIMEOUT_MS = 5 * 60_000;
+/** After the embedded relay dies: first restart delay, doubling up to the last. */
+const RELAY_RESTART_FIRST_MS = 100;
+const RELAY_RESTART_MAX_MS = 5000;
+
 const RELAY_SCRIPT = fileURLToPath(new URL('../../relay/dist/relay.js', import.meta.url));
 const GUEST_PAGE_DIR = fileURLToPath(new URL('../../.output/chrome-mv3/', import.meta.url));
 
@@ -92,6 +96,8 @@ export class Sharing {
   private readonly known = new Map<string, { sessionId: string; role: Role; name: string }>();
   private readonly banned = new Set<string>();
   private readonly waiting = new Map<string, Waiting>();
+  private closing = false;
+  private relayRestartMs = RELAY_RESTART_FIRST_MS;
 
   constructor(
     private readonly config: SharingConfig,
@@ -176,6 +182,7 @@ export class Sharing {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     const bridge = this.bridge;
     this.bridge = undefined;
     if (bridge !== undefined) await (await bridge.catch(() => undefined))?.close();
@@ -196,13 +203,47 @@ export class Sharing {
     });
   }
 
-  private async startRelay(): Promise<RelayEndpoint> {
+  /**
+   * Invite links name the relay's port, and live data channels outlast it: if the embedded
+   * relay dies, it comes back on the same port, and the peer process registers again.
+   */
+  private superviseRelay(child: ChildProcess, port: number): void {
+    child.once('exit', (code, signal) => {
+      if (this.closing || this.relayProcess !== child) return;
+      this.relayProcess = undefined;
+      this.host.logger.error('relay.crashed', {
+        ...(signal === null ? { code: code ?? undefined } : { signal }),
+      });
+      const retry = (): void => {
+        const delay = this.relayRestartMs;
+        this.relayRestartMs = Math.min(RELAY_RESTART_MAX_MS, delay * 2);
+        setTimeout(() => {
+          if (this.closing) return;
+          this.startRelay(port).then(
+            () => {
+              this.relayRestartMs = RELAY_RESTART_FIRST_MS;
+              this.host.logger.info('relay.restarted', { port });
+            },
+            (error: unknown) => {
+              this.host.logger.warn('relay.restart_failed', {
+                error: error instanceof Error ? error.message : String(error),
+              });
+              retry();
+            },
+          );
+        }, delay).unref();
+      };
+      retry();
+    });
+  }
+
+  private async startRelay(port = this.config.port): Promise<RelayEndpoint> {
     const args = [
       RELAY_SCRIPT,
       '--host',
       this.config.host,
       '--port',
-      String(this.config.port),
+      String(port),
       '--exit-with-stdin',
     ];
     const guestPage = this.config.guestPageDir ?? GUEST_PAGE_DIR;
@@ -226,6 +267,7 @@ export class Sharing {
       throw new Error('the relay did not say where it listens');
     }
     this.host.logger.info('relay.started', { url: parsed.url });
+    this.superviseRelay(child, parsed.port);
     return {
       host: this.config.host,
       port: parsed.port,

@@ -20,6 +20,8 @@ import { loadPeerJs } from './webrtc.js';
 /** Report a connection's backlog after this many characters, or every REPORT_MS while it has one. */
 const REPORT_CHARS = 64 * 1024;
 const REPORT_MS = 100;
+/** How soon to register with the relay again after signalling drops. */
+const SIGNALLING_RETRY_MS = 500;
 /** A closing channel that has not finished by then is torn down. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -154,8 +156,12 @@ async function start(options: PeerStart): Promise<void> {
     else log('warn', 'peer.error', { kind: String(error.type), error: error.message });
   });
   created.on('disconnected', () => {
-    // Signalling dropped (relay restart, network blip); live data channels carry on.
-    if (!created.destroyed) created.reconnect();
+    // Signalling dropped (relay restart, network blip); live data channels carry on. A failed
+    // attempt ends in another 'disconnected': pace them, or they spin while the relay is down.
+    log('warn', 'peer.signalling_lost');
+    setTimeout(() => {
+      if (!created.destroyed && created.disconnected) created.reconnect();
+    }, SIGNALLING_RETRY_MS);
   });
   created.on('connection', (connection) => {
     const id = nextConn++;

@@ -323,12 +323,15 @@ describe('shared sessions over a real PeerServer and WebRTC on loopback', () => 
       data: 'for i in $(seq 1 3000); do echo "flood $i"; done\r',
     });
     await view.waitFor((t) => t.includes('flood 500'));
+    // Dropped without a goodbye (no detach), as a crashed browser or a lost network would.
+    const droppedAt = Date.now();
     first.close();
     const seen = view.text;
     const lastSeq = view.lastSeq;
     const { p: again, joined: rejoined } = await join(link, 'Dee', joined.participantId);
     expect(rejoined.participantId).toBe(joined.participantId);
     const resumed = await resume(again, lastSeq);
+    expect(Date.now() - droppedAt).toBeLessThan(5000);
     await ownerView.waitFor('flood 3000');
     await resumed.waitFor((t) => t.includes('flood 3000') && t.endsWith('$ '));
     const ownerPart = ownerView.text.slice(start);
@@ -370,6 +373,42 @@ describe('shared sessions over a real PeerServer and WebRTC on loopback', () => 
       'utf8',
     );
     expect(log).toMatch(/"event":"peer\.crashed"[^\n]*"signal":"SIGKILL"/);
+  });
+
+  it('carries on when the relay dies: data channels stay up, it returns on the same port, links work again', async () => {
+    const link = await invite('viewer');
+    const { p: first } = await join(link, 'Rae');
+    const view = await followFromNow(first);
+    const agent = agentPid(agentEnv.env) ?? 0;
+    const relay = childRunning(agent, 'relay.js');
+    if (relay === undefined) throw new Error('no embedded relay runs');
+    process.kill(relay, 'SIGKILL');
+    // Signalling is gone; the session's data channel never needed it.
+    owner.notify('session.input', { sessionId, data: 'echo relay-gone-$((6*7))\r' });
+    await view.waitFor((t) => t.includes('relay-gone-42'));
+
+    // A newcomer with the same link gets in once the relay is back on its port.
+    const deadline = Date.now() + 10_000;
+    let newcomer: Participant | undefined;
+    while (newcomer === undefined) {
+      try {
+        newcomer = (await join(link, 'Sam')).p;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    const late = await followFromNow(newcomer);
+    owner.notify('session.input', { sessionId, data: 'echo relay-back-$((6*7))\r' });
+    await late.waitFor((t) => t.includes('relay-back-42'));
+    await view.waitFor((t) => t.includes('relay-back-42'));
+    expect(childRunning(agent, 'relay.js')).not.toBe(relay);
+    const log = fs.readFileSync(
+      path.join(agentEnv.env.XDG_STATE_HOME ?? '', 'tandem/agent.log'),
+      'utf8',
+    );
+    expect(log).toMatch(/"event":"relay\.crashed"[^\n]*"signal":"SIGKILL"/);
+    expect(log).toMatch(/"event":"relay\.restarted"/);
   });
 
   it('holds lobby guests until the owner admits them, and removes people for good', async () => {
