@@ -89,6 +89,10 @@ export class SessionRecording {
     this.recorder?.mark(label, by);
   }
 
+  deviceMark(label: string): void {
+    this.recorder?.deviceMark(label);
+  }
+
   close(reason: string): void {
     this.guard?.dispose();
     void this.recorder?.close(reason);

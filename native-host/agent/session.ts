@@ -71,6 +71,8 @@ export class Session {
   cols: number;
   rows: number;
   state: SessionState = 'running';
+  /** When the device last dropped, while it is away. */
+  private disconnectedAt: number | undefined;
   private seq = 0;
   private readonly decoder = new StringDecoder('utf8');
   private readonly buffer: OutputBuffer;
@@ -474,6 +476,17 @@ export class Session {
 
   private setState(state: SessionState, message: string): void {
     if (this.state === 'exited') return;
+    // A device that drops and comes back leaves a gap in the output: the recording says so,
+    // with how long it lasted, so a replay never joins the two sides as if nothing happened.
+    if (state === 'disconnected' && this.state !== 'disconnected') {
+      this.disconnectedAt = Date.now();
+      this.recording.deviceMark(`${message} (${clock(this.disconnectedAt)})`);
+    } else if (state === 'running' && this.state === 'disconnected') {
+      const now = Date.now();
+      const seconds = Math.round((now - (this.disconnectedAt ?? now)) / 1000);
+      this.recording.deviceMark(`${message} (${clock(now)}, after ${seconds} s)`);
+      this.disconnectedAt = undefined;
+    }
     this.state = state;
     this.options.logger.info('session.state', { session: this.id, state });
     this.broadcast(event('session.state', { sessionId: this.id, state, message }));
@@ -517,4 +530,9 @@ export function splitChars(text: string, max: number): string[] {
     start = end;
   }
   return parts;
+}
+
+/** 12:03:41, local time: what a field tech reads off the wall clock. */
+function clock(ms: number): string {
+  return new Date(ms).toTimeString().slice(0, 8);
 }

@@ -55,6 +55,9 @@ export interface RecorderOptions {
 }
 
 /** One session's recording: an append-only file and what is known about it in memory. */
+/** The author of marks the device itself causes (a cable unplugged, a link restored). */
+export const DEVICE_MARK = 'device';
+
 export class Recorder {
   readonly file: string;
   readonly startedAt = new Date();
@@ -169,8 +172,17 @@ export class Recorder {
   }
 
   mark(label: string, by: Participant): void {
+    this.markAs(label, by.id);
+  }
+
+  /** A mark no person made: the device went away or came back (a gap in the output). */
+  deviceMark(label: string): void {
+    this.markAs(label, DEVICE_MARK);
+  }
+
+  private markAs(label: string, participantId: string): void {
     const t = this.now();
-    this.write([t, 'm', label, by.id]);
+    this.write([t, 'm', label, participantId]);
     this.markers.push({ t, kind: 'marker', label });
   }
 

@@ -10,6 +10,7 @@ import {
   type AgentEnv,
   type HostProcess,
 } from '../fixtures/agent.js';
+import { readAll } from '../fixtures/recordings.js';
 import {
   startDeviceSimulator,
   startSerialPair,
@@ -104,6 +105,22 @@ describe('serial console through the host and agent', () => {
     client.notify('session.input', { sessionId, data: 'show version\r' });
     await view.waitFor((t) => t.slice(mark).includes('Processor board ID'));
     await client.request('session.close', { sessionId });
+
+    // The gap is in the recording, between the output before and after it, and on the timeline.
+    const recordingId = attached.session.recordingId ?? '';
+    const text = await readAll(client, recordingId, 'native');
+    const marks = text
+      .split('\n')
+      .slice(1, -1)
+      .map((line): unknown => JSON.parse(line))
+      .filter((e): e is [number, 'm', string, string] => Array.isArray(e) && e[1] === 'm');
+    expect(marks.map((m) => [m[2].replace(/\(.*\)$/, '').trim(), m[3]])).toEqual([
+      [`Serial port ${cable.pathB} disconnected — waiting for it to come back`, 'device'],
+      [`Serial port ${cable.pathB} reconnected`, 'device'],
+    ]);
+    expect(marks[1]?.[2]).toMatch(/\(\d\d:\d\d:\d\d, after \d+ s\)$/);
+    const index = await client.request('recording.index', { recordingId });
+    expect(index.markers.filter((m) => m.kind === 'marker')).toHaveLength(2);
   });
 
   it('says what to do when the port does not exist', async () => {
