@@ -290,6 +290,20 @@ function TerminalPane({
           {ended
             ? `Session ended${view.message === undefined ? '.' : `: ${view.message}`}`
             : view.message}
+          {ended && view.reopen !== undefined && !view.remote && (
+            <button
+              className="link"
+              data-testid="reconnect"
+              onClick={() =>
+                void model.reconnect(view).catch((error: unknown) => {
+                  view.message = error instanceof Error ? error.message : String(error);
+                  model.emit();
+                })
+              }
+            >
+              Reconnect
+            </button>
+          )}
           {ended && (
             <button className="link" onClick={() => void model.close(view.id)}>
               Close tab

@@ -131,8 +131,18 @@ export class PanelModel extends Store {
       view = this.sessions.find((s) => s.id === sessionId) ?? this.add(info);
     }
     this.activate(sessionId);
+    view.reopen = withoutSecrets(device);
     await view.attach();
     return view;
+  }
+
+  /** Opens an ended session's device again in a new tab, in place of the dead one. */
+  async reconnect(view: SessionView): Promise<SessionView> {
+    const device = view.reopen;
+    if (device === undefined) throw new Error('This session cannot be reopened from here');
+    const fresh = await this.open(device, view.info.name);
+    await this.close(view.id);
+    return fresh;
   }
 
   /** Joins someone else's shared session from an invite link; shows it as a tab. */
@@ -201,4 +211,13 @@ export class PanelModel extends Store {
       // The status line shows the link state instead.
     }
   }
+}
+
+/** The device spec to keep for a one-click reconnect, or undefined when it carries a secret. */
+export function withoutSecrets(device: DeviceSpec): DeviceSpec | undefined {
+  if (device.kind !== 'ssh') return device;
+  const { auth } = device;
+  if (auth.method === 'agent') return device;
+  if (auth.method === 'key' && auth.passphrase === undefined) return device;
+  return undefined;
 }

@@ -1,4 +1,10 @@
-import type { AgentEvent, Role, SessionInfo, SessionState } from '../../protocol/index.js';
+import type {
+  AgentEvent,
+  DeviceSpec,
+  Role,
+  SessionInfo,
+  SessionState,
+} from '../../protocol/index.js';
 import { OutputSequencer, type Step } from '../lib/output-sequencer.js';
 import { LinkError } from '../lib/view-protocol.js';
 import { SessionPresence } from '../sharing/presence.js';
@@ -26,6 +32,11 @@ export class SessionView {
   selfId: string | undefined;
   /** Shown in the watch grid: read-only and at the device's size, whatever the role. */
   watching = false;
+  /**
+   * How to open this device again after it ended (the host rebooted, sshd restarted): kept only
+   * for what this panel opened and only when it holds no secret — a password is asked again.
+   */
+  reopen: DeviceSpec | undefined;
   private attaching = false;
   private pinned: { cols: number; rows: number } | undefined;
   /** Characters handed to xterm and not yet parsed. */

@@ -78,6 +78,34 @@ describe('SSH', () => {
     expect(JSON.stringify(profiles)).not.toContain(sshd.password);
   });
 
+  it('says why when sshd restarts under the session, and reconnects in one click', async () => {
+    // Signed in with a key (no secret to ask again); the host key is trusted from the test above.
+    await page.evaluate(
+      (port: number, keyPath: string) =>
+        window.__tandem?.open({
+          kind: 'ssh',
+          host: '127.0.0.1',
+          port,
+          username: 'root',
+          auth: { method: 'key', path: keyPath },
+        }),
+      sshd.port,
+      sshd.clientKeyPath,
+    );
+    const sessionId = (await page.evaluate(() => window.__tandem?.activeId())) ?? '';
+    await waitForText(page, /[$#] ?$/, { sessionId });
+    await sshd.restart();
+    await waitForText(page, /Session ended: connection to 127\.0\.0\.1 closed/);
+    const known = await sessionIds(page);
+    await page.click(`.pane[data-session="${sessionId}"] [data-testid="reconnect"]`);
+    const again = await waitForNewSession(page, known);
+    await waitForText(page, /[$#] ?$/, { sessionId: again });
+    await typeInTerminal(page, 'echo back-$((40+2))\n');
+    await waitForText(page, /^back-42$/m, { sessionId: again });
+    // The dead tab made way for the new one.
+    expect(await sessionIds(page)).not.toContain(sessionId);
+  });
+
   it('blocks with a warning when the host key has changed', async () => {
     await sshd.rotateHostKey();
     await newTerminal('SSH');
