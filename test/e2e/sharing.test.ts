@@ -260,13 +260,16 @@ describe('shared sessions', () => {
     );
     await waitForText(page, /40 120/, { sessionId });
     await page.focus(`[data-session="${sessionId}"] .xterm-helper-textarea`);
-    await page.keyboard.type('echo from-kim-$((2+2))\n');
-    await waitForText(panel, /^from-kim-4$/m, { sessionId });
-    await panel.waitForFunction(
+    // "Kim is typing" lasts 1.5 s after the last key: watch for it from the first key on, so a
+    // slow echo on a busy machine cannot make it come and go unseen.
+    const typingShown = panel.waitForFunction(
       () =>
         document.querySelector('[data-testid="typing"]')?.textContent?.includes('Kim is typing'),
-      { timeout: 5000, polling: 50 },
+      { timeout: 15_000, polling: 20 },
     );
+    await page.keyboard.type('echo from-kim-$((2+2))\n');
+    await typingShown;
+    await waitForText(panel, /^from-kim-4$/m, { sessionId });
   });
 
   it('the owner promotes the guest from the avatar menu, and then the guest can type', async () => {
