@@ -1,3 +1,5 @@
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { OutputBuffer, type OutputChunk } from './output-buffer.js';
 
@@ -19,6 +21,26 @@ describe('OutputBuffer', () => {
     const buffer = new OutputBuffer(3, () => {});
     buffer.push({ seq: 1, data: 'abcdef' });
     expect(buffer.from(1, 2)?.length).toBe(1);
+  });
+
+  it('lets go of evicted chunks at once, not at the next compaction', async () => {
+    // A context made after this flag has `gc`, which is how a test sees what is still held.
+    v8.setFlagsFromString('--expose-gc');
+    const gc: unknown = runInNewContext('gc');
+    if (typeof gc !== 'function') throw new Error('no gc');
+    const buffer = new OutputBuffer(100, () => {});
+    const pushed = (seq: number): WeakRef<OutputChunk> => {
+      const chunk = { seq, data: 'x'.repeat(60) };
+      buffer.push(chunk);
+      return new WeakRef(chunk);
+    };
+    const first = pushed(1);
+    for (let seq = 2; seq <= 10; seq++) pushed(seq);
+    // A WeakRef holds its target until the current job ends.
+    await new Promise((r) => setTimeout(r, 0));
+    gc();
+    expect(first.deref()).toBeUndefined();
+    expect(buffer.from(10, 11)?.map((c) => c.seq)).toEqual([10]);
   });
 
   it('stays correct after compaction of many evicted chunks', () => {

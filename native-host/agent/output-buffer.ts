@@ -11,7 +11,8 @@ export interface OutputChunk {
  * handed to `onEvict` (the snapshotter), so buffer + snapshot always cover everything.
  */
 export class OutputBuffer {
-  private chunks: OutputChunk[] = [];
+  /** Oldest first. Evicted ones, before `head`, are cleared and cut off in bulk now and then. */
+  private chunks: (OutputChunk | undefined)[] = [];
   private head = 0;
   private chars = 0;
 
@@ -26,6 +27,9 @@ export class OutputBuffer {
     while (this.chars > this.maxChars && this.chunks.length - this.head > 1) {
       const old = this.chunks[this.head];
       if (old === undefined) break;
+      // Cleared, not only skipped: until the next cut it would keep its text and JSON alive,
+      // and a cut waits for 1024 evictions (more than 100 MB of 64 KiB chunks).
+      this.chunks[this.head] = undefined;
       this.head += 1;
       this.chars -= old.data.length;
       this.onEvict(old);
@@ -46,8 +50,13 @@ export class OutputBuffer {
     if (fromSeq < this.firstSeq(nextSeq)) return undefined;
     const first = this.chunks[this.head];
     if (first === undefined) return [];
-    const start = this.head + (fromSeq - first.seq);
-    return this.chunks.slice(Math.max(start, this.head));
+    const start = Math.max(this.head + (fromSeq - first.seq), this.head);
+    const held: OutputChunk[] = [];
+    for (let i = start; i < this.chunks.length; i++) {
+      const chunk = this.chunks[i];
+      if (chunk !== undefined) held.push(chunk);
+    }
+    return held;
   }
 
   get size(): number {

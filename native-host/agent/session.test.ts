@@ -60,10 +60,11 @@ describe('Session attach', () => {
       bufferChars: 64 * 1024,
       onEnded: () => {},
     });
-    // Colours, cursor moves and plenty of lines: far more than the 64 KiB buffer holds.
+    // Colours, cursor moves, text beyond ASCII (it reaches the worker as UTF-8) and plenty of
+    // lines: far more than the 64 KiB buffer holds.
     let all = '';
     for (let i = 0; i < 4000; i++) {
-      const line = `\x1b[3${i % 8}mline ${i}\x1b[0m ${'='.repeat(i % 50)}\r\n`;
+      const line = `\x1b[3${i % 8}mline ${i}\x1b[0m ${'='.repeat(i % 50)} é漢😀\r\n`;
       all += line;
       device.write(line);
       if (i % 500 === 0) await new Promise((r) => setTimeout(r, 5));

@@ -3,7 +3,8 @@ import type { Keyframe } from '../recording/keyframer.js';
 /** Messages between the agent and its snapshot worker thread. */
 export type WorkerRequest =
   | { type: 'create'; sessionId: string; cols: number; rows: number; scrollback: number }
-  | { type: 'write'; sessionId: string; data: string[]; seq: number }
+  /** `data` is UTF-8; `chars` is how much output it holds, the unit of the agent's accounting. */
+  | { type: 'write'; sessionId: string; data: Uint8Array; chars: number; seq: number }
   | { type: 'resize'; sessionId: string; cols: number; rows: number }
   | { type: 'snapshot'; sessionId: string; request: number }
   | { type: 'dispose'; sessionId: string }

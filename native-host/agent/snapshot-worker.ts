@@ -8,6 +8,7 @@ import headless from '@xterm/headless';
 import serialize from '@xterm/addon-serialize';
 import { Keyframer } from '../recording/keyframer.js';
 import type { WorkerReply, WorkerRequest } from './snapshot-messages.js';
+import { Settler } from './settle.js';
 
 const { Terminal } = headless;
 const { SerializeAddon } = serialize;
@@ -20,20 +21,28 @@ interface Screen {
 
 const screens = new Map<string, Screen>();
 
+/** Collects this worker's heap once a burst of parsing is over (see settle.ts). */
+const settler = new Settler();
+
 /** A recording's keyframe maker; its work is chained so the file is read in order. */
 interface KeyframeJob {
   keyframer: Keyframer;
   chain: Promise<void>;
+  /** How far the file has been asked for. */
+  upTo: number;
 }
 const keyframeJobs = new Map<string, KeyframeJob>();
 
 function advanceKeyframes(recordingId: string, upTo: number): Promise<void> {
   const job = keyframeJobs.get(recordingId);
   if (job === undefined) return Promise.resolve();
+  const bytes = Math.max(0, upTo - job.upTo);
+  job.upTo = Math.max(job.upTo, upTo);
   job.chain = job.chain
     .then(() => job.keyframer.advance(upTo))
     .then((made) => {
       for (const keyframe of made) reply({ type: 'keyframe', recordingId, keyframe });
+      settler.worked(bytes);
     })
     .catch(() => undefined);
   return job.chain;
@@ -62,10 +71,11 @@ port.on('message', (message: WorkerRequest) => {
     case 'write': {
       const screen = screens.get(message.sessionId);
       if (screen === undefined) break;
-      const text = message.data.join('');
-      screen.terminal.write(text, () => {
-        screen.seq = message.seq;
-        reply({ type: 'written', sessionId: message.sessionId, chars: text.length });
+      const { sessionId, chars, seq } = message;
+      screen.terminal.write(message.data, () => {
+        screen.seq = seq;
+        reply({ type: 'written', sessionId, chars });
+        settler.worked(chars);
       });
       break;
     }
@@ -100,7 +110,11 @@ port.on('message', (message: WorkerRequest) => {
           message.cols,
           message.rows,
         );
-        keyframeJobs.set(message.recordingId, { keyframer, chain: Promise.resolve() });
+        keyframeJobs.set(message.recordingId, {
+          keyframer,
+          chain: Promise.resolve(),
+          upTo: message.fromOffset,
+        });
       } catch {
         // The file vanished: the recording simply has no keyframes.
       }
@@ -122,6 +136,8 @@ port.on('message', (message: WorkerRequest) => {
     case 'dispose': {
       screens.get(message.sessionId)?.terminal.dispose();
       screens.delete(message.sessionId);
+      // Its scrollback (megabytes of buffers) is garbage now, in a worker that may stay idle.
+      settler.freed();
       break;
     }
   }

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { OutputChunk } from './output-buffer.js';
 import type { Keyframe, KeyframeMaker } from '../recording/index.js';
 import type { WorkerReply, WorkerRequest } from './snapshot-messages.js';
+import { Settler } from './settle.js';
 
 export interface Snapshot {
   /** Terminal data that redraws screen + scrollback. */
@@ -30,8 +31,19 @@ const QUEUE_CHARS = 8 * 1024 * 1024;
 const TICK_MS = 250;
 const FLOOD_CHARS = 1024 * 1024;
 
+/**
+ * The worker's young generation, which V8 counts as three semi-spaces: 1 MiB ones here. By
+ * default they grow to 16 MiB in a flood and stay resident (~30 MiB) for good. The worker's
+ * garbage is small and short-lived (output arrives as transferred bytes): small ones cost nothing.
+ */
+const WORKER_YOUNG_GENERATION_MB = 3;
+
+/**
+ * A queued chunk keeps only its text: the chunk's JSON form (for frames and replays) is as big
+ * again and no longer needed once it has fallen off the replay buffer.
+ */
 type Pending =
-  { kind: 'chunk'; chunk: OutputChunk } | { kind: 'resize'; cols: number; rows: number };
+  { kind: 'chunk'; seq: number; data: string } | { kind: 'resize'; cols: number; rows: number };
 
 /** One worker thread serves every session of the agent. */
 export class SnapshotWorker {
@@ -41,18 +53,24 @@ export class SnapshotWorker {
   private readonly keyframeListeners = new Map<string, (keyframe: Keyframe) => void>();
   private readonly finishing = new Map<number, () => void>();
   private nextRequest = 1;
+  /**
+   * Collects this (the agent's) isolate once a burst of output has been parsed: the output was
+   * held in the replay buffer and the queue until then. The worker has its own.
+   */
+  readonly settler = new Settler();
 
   constructor() {
     // Built: dist/snapshot-worker.js beside this chunk. From source (unit tests): the .ts file,
     // loaded through tsx inside the worker.
     const source = import.meta.url.endsWith('.ts');
     const url = new URL(source ? './snapshot-worker.ts' : './snapshot-worker.js', import.meta.url);
+    const resourceLimits = { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB };
     this.worker = source
       ? new Worker(
           `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`,
-          { eval: true },
+          { eval: true, resourceLimits },
         )
-      : new Worker(url);
+      : new Worker(url, { resourceLimits });
     this.worker.unref();
     this.worker.on('message', (message: WorkerReply) => this.onReply(message));
   }
@@ -64,8 +82,8 @@ export class SnapshotWorker {
     return screen;
   }
 
-  post(message: WorkerRequest): void {
-    this.worker.postMessage(message);
+  post(message: WorkerRequest, transfer: ArrayBuffer[] = []): void {
+    this.worker.postMessage(message, transfer);
   }
 
   request(sessionId: string): Promise<Snapshot> {
@@ -107,12 +125,14 @@ export class SnapshotWorker {
   }
 
   async terminate(): Promise<void> {
+    this.settler.stop();
     await this.worker.terminate();
   }
 
   private onReply(message: WorkerReply): void {
     if (message.type === 'written') {
       this.screens.get(message.sessionId)?.written(message.chars);
+      this.settler.worked(message.chars);
       return;
     }
     if (message.type === 'keyframe') {
@@ -144,13 +164,14 @@ export class Snapshotter {
   ) {}
 
   feed(chunk: OutputChunk): void {
-    this.queue.push({ kind: 'chunk', chunk });
+    this.queue.push({ kind: 'chunk', seq: chunk.seq, data: chunk.data });
     this.queuedChars += chunk.data.length;
     this.arrivedSinceTick += chunk.data.length;
+    this.worker.settler.busy();
     while (this.queuedChars > QUEUE_CHARS) {
       const dropped = this.queue.shift();
       if (dropped === undefined) break;
-      if (dropped.kind === 'chunk') this.queuedChars -= dropped.chunk.data.length;
+      if (dropped.kind === 'chunk') this.queuedChars -= dropped.data.length;
       else
         this.worker.post({
           type: 'resize',
@@ -200,7 +221,11 @@ export class Snapshotter {
     let lastSeq = 0;
     const send = (): void => {
       if (batch.length === 0) return;
-      this.worker.post({ type: 'write', sessionId: this.sessionId, data: batch, seq: lastSeq });
+      const data = utf8(batch);
+      this.worker.post(
+        { type: 'write', sessionId: this.sessionId, data, chars: batchChars, seq: lastSeq },
+        [data.buffer],
+      );
       this.inFlight += batchChars;
       batch = [];
       batchChars = 0;
@@ -218,12 +243,30 @@ export class Snapshotter {
         });
         continue;
       }
-      batch.push(next.chunk.data);
-      batchChars += next.chunk.data.length;
-      this.queuedChars -= next.chunk.data.length;
-      lastSeq = next.chunk.seq;
+      batch.push(next.data);
+      batchChars += next.data.length;
+      this.queuedChars -= next.data.length;
+      lastSeq = next.seq;
       if (batchChars >= 256 * 1024) send();
     }
     send();
   }
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The batch as UTF-8 in a buffer of its own, moved (not copied) to the worker. The worker's
+ * terminal parses bytes as readily as text, and a transferred buffer is freed by the worker's
+ * next minor GC, whereas strings posted as text live on in the worker's heap (they outlive a
+ * scavenge while they wait to be parsed) until a full GC, which an idle agent may not run for
+ * a minute. Chunks never end inside a surrogate pair, so each encodes on its own.
+ */
+function utf8(parts: string[]): Uint8Array<ArrayBuffer> {
+  let size = 0;
+  for (const part of parts) size += Buffer.byteLength(part, 'utf8');
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const part of parts) offset += encoder.encodeInto(part, bytes.subarray(offset)).written;
+  return bytes;
 }

@@ -33,7 +33,13 @@ export class Keyframer {
   private readonly serializer = new SerializeAddon();
   private fd: number | undefined;
   private position: number;
-  private carry = Buffer.alloc(0);
+  /**
+   * One read buffer for the recording's whole life, the unfinished last line kept at its front.
+   * A fresh megabyte per read (plus a concatenated copy) would be garbage the worker's malloc
+   * arena grows to hold and never gives back.
+   */
+  private buffer = Buffer.allocUnsafeSlow(READ_BYTES);
+  private carried = 0;
   private charsSince = 0;
   private lastAt = 0;
   private lastT = 0;
@@ -63,14 +69,16 @@ export class Keyframer {
     };
     while (this.position < upTo) {
       const length = Math.min(READ_BYTES, upTo - this.position);
-      const chunk = Buffer.allocUnsafe(length);
-      const read = fs.readSync(this.fd, chunk, 0, length, this.position);
+      if (this.buffer.length < this.carried + length) {
+        // A line longer than the buffer so far: grow it, keeping the part already read.
+        const bigger = Buffer.allocUnsafeSlow(this.carried + length);
+        this.buffer.copy(bigger, 0, 0, this.carried);
+        this.buffer = bigger;
+      }
+      const read = fs.readSync(this.fd, this.buffer, this.carried, length, this.position);
       if (read === 0) break;
-      const lineStart = this.position - this.carry.length;
-      const bytes =
-        this.carry.length > 0
-          ? Buffer.concat([this.carry, chunk.subarray(0, read)])
-          : chunk.subarray(0, read);
+      const lineStart = this.position - this.carried;
+      const bytes = this.buffer.subarray(0, this.carried + read);
       this.position += read;
       let start = 0;
       for (;;) {
@@ -100,7 +108,8 @@ export class Keyframer {
           this.lastT = t;
         }
       }
-      this.carry = Buffer.from(bytes.subarray(start));
+      this.carried = bytes.length - start;
+      bytes.copy(this.buffer, 0, start);
     }
     await writePending();
     return made;

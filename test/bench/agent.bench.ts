@@ -1,16 +1,26 @@
 /**
  * Agent benchmarks: PTY flood through device → agent → host stdout against reading the same
  * PTY directly with node-pty, and echo round trip through host + agent against a bare echo
- * device. Both sides of each ratio run in this same process, one after the other.
+ * device. Both sides of each ratio run in this same process, one after the other. Then the
+ * agent's memory once a flood is over (it idles for hours between bursts, so that is what it
+ * costs the machine).
  */
 import fs from 'node:fs';
 import { spawn as spawnPty } from 'node-pty';
 import { openEcho } from '../../native-host/devices/echo.js';
 import { makeAgentEnv, spawnHost } from '../fixtures/agent.js';
-import { FLOOD_BYTES, expectedChars, floodThroughAgent, makeFloodFile } from './flood.js';
+import {
+  FLOOD_BYTES,
+  agentRssAroundFlood,
+  expectedChars,
+  floodThroughAgent,
+  makeFloodFile,
+} from './flood.js';
 import { percentile, type BenchResult } from './results.js';
 
 const ECHO_ROUNDS = 2000;
+/** Quiet time after the flood before the agent's RSS is read. */
+const IDLE_MS = 5000;
 
 async function floodDirect(file: string, total: number): Promise<number> {
   const pty = spawnPty('/bin/sh', ['-c', `read go; cat '${file}'; read done`], {
@@ -100,6 +110,8 @@ export async function runAgentBench(): Promise<BenchResult[]> {
     const agent = await echoThroughAgent();
     const bareP50 = percentile(bare, 50);
     const agentP50 = percentile(agent, 50);
+
+    const rss = await agentRssAroundFlood(file, total, IDLE_MS);
     return [
       {
         name: 'agent.flood_ratio',
@@ -118,6 +130,13 @@ export async function runAgentBench(): Promise<BenchResult[]> {
         goal: '< 1 ms',
       },
       { name: 'agent.echo_ms_p99', value: percentile(agent, 99), unit: 'ms' },
+      {
+        name: 'agent.steady_rss_mb',
+        value: rss.afterMb,
+        unit: 'MB',
+        baseline: rss.beforeMb,
+        goal: `< 150 MB (agent RSS ${IDLE_MS / 1000} s after a 50 MB flood; baseline: before it)`,
+      },
     ];
   } finally {
     fs.rmSync(file, { force: true });
