@@ -4,6 +4,8 @@ import { runRecordingBench } from './recording.bench.js';
 import { runReplayBench } from './replay.bench.js';
 import { runPanelBench } from './panel.bench.js';
 import { runShareBench } from './share.bench.js';
+import { runSoakBench } from './soak.bench.js';
+import { runStressBench } from './stress.bench.js';
 import { writeResults, type BenchResult } from './results.js';
 
 const suites: Record<string, () => Promise<BenchResult[]>> = {
@@ -12,6 +14,8 @@ const suites: Record<string, () => Promise<BenchResult[]>> = {
   replay: runReplayBench,
   panel: runPanelBench,
   share: runShareBench,
+  stress: runStressBench,
+  soak: runSoakBench,
 };
 
 const only = process.argv.slice(2);
