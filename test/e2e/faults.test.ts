@@ -98,13 +98,15 @@ describe('faults', () => {
     page ??= await tandem.openPanel();
     const sessionId = await newShell(page);
     await typeInTerminal(page, flood('ak', 100_000));
-    await waitForText(page, /^ak-600$/m, { sessionId });
+    await waitForText(page, /^ak-750$/m, { sessionId });
+    // The recording is on disk within 100 ms of the output: all the panel has shown by now
+    // must survive a kill 200 ms later (the flood keeps going: it pauses after 750 for 0.3 s).
+    await new Promise((resolve) => setTimeout(resolve, 200));
     const pid = agentPid(tandem.agent.env);
     if (pid === undefined) throw new Error('no agent');
     process.kill(pid, 'SIGKILL');
     await waitForExit(pid, 5000);
     await waitForText(page, /ended while the agent was away/, { timeoutMs: 20_000 });
-    const shown = await rows(page, sessionId, 'ak');
     await page.waitForFunction(() => window.__tandem?.linkState() === 'connected');
     expect(agentPid(tandem.agent.env)).not.toBe(pid);
 
@@ -123,10 +125,8 @@ describe('faults', () => {
         .map((e) => e[2])
         .join('');
       const recorded = [...output.matchAll(/^ak-(\d+)\r$/gm)].map((m) => Number(m[1]));
-      expect(recorded.length).toBeGreaterThan(500);
+      expect(recorded.length).toBeGreaterThanOrEqual(750);
       expect(recorded).toEqual(oneToN(recorded.length));
-      // What the panel showed was written down before it was shown, give or take the last 100 ms.
-      expect(recorded.length).toBeGreaterThanOrEqual((shown.at(-1) ?? 0) - 2000);
     } finally {
       client.close();
     }
