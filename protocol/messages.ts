@@ -359,6 +359,18 @@ export interface LinkPing {
 export const PING_INTERVAL_MS = 1000;
 /** Silence after which a participant takes the agent for gone (well within 3 s). */
 export const PING_TIMEOUT_MS = 2200;
+/**
+ * Participants ping back at the same pace. Silence this long from one that has pinged means its
+ * browser crashed or its network went: the agent lets the connection go, with what was queued
+ * for it. Longer than the other way round: a background tab's timers may run late.
+ */
+export const PARTICIPANT_SILENCE_MS = 10_000;
+
+export function isLinkPing(value: unknown): boolean {
+  return (
+    typeof value === 'object' && value !== null && 'type' in value && value.type === 'link.ping'
+  );
+}
 
 export function linkPing(): LinkPing {
   return { v: 1, type: 'link.ping', intervalMs: PING_INTERVAL_MS };

@@ -1,5 +1,8 @@
 import { Peer, type DataConnection } from 'peerjs';
 import {
+  isLinkPing,
+  linkPing,
+  PING_INTERVAL_MS,
   PING_TIMEOUT_MS,
   type AgentEvent,
   type JoinResult,
@@ -72,6 +75,7 @@ export class PeerLink implements SessionTransport {
   /** Watching starts with the first ping, so an agent that never pings is never cut off. */
   private heardPing = false;
   private lastWatch = 0;
+  private lastPinged = 0;
   private watchdog: ReturnType<typeof setInterval> | undefined;
 
   constructor(
@@ -225,6 +229,11 @@ export class PeerLink implements SessionTransport {
       const now = Date.now();
       const asleep = now - this.lastWatch > PING_TIMEOUT_MS / 2;
       this.lastWatch = now;
+      // Ping back, so the agent can let go of a participant that vanished.
+      if (this.heardPing && now - this.lastPinged >= PING_INTERVAL_MS) {
+        this.lastPinged = now;
+        this.write(linkPing());
+      }
       if (asleep) this.lastHeard = now;
       if (!this.heardPing || now - this.lastHeard <= PING_TIMEOUT_MS) return;
       this.dropped(connection);
@@ -299,7 +308,7 @@ export class PeerLink implements SessionTransport {
   }
 
   private receive(value: unknown): void {
-    if (isPing(value)) {
+    if (isLinkPing(value)) {
       this.heardPing = true;
       return;
     }
@@ -339,12 +348,6 @@ export class PeerLink implements SessionTransport {
     this.status = status;
     for (const listener of this.statusListeners) listener(status);
   }
-}
-
-function isPing(value: unknown): boolean {
-  return (
-    typeof value === 'object' && value !== null && 'type' in value && value.type === 'link.ping'
-  );
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

@@ -5,9 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import {
   errorReply,
+  isLinkPing,
   isTandemError,
   linkPing,
   okReply,
+  PARTICIPANT_SILENCE_MS,
   PING_INTERVAL_MS,
   type AgentMessage,
   type ErrorBody,
@@ -103,6 +105,9 @@ interface Connection {
   buffered: number;
   closed: boolean;
   joining: boolean;
+  /** When it last sent anything, and whether it pings (older pages do not). */
+  lastHeard: number;
+  pings: boolean;
   participant?: RemoteParticipant;
   pipe: RemoteLinkPipe;
 }
@@ -137,8 +142,16 @@ export class PeerBridge {
     // while the agent itself is alive, so a frozen agent is noticed as surely as a dead one.
     const ping = JSON.stringify(linkPing());
     this.pinger = setInterval(() => {
+      const now = Date.now();
       for (const connection of this.connections.values()) {
-        if (connection.participant !== undefined) this.ship(connection, ping);
+        if (connection.participant === undefined) continue;
+        this.ship(connection, ping);
+        if (connection.pings && now - connection.lastHeard > PARTICIPANT_SILENCE_MS) {
+          // Its browser crashed or its network went: ICE would take ~30 s to say so, while
+          // output queues for nobody and the avatar stays on everyone's screen.
+          this.options.logger.info('peer.silent', { peer: connection.peer });
+          connection.pipe.close();
+        }
       }
     }, PING_INTERVAL_MS);
     this.pinger.unref();
@@ -323,6 +336,8 @@ export class PeerBridge {
       buffered: 0,
       closed: false,
       joining: false,
+      lastHeard: Date.now(),
+      pings: false,
       pipe: {
         send: (message) => this.ship(connection, JSON.stringify(message)),
         sendOutput: (sessionId, seq, json) => {
@@ -345,6 +360,11 @@ export class PeerBridge {
 
   private onData(connection: Connection, assembled: Exclude<Assembled, { kind: 'partial' }>): void {
     const { pipe } = connection;
+    connection.lastHeard = Date.now();
+    if (assembled.kind === 'message' && isLinkPing(assembled.value)) {
+      connection.pings = true;
+      return;
+    }
     if (assembled.kind !== 'message') {
       const error: ErrorBody =
         assembled.kind === 'too_large'

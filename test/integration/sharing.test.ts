@@ -411,6 +411,23 @@ describe('shared sessions over a real PeerServer and WebRTC on loopback', () => 
     expect(log).toMatch(/"event":"relay\.restarted"/);
   });
 
+  it('lets go of a participant that pinged and then fell silent, as a crashed browser does', async () => {
+    const link = await invite('viewer');
+    const { p } = await join(link, 'Gus');
+    p.ping();
+    // From now on nothing comes from Gus, while the data channel itself stays open.
+    const silentFrom = Date.now();
+    await until(() => p.closed, 'the agent to let the silent participant go', 16_000);
+    const after = Date.now() - silentFrom;
+    expect(after).toBeGreaterThan(9000);
+    expect(after).toBeLessThan(14_000);
+    const log = fs.readFileSync(
+      path.join(agentEnv.env.XDG_STATE_HOME ?? '', 'tandem/agent.log'),
+      'utf8',
+    );
+    expect(log).toMatch(/"event":"peer\.silent"/);
+  });
+
   it('holds lobby guests until the owner admits them, and removes people for good', async () => {
     const link = await invite('viewer', { lobby: true });
     const waiting = await Participant.connect(link);
