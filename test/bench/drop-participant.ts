@@ -35,6 +35,12 @@ async function join(): Promise<void> {
     tell({ type: 'flowing' });
   });
   await participant.join(link, name);
+  // Pings back every second, as panels and guest pages do: a SIGKILLed one falls silent.
+  participant.ping();
+  const pinger = setInterval(() => {
+    if (participant.closed || current !== participant) clearInterval(pinger);
+    else participant.ping();
+  }, 1000);
   // No acks: a remote panel does not send them (the agent paces it by its channel's backlog).
   await participant.request('session.attach', { sessionId });
   tell({ type: 'attached' });
