@@ -93,7 +93,13 @@ describe('side panel', () => {
       tandem.userDataDir,
     ]);
     expect(result.code).toBe(0);
-    await page.click('[data-testid="agent-missing"] button.primary');
+    // The panel also retries by itself, and may leave this screen between finding the button
+    // and clicking it: click Retry only while it is there.
+    await page.evaluate(() =>
+      document
+        .querySelector<HTMLButtonElement>('[data-testid="agent-missing"] button.primary')
+        ?.click(),
+    );
     await page.waitForFunction(() => window.__tandem?.linkState() === 'connected', {
       timeout: 15_000,
     });
