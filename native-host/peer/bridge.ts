@@ -361,7 +361,12 @@ export class PeerBridge {
   private onData(connection: Connection, assembled: Exclude<Assembled, { kind: 'partial' }>): void {
     const { pipe } = connection;
     connection.lastHeard = Date.now();
-    if (assembled.kind === 'message' && isLinkPing(assembled.value)) {
+    // Pings count only from someone who has joined; before that the first message must be a join.
+    if (
+      connection.participant !== undefined &&
+      assembled.kind === 'message' &&
+      isLinkPing(assembled.value)
+    ) {
       connection.pings = true;
       return;
     }

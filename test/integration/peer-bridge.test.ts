@@ -83,12 +83,20 @@ describe('peer bridge over a real PeerServer on loopback', () => {
     const early = await Participant.connect(link);
     await expect(early.request('session.list', {})).rejects.toBeInstanceOf(TandemError);
 
+    // A heartbeat is not a way in: before a join it is refused like anything else.
+    const pinger = await Participant.connect(link);
+    pinger.ping();
+    const deadline = Date.now() + 5000;
+    while (!pinger.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(pinger.closed).toBe(true);
+    expect(pinger.orphanErrors.map((e) => e.code)).toEqual(['unauthorized']);
+
     invites.revoke(invite.inviteId);
     const late = await Participant.connect(link);
     await expect(late.join(link, 'Bob')).rejects.toMatchObject({ code: 'unauthorized' });
     expect(joined).not.toContain('Mallory');
     expect(joined).not.toContain('Bob');
-    for (const p of [wrong, early, late]) p.close();
+    for (const p of [wrong, early, pinger, late]) p.close();
   });
 
   it('survives hostile signalling through the relay: bad offers are dropped, joins still work', async () => {
