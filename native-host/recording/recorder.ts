@@ -54,10 +54,10 @@ export interface RecorderOptions {
   onClosed?: (index: RecordingIndex) => void;
 }
 
-/** One session's recording: an append-only file and what is known about it in memory. */
 /** The author of marks the device itself causes (a cable unplugged, a link restored). */
 export const DEVICE_MARK = 'device';
 
+/** One session's recording: an append-only file and what is known about it in memory. */
 export class Recorder {
   readonly file: string;
   readonly startedAt = new Date();

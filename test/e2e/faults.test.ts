@@ -7,7 +7,7 @@ import type { Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient } from '../../native-host/client.js';
 import { agentPid, hostPids, waitForExit } from '../fixtures/agent.js';
-import { readAll } from '../fixtures/recordings.js';
+import { events, readAll } from '../fixtures/recordings.js';
 import {
   dumpPanelOnFailure,
   launchTandem,
@@ -117,12 +117,9 @@ describe('faults', () => {
       const recording = recordings.find((r) => r.sessionId === sessionId);
       if (recording === undefined) throw new Error('the killed session left no recording');
       const text = await readAll(client, recording.recordingId, 'native');
-      const output = text
-        .split('\n')
-        .slice(1, -1)
-        .map((line): unknown => JSON.parse(line))
-        .filter((e): e is [number, 'o', string] => Array.isArray(e) && e[1] === 'o')
-        .map((e) => e[2])
+      const output = events(text)
+        .filter((e) => e[1] === 'o')
+        .map((e) => String(e[2]))
         .join('');
       const recorded = [...output.matchAll(/^ak-(\d+)\r$/gm)].map((m) => Number(m[1]));
       expect(recorded.length).toBeGreaterThanOrEqual(750);

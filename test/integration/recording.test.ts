@@ -15,20 +15,11 @@ import {
   type AgentEnv,
   type HostProcess,
 } from '../fixtures/agent.js';
-import { readAll } from '../fixtures/recordings.js';
+import { events, readAll } from '../fixtures/recordings.js';
 
 const { Terminal } = headless;
 const user = os.userInfo().username;
 const me = `local:${user}`;
-
-type Line = [number, string, ...unknown[]];
-
-/** Every complete line after the header; a torn last line (no newline) is ignored. */
-function events(text: string): Line[] {
-  const lines = text.split('\n');
-  lines.pop();
-  return lines.slice(1).map((line) => JSON.parse(line) as Line);
-}
 
 function waitForEvent(
   client: AgentClient,

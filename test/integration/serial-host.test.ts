@@ -10,7 +10,7 @@ import {
   type AgentEnv,
   type HostProcess,
 } from '../fixtures/agent.js';
-import { readAll } from '../fixtures/recordings.js';
+import { events, readAll } from '../fixtures/recordings.js';
 import {
   startDeviceSimulator,
   startSerialPair,
@@ -109,12 +109,15 @@ describe('serial console through the host and agent', () => {
     // The gap is in the recording, between the output before and after it, and on the timeline.
     const recordingId = attached.session.recordingId ?? '';
     const text = await readAll(client, recordingId, 'native');
-    const marks = text
-      .split('\n')
-      .slice(1, -1)
-      .map((line): unknown => JSON.parse(line))
-      .filter((e): e is [number, 'm', string, string] => Array.isArray(e) && e[1] === 'm');
-    expect(marks.map((m) => [m[2].replace(/\(.*\)$/, '').trim(), m[3]])).toEqual([
+    const marks = events(text).filter((e) => e[1] === 'm');
+    expect(
+      marks.map((m) => [
+        String(m[2])
+          .replace(/\(.*\)$/, '')
+          .trim(),
+        m[3],
+      ]),
+    ).toEqual([
       [`Serial port ${cable.pathB} disconnected — waiting for it to come back`, 'device'],
       [`Serial port ${cable.pathB} reconnected`, 'device'],
     ]);
