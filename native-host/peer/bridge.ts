@@ -73,6 +73,8 @@ export interface PeerBridgeOptions {
   join(request: JoinRequest, pipe: RemoteLinkPipe): Promise<RemoteParticipant> | RemoteParticipant;
 }
 
+const PING_JSON = JSON.stringify(linkPing());
+
 /** After the peer process dies: first restart delay, doubling up to the last. */
 const RESTART_FIRST_MS = 250;
 const RESTART_MAX_MS = 10_000;
@@ -140,12 +142,11 @@ export class PeerBridge {
   ) {
     // From the agent's own event loop, not the peer process: a participant hears pings only
     // while the agent itself is alive, so a frozen agent is noticed as surely as a dead one.
-    const ping = JSON.stringify(linkPing());
     this.pinger = setInterval(() => {
       const now = Date.now();
       for (const connection of this.connections.values()) {
         if (connection.participant === undefined) continue;
-        this.ship(connection, ping);
+        this.ship(connection, PING_JSON);
         if (connection.pings && now - connection.lastHeard > PARTICIPANT_SILENCE_MS) {
           // Its browser crashed or its network went: ICE would take ~30 s to say so, while
           // output queues for nobody and the avatar stays on everyone's screen.
@@ -413,6 +414,9 @@ export class PeerBridge {
           if (connection.closed) return joined.closed();
           connection.participant = joined;
           pipe.send(okReply(request.id, joined.result));
+          // The first ping at once: until a page has heard one it does not watch for silence,
+          // and an agent that froze within a second of a join would go unnoticed.
+          this.ship(connection, PING_JSON);
         },
         (error: unknown) => {
           connection.joining = false;
