@@ -98,9 +98,11 @@ export interface RequestMap {
   };
   'invite.create': { sessionId: string; role: Role; ttlMs?: number; lobby?: boolean };
   'invite.list': { sessionId: string };
-  'invite.revoke': { inviteId: string };
+  /** `disconnect`: also remove everyone who joined with this link. */
+  'invite.revoke': { inviteId: string; disconnect?: boolean };
   'participant.setRole': { sessionId: string; participantId: string; role: Role };
-  'participant.remove': { sessionId: string; participantId: string };
+  /** `revokeInvite`: also revoke the link they joined with, in the same click. */
+  'participant.remove': { sessionId: string; participantId: string; revokeInvite?: boolean };
   'lobby.admit': { sessionId: string; participantId: string; admit: boolean };
   'keyboard.request': { sessionId: string };
   'keyboard.decline': { sessionId: string; participantId: string };
@@ -148,7 +150,13 @@ export interface InviteInfo {
 
 /** What a remote participant gets back from `join`. */
 export interface JoinResult {
+  /** Public: everyone in the session sees it. Never enough to re-join. */
   participantId: string;
+  /**
+   * Issued on a first join only, to that connection only: a re-join after a drop presents it
+   * with `participantId`. The agent keeps its hash; the browser keeps it in memory.
+   */
+  rejoinSecret?: string;
   sessionId: string;
   role: Role;
   session: SessionInfo;

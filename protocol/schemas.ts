@@ -120,9 +120,16 @@ const bodies = {
     lobby: z.boolean().optional(),
   }),
   'invite.list': z.object({ sessionId }),
-  'invite.revoke': z.object({ inviteId: z.string().min(1).max(64) }),
+  'invite.revoke': z.object({
+    inviteId: z.string().min(1).max(64),
+    disconnect: z.boolean().optional(),
+  }),
   'participant.setRole': z.object({ sessionId, participantId, role }),
-  'participant.remove': z.object({ sessionId, participantId }),
+  'participant.remove': z.object({
+    sessionId,
+    participantId,
+    revokeInvite: z.boolean().optional(),
+  }),
   'lobby.admit': z.object({ sessionId, participantId, admit: z.boolean() }),
   'keyboard.request': z.object({ sessionId }),
   'keyboard.decline': z.object({ sessionId, participantId }),

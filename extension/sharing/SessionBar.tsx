@@ -36,7 +36,11 @@ export function SessionBar({ view }: { view: SessionView }) {
     const { id: sessionId } = view;
     run(
       action.kind === 'remove'
-        ? view.transport.request('participant.remove', { sessionId, participantId: target.id })
+        ? view.transport.request('participant.remove', {
+            sessionId,
+            participantId: target.id,
+            revokeInvite: action.revokeInvite,
+          })
         : view.transport.request('participant.setRole', {
             sessionId,
             participantId: target.id,

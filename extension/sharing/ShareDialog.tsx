@@ -44,9 +44,9 @@ export function ShareDialog({ view, onClose }: { view: SessionView; onClose: () 
       setError(e instanceof Error ? e.message : String(e));
     }
   };
-  const revoke = async (inviteId: string): Promise<void> => {
+  const revoke = async (inviteId: string, disconnect: boolean): Promise<void> => {
     try {
-      await view.transport.request('invite.revoke', { inviteId });
+      await view.transport.request('invite.revoke', { inviteId, disconnect });
       await refresh();
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
@@ -103,10 +103,21 @@ export function ShareDialog({ view, onClose }: { view: SessionView; onClose: () 
                 <button
                   className="small danger"
                   data-testid="revoke-invite"
-                  onClick={() => void revoke(invite.inviteId)}
+                  title="Nobody new gets in with this link; those inside stay"
+                  onClick={() => void revoke(invite.inviteId, false)}
                 >
                   Revoke
                 </button>
+                {invite.uses > 0 && (
+                  <button
+                    className="small danger"
+                    data-testid="revoke-invite-disconnect"
+                    title="Revoke the link and remove everyone who joined with it"
+                    onClick={() => void revoke(invite.inviteId, true)}
+                  >
+                    Revoke + remove
+                  </button>
+                )}
               </li>
             );
           })}

@@ -60,6 +60,8 @@ const resultSchemas: { [K in RequestType]?: z.ZodType<ResultMap[K]> } = RESULT_S
 export class PeerLink implements SessionTransport {
   status: PeerLinkStatus = { state: 'connecting' };
   joined: JoinResult | undefined;
+  /** Proves a re-join after a drop is this participant, not someone who read their id. */
+  private rejoinSecret: string | undefined;
   private peer: Peer | undefined;
   private connection: DataConnection | undefined;
   private nextId = 1;
@@ -192,6 +194,7 @@ export class PeerLink implements SessionTransport {
     connection.on('close', () => this.dropped(connection));
     this.watch(connection);
     const participantId = this.joined?.participantId;
+    const rejoinSecret = this.rejoinSecret;
     // The lobby may hold the join until the owner admits: no short timeout here.
     const value = await this.send(
       'join',
@@ -199,13 +202,18 @@ export class PeerLink implements SessionTransport {
         inviteId: this.link.inviteId,
         secret: this.link.secret,
         name: this.name,
-        ...(participantId === undefined ? {} : { participantId }),
+        ...(participantId === undefined || rejoinSecret === undefined
+          ? {}
+          : { participantId, rejoinSecret }),
       },
       6 * 60_000,
     );
     const parsed = joinResult.safeParse(value);
     if (!parsed.success) throw new PeerRequestError('internal', 'Unexpected answer to join');
-    return parsed.data;
+    // Issued on the first join only; kept in this page's memory, never stored or shown.
+    const { rejoinSecret: issued, ...joined } = parsed.data;
+    if (issued !== undefined) this.rejoinSecret = issued;
+    return joined;
   }
 
   /** The connection is gone (closed, or silent past the ping timeout): re-join. */

@@ -177,6 +177,7 @@ export type RemoteRequestType = keyof typeof RESULT_SCHEMAS;
 
 export const joinResult: z.ZodType<JoinResult> = z.object({
   participantId: z.string().min(1).max(128),
+  rejoinSecret: z.string().min(1).max(128).optional(),
   sessionId,
   role,
   session: sessionInfo,

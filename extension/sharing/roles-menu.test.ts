@@ -19,6 +19,7 @@ describe('roleActions', () => {
       'Promote to co-worker',
       'Make owner',
       'Remove from session',
+      'Remove and revoke their link',
     ]);
   });
 
@@ -27,6 +28,7 @@ describe('roleActions', () => {
       'Demote to viewer',
       'Make owner',
       'Remove from session',
+      'Remove and revoke their link',
     ]);
   });
 

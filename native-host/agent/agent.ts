@@ -259,7 +259,7 @@ export class Agent {
         this.session(request.sessionId);
         return { result: { invites: this.sharing.listInvites(request.sessionId) } };
       case 'invite.revoke':
-        this.sharing.revokeInvite(request.inviteId, link);
+        this.sharing.revokeInvite(request.inviteId, link, request.disconnect);
         return { result: {} };
       case 'participant.setRole': {
         const session = this.live(request.sessionId);
@@ -270,7 +270,11 @@ export class Agent {
         return { result: {} };
       }
       case 'participant.remove':
-        this.sharing.remove(this.live(request.sessionId), request.participantId);
+        this.sharing.remove(
+          this.live(request.sessionId),
+          request.participantId,
+          request.revokeInvite,
+        );
         return { result: {} };
       case 'lobby.admit':
         this.sharing.admit(request.sessionId, request.participantId, request.admit);

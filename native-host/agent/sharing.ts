@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +68,33 @@ const RELAY_RESTART_MAX_MS = 5000;
 const RELAY_SCRIPT = fileURLToPath(new URL('../../relay/dist/relay.js', import.meta.url));
 const GUEST_PAGE_DIR = fileURLToPath(new URL('../../.output/chrome-mv3/', import.meta.url));
 
+/**
+ * One remote person in a session: who a re-join must prove to be, and their live authority.
+ * Every link this person opens reads its role from here, so a role change or a removal
+ * reaches all of them at once, attached to the session or not.
+ */
+interface Person {
+  id: string;
+  sessionId: string;
+  /** The invite they first joined with. */
+  inviteId: string;
+  name: string;
+  role: Role;
+  /** SHA-256 of the re-join secret issued at their first join; only their browser holds it. */
+  secretHash: Buffer;
+  removed: boolean;
+  links: Set<ClientLink>;
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+const NOT_YOU = new TandemError(
+  'unauthorized',
+  'This re-join could not be verified — open the invite link again to join as a new participant',
+);
+
 interface Waiting {
   sessionId: string;
   info: ParticipantInfo;
@@ -92,9 +119,8 @@ export class Sharing {
   private bridge: Promise<PeerBridge> | undefined;
   private relayProcess: ChildProcess | undefined;
   private readonly remote = new Map<string, ClientLink>();
-  /** participantId → session and the role they last had, so a dropped person re-joins as themselves. */
-  private readonly known = new Map<string, { sessionId: string; role: Role; name: string }>();
-  private readonly banned = new Set<string>();
+  /** Remote people by participant id, until their session ends. */
+  private readonly people = new Map<string, Person>();
   private readonly waiting = new Map<string, Waiting>();
   private closing = false;
   private relayRestartMs = RELAY_RESTART_FIRST_MS;
@@ -119,27 +145,57 @@ export class Sharing {
     return this.invites.list(sessionId).map(inviteInfo);
   }
 
-  revokeInvite(inviteId: string, by: ClientLink): void {
+  /**
+   * The link stops letting anyone new in. People who joined with it stay (and may re-join
+   * after a drop) unless `disconnect`: then they are removed too.
+   */
+  revokeInvite(inviteId: string, by: ClientLink, disconnect = false): void {
     const invite = this.invites.get(inviteId);
     if (invite !== undefined && by.scope !== undefined && invite.sessionId !== by.scope) {
       throw new TandemError('forbidden', 'That invite belongs to another session');
     }
     this.invites.revoke(inviteId);
+    if (!disconnect) return;
+    for (const person of this.people.values()) {
+      if (person.inviteId === inviteId && !person.removed) this.expel(person);
+    }
   }
 
-  /** Takes someone out of a session: their views close, and this identity cannot re-join. */
-  remove(session: Session, participantId: string): void {
+  /**
+   * Takes someone out of a session: every link of theirs closes at once, attached or not;
+   * their identity can never re-join; and the link they used lets nobody new in without
+   * the owner's say (it turns into a lobby link), unless `revokeInvite` revokes it outright.
+   */
+  remove(session: Session, participantId: string, revokeInvite = false): void {
     const info = session.presence.get(participantId);
-    if (info === undefined)
-      throw new TandemError('not_found', 'That person is no longer in the session');
-    if (info.local)
+    if (info?.local === true)
       throw new TandemError('bad_request', 'You cannot remove yourself from your own session');
-    this.banned.add(participantId);
-    session.notice('removed', info, `${info.name} was removed`);
-    for (const link of session.presence.links(participantId)) {
+    const person = this.people.get(participantId);
+    if (person === undefined || person.sessionId !== session.id || person.removed)
+      throw new TandemError('not_found', 'That person is no longer in the session');
+    const invite = this.invites.get(person.inviteId);
+    if (revokeInvite && invite !== undefined) this.invites.revoke(person.inviteId);
+    else if (invite !== undefined) invite.lobby = true;
+    this.expel(person);
+  }
+
+  private expel(person: Person): void {
+    person.removed = true;
+    const session = this.host.session(person.sessionId);
+    const info = session?.presence.get(person.id);
+    if (session !== undefined && info !== undefined) {
+      session.notice('removed', info, `${info.name} was removed`);
+    }
+    this.host.logger.info('participant.removed', {
+      session: person.sessionId,
+      participant: person.id,
+      links: person.links.size,
+    });
+    for (const link of person.links) {
       link.close?.();
       this.host.disconnect(link);
     }
+    person.links.clear();
   }
 
   admit(sessionId: string, participantId: string, admit: boolean): void {
@@ -155,6 +211,9 @@ export class Sharing {
   /** The session ended: every invite dies and every remote participant is let go. */
   sessionEnded(sessionId: string): void {
     this.invites.revokeSession(sessionId);
+    for (const [id, person] of this.people) {
+      if (person.sessionId === sessionId) this.people.delete(id);
+    }
     for (const [id, waiting] of this.waiting) {
       if (waiting.sessionId === sessionId) {
         this.waiting.delete(id);
@@ -277,34 +336,75 @@ export class Sharing {
     };
   }
 
+  /**
+   * A first join redeems the invite and gets a new identity with its own re-join secret
+   * (through the lobby on a lobby link). A re-join proves that identity with that secret; it
+   * needs no valid invite, so revoking or expiring a link never locks out someone who was
+   * not removed.
+   */
   private async join(request: JoinRequest, pipe: RemoteLinkPipe): Promise<RemoteParticipant> {
+    const known =
+      request.participantId === undefined ? undefined : this.people.get(request.participantId);
+    if (known !== undefined) {
+      const proven =
+        request.rejoinSecret !== undefined &&
+        request.inviteId === known.inviteId &&
+        timingSafeEqual(known.secretHash, sha256(request.rejoinSecret));
+      if (!proven) {
+        this.host.logger.warn('participant.rejoin_refused', { participant: known.id });
+        throw NOT_YOU;
+      }
+      if (known.removed) {
+        throw new TandemError('unauthorized', 'The owner removed you from this session');
+      }
+      return this.enter(known, this.liveSession(known.sessionId), pipe);
+    }
     const invite = this.invites.redeem(request.inviteId, request.secret);
-    const session = this.host.session(invite.sessionId);
+    const session = this.liveSession(invite.sessionId);
+    const rejoinSecret = randomBytes(24).toString('base64url');
+    const person: Person = {
+      id: `guest:${randomBytes(9).toString('base64url')}`,
+      sessionId: session.id,
+      inviteId: invite.inviteId,
+      name: request.name,
+      role: invite.role,
+      secretHash: sha256(rejoinSecret),
+      removed: false,
+      links: new Set(),
+    };
+    if (invite.lobby) await this.lobby(session, person.id, person.name, person.role);
+    this.people.set(person.id, person);
+    return this.enter(person, this.liveSession(session.id), pipe, rejoinSecret);
+  }
+
+  private liveSession(sessionId: string): Session {
+    const session = this.host.session(sessionId);
     if (session === undefined || session.state === 'exited') {
       throw new TandemError(
         'unauthorized',
         'This session has ended — ask the owner for a new link',
       );
     }
-    const previous =
-      request.participantId === undefined ? undefined : this.known.get(request.participantId);
-    const rejoin =
-      previous !== undefined && previous.sessionId === session.id
-        ? request.participantId
-        : undefined;
-    if (rejoin !== undefined && this.banned.has(rejoin)) {
-      throw new TandemError('unauthorized', 'The owner removed you from this session');
-    }
-    const participantId = rejoin ?? `guest:${randomBytes(9).toString('base64url')}`;
-    const role = rejoin !== undefined && previous !== undefined ? previous.role : invite.role;
-    const name = request.name;
-    if (invite.lobby && rejoin === undefined) await this.lobby(session, participantId, name, role);
+    return session;
+  }
 
+  private enter(
+    person: Person,
+    session: Session,
+    pipe: RemoteLinkPipe,
+    rejoinSecret?: string,
+  ): RemoteParticipant {
     const link: ClientLink = {
       id: randomUUID(),
-      role,
+      // Read live from the person: a role change reaches every link of theirs at once.
+      get role() {
+        return person.role;
+      },
+      set role(role: Role) {
+        person.role = role;
+      },
       local: false,
-      participant: { id: participantId, name },
+      participant: { id: person.id, name: person.name },
       scope: session.id,
       send: (message) => pipe.send(message),
       sendOutput: (sessionId, seq, json) => pipe.sendOutput(sessionId, seq, json),
@@ -312,30 +412,31 @@ export class Sharing {
       close: () => pipe.close(),
     };
     this.remote.set(link.id, link);
-    this.known.set(participantId, { sessionId: session.id, role, name });
+    person.links.add(link);
     this.host.logger.info('participant.joined', {
       session: session.id,
-      participant: participantId,
-      role,
+      participant: person.id,
+      role: person.role,
+      rejoin: rejoinSecret === undefined,
     });
     const handle = this.host.handlerFor(link);
     const result: JoinResult = {
-      participantId,
+      participantId: person.id,
+      ...(rejoinSecret === undefined ? {} : { rejoinSecret }),
       sessionId: session.id,
-      role,
+      role: person.role,
       session: session.info(),
     };
     return {
       result,
       handle: (value) => {
-        const current = this.known.get(participantId);
-        if (current !== undefined) current.role = link.role;
+        // A message already in flight when its sender was removed is not acted on.
+        if (person.removed) return;
         handle(value);
       },
       closed: () => {
         this.remote.delete(link.id);
-        const current = this.known.get(participantId);
-        if (current !== undefined) current.role = link.role;
+        person.links.delete(link);
         this.host.disconnect(link);
       },
     };

@@ -39,8 +39,12 @@ const joinSchema = z.object({
   inviteId: z.string().min(1).max(64),
   secret: z.string().min(1).max(128),
   name: z.string().trim().min(1).max(64),
-  /** A participant id from an earlier join, to re-join as the same person after a drop. */
+  /**
+   * A re-join after a drop: the participant id from the earlier join and the secret issued
+   * with it. The id alone is public and proves nothing.
+   */
   participantId: z.string().min(1).max(64).optional(),
+  rejoinSecret: z.string().min(1).max(128).optional(),
 });
 export type JoinRequest = z.infer<typeof joinSchema>;
 

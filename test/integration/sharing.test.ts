@@ -105,11 +105,11 @@ describe('shared sessions over a real PeerServer and WebRTC on loopback', () => 
   async function join(
     link: InviteLink,
     name: string,
-    participantId?: string,
+    rejoin?: JoinResult,
   ): Promise<{ p: Participant; joined: JoinResult }> {
     const p = await Participant.connect(link);
     participants.push(p);
-    const joined = (await p.join(link, name, participantId)) as JoinResult;
+    const joined = (await p.join(link, name, rejoin)) as JoinResult;
     return { p, joined };
   }
 
@@ -328,7 +328,7 @@ describe('shared sessions over a real PeerServer and WebRTC on loopback', () => 
     first.close();
     const seen = view.text;
     const lastSeq = view.lastSeq;
-    const { p: again, joined: rejoined } = await join(link, 'Dee', joined.participantId);
+    const { p: again, joined: rejoined } = await join(link, 'Dee', joined);
     expect(rejoined.participantId).toBe(joined.participantId);
     const resumed = await resume(again, lastSeq);
     expect(Date.now() - droppedAt).toBeLessThan(5000);
@@ -359,7 +359,7 @@ describe('shared sessions over a real PeerServer and WebRTC on loopback', () => 
     owner.notify('session.input', { sessionId, data: 'echo after-$((6*7))\r' });
     await ownerView.waitFor((t) => t.slice(start).includes('after-42') && t.endsWith('$ '));
 
-    const { p: again, joined: rejoined } = await join(link, 'Kim', joined.participantId);
+    const { p: again, joined: rejoined } = await join(link, 'Kim', joined);
     expect(rejoined).toMatchObject({ participantId: joined.participantId, role: 'coworker' });
     const resumed = await resume(again, view.lastSeq);
     await resumed.waitFor((t) => t.includes('after-42') && t.endsWith('$ '));
@@ -474,7 +474,7 @@ describe('shared sessions over a real PeerServer and WebRTC on loopback', () => 
     await until(() => waiting.closed, 'removed participant disconnected');
     const back = await Participant.connect(link);
     participants.push(back);
-    await expect(back.join(link, 'Lee', leeId)).rejects.toMatchObject({ code: 'unauthorized' });
+    await expect(back.join(link, 'Lee', joined)).rejects.toMatchObject({ code: 'unauthorized' });
   });
 
   it('refuses a revoked link, and ending the session disconnects everyone and kills every link', async () => {
