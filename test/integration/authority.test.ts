@@ -18,15 +18,13 @@ import {
   type AgentEnv,
   type HostProcess,
 } from '../fixtures/agent.js';
-import { Participant, parseInviteUrl, type InviteLink } from '../fixtures/participant.js';
-
-async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+import {
+  Participant,
+  lobbyKnock,
+  parseInviteUrl,
+  until,
+  type InviteLink,
+} from '../fixtures/participant.js';
 
 /** The outcome of one request: `ok`, or the error code the agent answered with. */
 async function outcome(p: Participant, type: RequestType, fields: object): Promise<string> {
@@ -168,17 +166,7 @@ describe('authority over shared sessions: identities, live roles, removal, revoc
       () => 'admitted',
       (error: unknown) => error,
     );
-    await until(
-      () =>
-        ownerEvents.some(
-          (e) => e.type === 'session.notice' && e.kind === 'lobby' && e.participant.name === 'Rick',
-        ),
-      'Rick in the lobby',
-    );
-    const notice = ownerEvents.find(
-      (e) => e.type === 'session.notice' && e.kind === 'lobby' && e.participant.name === 'Rick',
-    );
-    const waitingId = notice?.type === 'session.notice' ? notice.participant.id : '';
+    const waitingId = await lobbyKnock(ownerEvents, 'Rick');
     await owner.request('lobby.admit', { sessionId, participantId: waitingId, admit: false });
     expect(await knocking).toMatchObject({ code: 'unauthorized' });
   });

@@ -13,7 +13,13 @@ import {
   type AgentEnv,
   type HostProcess,
 } from '../fixtures/agent.js';
-import { Participant, parseInviteUrl, type InviteLink } from '../fixtures/participant.js';
+import {
+  Participant,
+  lobbyKnock,
+  parseInviteUrl,
+  until,
+  type InviteLink,
+} from '../fixtures/participant.js';
 
 const { Terminal } = headless;
 
@@ -74,14 +80,6 @@ async function render(data: string, cols: number, rows: number): Promise<string>
 
 function participantsOf(events: AgentEvent[]): ParticipantInfo[][] {
   return events.flatMap((e) => (e.type === 'session.participants' ? [e.participants] : []));
-}
-
-async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('shared sessions over a real PeerServer and WebRTC on loopback', () => {
@@ -433,15 +431,7 @@ describe('shared sessions over a real PeerServer and WebRTC on loopback', () => 
     const waiting = await Participant.connect(link);
     participants.push(waiting);
     const pending = waiting.join(link, 'Lee') as Promise<JoinResult>;
-    await until(
-      () =>
-        ownerEvents.some(
-          (e) => e.type === 'session.notice' && e.kind === 'lobby' && e.participant.name === 'Lee',
-        ),
-      'lobby notice',
-    );
-    const notice = ownerEvents.find((e) => e.type === 'session.notice' && e.kind === 'lobby');
-    const leeId = notice?.type === 'session.notice' ? notice.participant.id : '';
+    const leeId = await lobbyKnock(ownerEvents, 'Lee');
     await owner.request('lobby.admit', { sessionId, participantId: leeId, admit: true });
     const joined = await pending;
     expect(joined).toMatchObject({ participantId: leeId, role: 'viewer' });
@@ -454,17 +444,7 @@ describe('shared sessions over a real PeerServer and WebRTC on loopback', () => 
       () => undefined,
       (error: unknown) => error,
     );
-    await until(
-      () =>
-        ownerEvents.some(
-          (e) => e.type === 'session.notice' && e.kind === 'lobby' && e.participant.name === 'Dan',
-        ),
-      'second lobby notice',
-    );
-    const danNotice = ownerEvents.find(
-      (e) => e.type === 'session.notice' && e.kind === 'lobby' && e.participant.name === 'Dan',
-    );
-    const danId = danNotice?.type === 'session.notice' ? danNotice.participant.id : '';
+    const danId = await lobbyKnock(ownerEvents, 'Dan');
     await owner.request('lobby.admit', { sessionId, participantId: danId, admit: false });
     expect(await refused).toMatchObject({ code: 'unauthorized' });
 
