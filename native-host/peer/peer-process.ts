@@ -50,7 +50,9 @@ class Channel {
   ) {
     this.early = connection.open ? undefined : [];
     const pieces = new Reassembler();
+    if (connection.open) this.opened();
     connection.on('open', () => {
+      this.opened();
       const queued = this.early ?? [];
       this.early = undefined;
       for (const piece of queued) this.transmit(piece);
@@ -63,6 +65,20 @@ class Channel {
     connection.on('error', (error) =>
       log('warn', 'peer.connection_error', { error: error.message }),
     );
+  }
+
+  /**
+   * Before anything else goes out: the agent proves itself on this connection, over the DTLS
+   * fingerprints both descriptions name (the agent signs; its key is not in this process).
+   */
+  private opened(): void {
+    const pc = this.connection.peerConnection;
+    post({
+      type: 'opened',
+      conn: this.id,
+      local: pc.localDescription?.sdp ?? '',
+      remote: pc.remoteDescription?.sdp ?? '',
+    });
   }
 
   send(json: string): void {
@@ -141,6 +157,7 @@ async function start(options: PeerStart): Promise<void> {
     port: relay.port,
     path: relay.path,
     secure: relay.secure,
+    token: options.token,
     config: { iceServers: options.iceServers },
     debug: 0,
   });
@@ -165,8 +182,8 @@ async function start(options: PeerStart): Promise<void> {
   });
   created.on('connection', (connection) => {
     const id = nextConn++;
-    channels.set(id, new Channel(id, connection));
     post({ type: 'conn', conn: id, peer: connection.peer });
+    channels.set(id, new Channel(id, connection));
   });
 }
 

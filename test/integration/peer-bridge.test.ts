@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { TandemError, okReply } from '../../protocol/index.js';
 import type { Logger } from '../../native-host/log.js';
+import { AgentKey } from '../../native-host/peer/agent-key.js';
 import { PeerBridge } from '../../native-host/peer/bridge.js';
 import { InviteStore } from '../../native-host/peer/invites.js';
 import { startRelay, type Relay } from '../../relay/relay.js';
@@ -27,6 +28,7 @@ describe('peer bridge over a real PeerServer on loopback', () => {
       relay: { host: relay.host, port: relay.port, path: '/peer', secure: false, url: relay.url },
       iceServers: [],
       logger,
+      key: AgentKey.generate(),
       join(request, pipe) {
         const invite = invites.redeem(request.inviteId, request.secret);
         joined.push(request.name);
