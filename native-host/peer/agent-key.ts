@@ -45,16 +45,18 @@ export class AgentKey {
   static load(dir: string): AgentKey {
     const file = path.join(dir, AGENT_KEY_FILE);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const made = generateKeyPairSync('ed25519').privateKey;
-    try {
-      // `wx`: two agents starting at once both end up with the one key that won.
-      fs.writeFileSync(file, made.export({ format: 'pem', type: 'pkcs8' }), {
-        flag: 'wx',
-        mode: 0o600,
-      });
-      return new AgentKey(made);
-    } catch (error) {
-      if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
+    if (!fs.existsSync(file)) {
+      const made = generateKeyPairSync('ed25519').privateKey;
+      try {
+        // `wx`: of two agents starting at once, both end up with the one key that won.
+        fs.writeFileSync(file, made.export({ format: 'pem', type: 'pkcs8' }), {
+          flag: 'wx',
+          mode: 0o600,
+        });
+        return new AgentKey(made);
+      } catch (error) {
+        if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
+      }
     }
     const stat = fs.statSync(file);
     if ((stat.mode & 0o077) !== 0) {
