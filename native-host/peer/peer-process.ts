@@ -24,6 +24,8 @@ const REPORT_MS = 100;
 const SIGNALLING_RETRY_MS = 500;
 /** A closing channel that has not finished by then is torn down. */
 const CLOSE_GRACE_MS = 2000;
+/** At most one `peer.signalling_dropped` line per this long. */
+const DROP_LOG_MS = 1000;
 
 function post(message: FromPeer): void {
   process.send?.(message);
@@ -145,6 +147,23 @@ class Channel {
   }
 }
 
+/**
+ * Logs dropped signalling at most once a second, with how many were dropped since: a flood of
+ * hostile messages must not become a flood of log lines.
+ */
+function dropLogger(): (reason: string) => void {
+  let last = 0;
+  let since = 0;
+  return (reason) => {
+    since += 1;
+    const now = Date.now();
+    if (now - last < DROP_LOG_MS) return;
+    last = now;
+    log('warn', 'peer.signalling_dropped', { reason, dropped: since });
+    since = 0;
+  };
+}
+
 const channels = new Map<number, Channel>();
 let peer: Peer | undefined;
 let nextConn = 1;
@@ -162,7 +181,11 @@ async function start(options: PeerStart): Promise<void> {
     debug: 0,
   });
   peer = created;
-  guardSignalling(created.socket, (reason) => log('warn', 'peer.signalling_dropped', { reason }));
+  guardSignalling(
+    created.socket,
+    (remote, connectionId) => created.getConnection(remote, connectionId) !== null,
+    dropLogger(),
+  );
   let opened = false;
   created.once('open', () => {
     opened = true;
