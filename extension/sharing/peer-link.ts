@@ -171,7 +171,13 @@ export class PeerLink implements SessionTransport {
     this.peer = peer;
     const pieces = new Reassembler();
     let gotHello: (hello: LinkHello) => void = () => {};
-    const hello = new Promise<LinkHello>((resolve) => (gotHello = resolve));
+    let noHello: (error: Error) => void = () => {};
+    const hello = new Promise<LinkHello>((resolve, reject) => {
+      gotHello = resolve;
+      noHello = reject;
+    });
+    // Awaited only once the connection is open; a close before then is reported there.
+    hello.catch(() => undefined);
     const connection = await withTimeout(
       new Promise<DataConnection>((resolve, reject) => {
         peer.once('error', (error) => reject(new Error(peerErrorText(error.type))));
@@ -189,6 +195,9 @@ export class PeerLink implements SessionTransport {
           });
           c.once('open', () => resolve(c));
           c.once('error', (error) => reject(error));
+          c.once('close', () =>
+            noHello(new Error('The shared session closed the connection — try again')),
+          );
         });
       }),
       CONNECT_TIMEOUT_MS,

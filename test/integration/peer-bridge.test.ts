@@ -191,20 +191,18 @@ describe('peer bridge over a real PeerServer on loopback', () => {
     // follows: thousands of made-up connection ids would only grow the process.
     const ghosts = 3000;
     for (let i = 0; i < ghosts; i++) mallory.send(candidate(`ghost-${i}`, { candidate: 'x' }));
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    // One more after the throttle's second, so the count of everything dropped is logged.
-    mallory.send({ type: 'ANSWER', payload: null });
-    const lines = () => warnings.filter((w) => w.event === 'peer.signalling_dropped').length;
-    const linesBefore = lines();
-    const deadline = Date.now() + 5000;
-    while (droppedSoFar() - droppedBefore < ghosts + 2 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    // Drop lines come at most once a second, each counting what was dropped since the last:
+    // a dropped message now and then gets the count of everything before it logged.
+    const deadline = Date.now() + 15_000;
+    while (droppedSoFar() - droppedBefore < ghosts + 1 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      mallory.send({ type: 'ANSWER', payload: null });
     }
     mallory.close();
 
-    expect(droppedSoFar() - droppedBefore).toBeGreaterThanOrEqual(ghosts + 2);
-    expect(lines() - linesBefore).toBeLessThanOrEqual(1);
-    expect(warnings.filter((w) => w.event === 'peer.signalling_dropped').length).toBeLessThan(10);
+    expect(droppedSoFar() - droppedBefore).toBeGreaterThanOrEqual(ghosts + 1);
+    const lines = warnings.filter((w) => w.event === 'peer.signalling_dropped').length;
+    expect(lines).toBeLessThan(20);
     expect(bridge.processId).toBe(before);
     const { invite, secret } = invites.create('s1', 'viewer');
     const link = parseInviteUrl(bridge.inviteUrl(invite.inviteId, secret));
