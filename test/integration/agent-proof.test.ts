@@ -84,6 +84,8 @@ class RelayInTheMiddle {
   private constructor(
     private readonly server: http.Server,
     readonly port: number,
+    /** Keep the agent's hello from the victim, hoping it goes on without a proof. */
+    private readonly stripProof: boolean,
   ) {
     // Upgraded WebSockets are not HTTP connections any more: close them by hand.
     server.on('connection', (socket) => {
@@ -92,13 +94,17 @@ class RelayInTheMiddle {
     });
   }
 
-  static async start(agentPeerId: string, realRelayPort: number): Promise<RelayInTheMiddle> {
+  static async start(
+    agentPeerId: string,
+    realRelayPort: number,
+    options: { stripProof?: boolean } = {},
+  ): Promise<RelayInTheMiddle> {
     const app = express();
     const server = http.createServer(app);
     app.use('/peer', ExpressPeerServer(server, { path: '/', allow_discovery: false }));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const { port } = server.address() as AddressInfo;
-    const mitm = new RelayInTheMiddle(server, port);
+    const mitm = new RelayInTheMiddle(server, port, options.stripProof ?? false);
     const impostor = await peerOn(mitm.port, agentPeerId);
     mitm.peers.push(impostor);
     impostor.on('connection', (victim) => void mitm.relay(victim, agentPeerId, realRelayPort));
@@ -118,6 +124,7 @@ class RelayInTheMiddle {
     for (const piece of early.splice(0)) void agent.send(piece);
     toAgent = (piece) => void agent.send(piece);
     const forward = (piece: unknown): void => {
+      if (this.stripProof && String(piece).includes('"type":"link.hello"')) return;
       if (victim.open) void victim.send(piece);
       else victim.once('open', () => void victim.send(piece));
     };
@@ -231,6 +238,22 @@ describe('the agent proves who it is, and only it can claim its peer id', () => 
       });
       expect(mitm.fromVictim.join('')).toContain(link.secret);
       expect(await uses(inviteId)).toBe(1);
+    } finally {
+      await mitm.close();
+    }
+  });
+
+  it('refuses a relay in the middle that keeps the agent’s proof from the participant', async () => {
+    const { link, inviteId } = await invite();
+    const mitm = await RelayInTheMiddle.start(link.peerId, link.relay.port, { stripProof: true });
+    try {
+      const throughMitm: InviteLink = { ...link, relay: { host: '127.0.0.1', port: mitm.port } };
+      await expect(Participant.connect(throughMitm)).rejects.toMatchObject({
+        type: 'agent-unverified',
+        reason: 'no hello from the agent',
+      });
+      expect(mitm.fromVictim).toEqual([]);
+      expect(await uses(inviteId)).toBe(0);
     } finally {
       await mitm.close();
     }
