@@ -4,6 +4,8 @@ import path from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import express from 'express';
 import { ExpressPeerServer } from 'peer';
+import { WebSocketServer } from 'ws';
+import { verifyRegistration } from './peer-ids.js';
 
 export interface RelayOptions {
   /** 127.0.0.1 by default; a LAN address is an explicit opt-in by the user. */
@@ -78,7 +80,16 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  app.use(PEER_PATH, ExpressPeerServer(server, { path: '/', allow_discovery: false }));
+  app.use(
+    PEER_PATH,
+    ExpressPeerServer(server, {
+      path: '/',
+      allow_discovery: false,
+      // An agent's peer id is bound to its token: see peer-ids.ts.
+      createWebSocketServer: (wsOptions) =>
+        new WebSocketServer({ ...wsOptions, verifyClient: verifyRegistration }),
+    }),
+  );
   app.use((request, response) => {
     if (options.staticDir === undefined) {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('no guest page on this relay');

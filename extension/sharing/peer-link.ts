@@ -1,17 +1,22 @@
 import { Peer, type DataConnection } from 'peerjs';
 import {
+  AGENT_UNVERIFIED_MESSAGE,
+  HELLO_TIMEOUT_MS,
+  isLinkHello,
   isLinkPing,
   linkPing,
   PING_INTERVAL_MS,
   PING_TIMEOUT_MS,
   type AgentEvent,
   type JoinResult,
+  type LinkHello,
   type RequestMap,
   type RequestType,
   type ResultMap,
 } from '../../protocol/index.js';
 import { Reassembler, toPieces } from '../../protocol/pieces.js';
 import type { z } from 'zod';
+import { agentProven } from './agent-proof.js';
 import type { InviteLink } from './invite-link.js';
 import { joinResult, parsePeerMessage, RESULT_SCHEMAS } from './peer-messages.js';
 import type { SessionTransport } from './transport.js';
@@ -166,13 +171,35 @@ export class PeerLink implements SessionTransport {
       debug: 0,
     });
     this.peer = peer;
+    const pieces = new Reassembler();
+    let gotHello: (hello: LinkHello) => void = () => {};
+    let noHello: (error: Error) => void = () => {};
+    const hello = new Promise<LinkHello>((resolve, reject) => {
+      gotHello = resolve;
+      noHello = reject;
+    });
+    // Awaited only once the connection is open; a close before then is reported there.
+    hello.catch(() => undefined);
     const connection = await withTimeout(
       new Promise<DataConnection>((resolve, reject) => {
         peer.once('error', (error) => reject(new Error(peerErrorText(error.type))));
         peer.once('open', () => {
           const c = peer.connect(this.link.peerId, { reliable: true, serialization: 'raw' });
+          // Listening from the start: the agent's hello may come right behind 'open'.
+          c.on('data', (data) => {
+            const assembled = pieces.push(data);
+            if (assembled.kind !== 'message') return;
+            if (isLinkHello(assembled.value)) gotHello(assembled.value);
+            else if (this.connection === c) {
+              this.lastHeard = Date.now();
+              this.receive(assembled.value);
+            }
+          });
           c.once('open', () => resolve(c));
           c.once('error', (error) => reject(error));
+          c.once('close', () =>
+            noHello(new Error('The shared session closed the connection — try again')),
+          );
         });
       }),
       CONNECT_TIMEOUT_MS,
@@ -181,16 +208,18 @@ export class PeerLink implements SessionTransport {
       peer.destroy();
       throw error;
     });
+    // Nothing goes out, the invite secret least of all, until the agent has proven itself.
+    const proof = await withTimeout(
+      hello,
+      HELLO_TIMEOUT_MS,
+      'The shared session did not prove who it is in time — try again',
+    );
+    if (!(await agentProven(proof, this.link, peer.id, connection.peerConnection))) {
+      throw new PeerRequestError('agent_unverified', AGENT_UNVERIFIED_MESSAGE);
+    }
     this.connection = connection;
     this.lastHeard = Date.now();
     this.heardPing = false;
-    const pieces = new Reassembler();
-    connection.on('data', (data) => {
-      if (this.connection !== connection) return;
-      this.lastHeard = Date.now();
-      const assembled = pieces.push(data);
-      if (assembled.kind === 'message') this.receive(assembled.value);
-    });
     connection.on('close', () => this.dropped(connection));
     this.watch(connection);
     const participantId = this.joined?.participantId;
@@ -276,7 +305,10 @@ export class PeerLink implements SessionTransport {
         for (const listener of this.rejoinListeners) listener();
         return;
       } catch (error) {
-        if (error instanceof PeerRequestError && error.code === 'unauthorized') {
+        if (
+          error instanceof PeerRequestError &&
+          (error.code === 'unauthorized' || error.code === 'agent_unverified')
+        ) {
           this.refuse(error.message);
           return;
         }

@@ -1,21 +1,26 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import {
+  dtlsFingerprints,
   errorReply,
   isLinkPing,
   isTandemError,
+  linkHello,
   linkPing,
   okReply,
   PARTICIPANT_SILENCE_MS,
   PING_INTERVAL_MS,
+  proofStatement,
   type AgentMessage,
   type ErrorBody,
 } from '../../protocol/index.js';
 import { outputEventJson } from '../agent/link.js';
 import type { Logger } from '../log.js';
+import { stateDir } from '../paths.js';
+import { AgentKey } from './agent-key.js';
 import type { Assembled } from './channel.js';
 import type { FromPeer, IceServer, Outgoing, ToPeer } from './peer-messages.js';
 
@@ -73,11 +78,23 @@ export interface PeerBridgeOptions {
   relay: RelayEndpoint;
   iceServers: IceServer[];
   logger: Logger;
+  /** The agent's key pair; by default the one in the agent's state folder (made once). */
+  key?: AgentKey;
   /** Throws a TandemError (e.g. unauthorized) to refuse. */
   join(request: JoinRequest, pipe: RemoteLinkPipe): Promise<RemoteParticipant> | RemoteParticipant;
 }
 
 const PING_JSON = JSON.stringify(linkPing());
+
+/**
+ * The agent's peer id, bound to a secret token it presents to the relay on every registration:
+ * `tandem-` + the first 128 bits of the token's SHA-256, the rule relay/peer-ids.ts enforces.
+ * Whoever holds a link knows the id, never the token, so they cannot claim the id while the
+ * peer process restarts.
+ */
+function agentPeerId(token: string): string {
+  return 'tandem-' + createHash('sha256').update(token, 'utf8').digest('hex').slice(0, 32);
+}
 
 /** After the peer process dies: first restart delay, doubling up to the last. */
 const RESTART_FIRST_MS = 250;
@@ -140,10 +157,15 @@ export class PeerBridge {
   private lastOutput = { sessionId: '', seq: -1, json: '' };
   private readonly pinger: ReturnType<typeof setInterval>;
 
+  readonly peerId: string;
+
   private constructor(
-    readonly peerId: string,
+    /** Presented to the relay with the peer id; never leaves the agent and its peer process. */
+    private readonly token: string,
+    private readonly key: AgentKey,
     private readonly options: PeerBridgeOptions,
   ) {
+    this.peerId = agentPeerId(token);
     // From the agent's own event loop, not the peer process: a participant hears pings only
     // while the agent itself is alive, so a frozen agent is noticed as surely as a dead one.
     this.pinger = setInterval(() => {
@@ -163,14 +185,18 @@ export class PeerBridge {
   }
 
   static async start(options: PeerBridgeOptions): Promise<PeerBridge> {
-    const bridge = new PeerBridge(`tandem-${randomBytes(12).toString('hex')}`, options);
+    const key = options.key ?? AgentKey.load(stateDir());
+    const bridge = new PeerBridge(randomBytes(24).toString('hex'), key, options);
     await bridge.spawn();
     return bridge;
   }
 
-  /** The link a person opens: guest page on the relay, secret in the fragment. */
+  /**
+   * The link a person opens: guest page on the relay; in the fragment (never sent to the
+   * relay), the agent's peer id, the invite, its secret and the agent's key fingerprint.
+   */
   inviteUrl(inviteId: string, secret: string): string {
-    return `${this.options.relay.url}/join#${this.peerId}.${inviteId}.${secret}`;
+    return `${this.options.relay.url}/join#${this.peerId}.${inviteId}.${secret}.${this.key.fingerprint}`;
   }
 
   /** The peer process's pid while it runs (diagnostics and tests). */
@@ -222,6 +248,7 @@ export class PeerBridge {
       this.post({
         type: 'start',
         peerId: this.peerId,
+        token: this.token,
         relay: { host: relay.host, port: relay.port, path: relay.path, secure: relay.secure },
         iceServers: this.options.iceServers,
       });
@@ -306,6 +333,11 @@ export class PeerBridge {
       case 'conn':
         this.connections.set(message.conn, this.accept(message.conn, message.peer));
         return;
+      case 'opened': {
+        const connection = this.connections.get(message.conn);
+        if (connection !== undefined) this.prove(connection, message.local, message.remote);
+        return;
+      }
       case 'data': {
         const connection = this.connections.get(message.conn);
         if (connection !== undefined) this.onData(connection, message.assembled);
@@ -356,6 +388,29 @@ export class PeerBridge {
       },
     };
     return connection;
+  }
+
+  /**
+   * The first message on every connection: the agent's key and its signature over both peers
+   * and both DTLS fingerprints, as this end sees them. The participant checks it against the
+   * link and its own view before it sends the join (protocol/agent-proof.ts).
+   */
+  private prove(connection: Connection, localSdp: string, remoteSdp: string): void {
+    const agentDtls = dtlsFingerprints(localSdp);
+    const participantDtls = dtlsFingerprints(remoteSdp);
+    if (agentDtls.length === 0 || participantDtls.length === 0) {
+      // Nothing to bind a proof to: no participant could trust this connection.
+      this.options.logger.warn('peer.unprovable', { peer: connection.peer });
+      connection.pipe.close();
+      return;
+    }
+    const statement = proofStatement({
+      agentPeerId: this.peerId,
+      participantPeerId: connection.peer,
+      agentDtls,
+      participantDtls,
+    });
+    this.ship(connection, JSON.stringify(linkHello(this.key.publicKey, this.key.sign(statement))));
   }
 
   private refuse(connection: Connection, id: number | null, error: ErrorBody): void {

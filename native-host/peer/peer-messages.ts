@@ -14,6 +14,8 @@ export interface IceServer {
 
 export interface PeerStart {
   peerId: string;
+  /** Binds the peer id on the relay (see relay/peer-ids.ts). */
+  token: string;
   relay: { host: string; port: number; path: string; secure: boolean };
   iceServers: IceServer[];
 }
@@ -37,6 +39,8 @@ export type FromPeer =
   | { type: 'failed'; kind: string; message: string }
   /** A participant opened a data connection; the agent hears its messages next. */
   | { type: 'conn'; conn: number; peer: string }
+  /** It opened; the SDPs of its RTCPeerConnection, for the agent to sign its DTLS fingerprints. */
+  | { type: 'opened'; conn: number; local: string; remote: string }
   | { type: 'data'; conn: number; assembled: Exclude<Assembled, { kind: 'partial' }> }
   /** `through`: characters of JSON taken from the agent so far; `buffered`: still in the channel. */
   | { type: 'backlog'; conn: number; through: number; buffered: number }

@@ -24,6 +24,8 @@ const REPORT_MS = 100;
 const SIGNALLING_RETRY_MS = 500;
 /** A closing channel that has not finished by then is torn down. */
 const CLOSE_GRACE_MS = 2000;
+/** At most one `peer.signalling_dropped` line per this long. */
+const DROP_LOG_MS = 1000;
 
 function post(message: FromPeer): void {
   process.send?.(message);
@@ -50,7 +52,9 @@ class Channel {
   ) {
     this.early = connection.open ? undefined : [];
     const pieces = new Reassembler();
+    if (connection.open) this.opened();
     connection.on('open', () => {
+      this.opened();
       const queued = this.early ?? [];
       this.early = undefined;
       for (const piece of queued) this.transmit(piece);
@@ -63,6 +67,20 @@ class Channel {
     connection.on('error', (error) =>
       log('warn', 'peer.connection_error', { error: error.message }),
     );
+  }
+
+  /**
+   * Before anything else goes out: the agent proves itself on this connection, over the DTLS
+   * fingerprints both descriptions name (the agent signs; its key is not in this process).
+   */
+  private opened(): void {
+    const pc = this.connection.peerConnection;
+    post({
+      type: 'opened',
+      conn: this.id,
+      local: pc.localDescription?.sdp ?? '',
+      remote: pc.remoteDescription?.sdp ?? '',
+    });
   }
 
   send(json: string): void {
@@ -129,6 +147,23 @@ class Channel {
   }
 }
 
+/**
+ * Logs dropped signalling at most once a second, with how many were dropped since: a flood of
+ * hostile messages must not become a flood of log lines.
+ */
+function dropLogger(): (reason: string) => void {
+  let last = 0;
+  let since = 0;
+  return (reason) => {
+    since += 1;
+    const now = Date.now();
+    if (now - last < DROP_LOG_MS) return;
+    last = now;
+    log('warn', 'peer.signalling_dropped', { reason, dropped: since });
+    since = 0;
+  };
+}
+
 const channels = new Map<number, Channel>();
 let peer: Peer | undefined;
 let nextConn = 1;
@@ -141,11 +176,16 @@ async function start(options: PeerStart): Promise<void> {
     port: relay.port,
     path: relay.path,
     secure: relay.secure,
+    token: options.token,
     config: { iceServers: options.iceServers },
     debug: 0,
   });
   peer = created;
-  guardSignalling(created.socket, (reason) => log('warn', 'peer.signalling_dropped', { reason }));
+  guardSignalling(
+    created.socket,
+    (remote, connectionId) => created.getConnection(remote, connectionId) !== null,
+    dropLogger(),
+  );
   let opened = false;
   created.once('open', () => {
     opened = true;
@@ -165,8 +205,8 @@ async function start(options: PeerStart): Promise<void> {
   });
   created.on('connection', (connection) => {
     const id = nextConn++;
-    channels.set(id, new Channel(id, connection));
     post({ type: 'conn', conn: id, peer: connection.peer });
+    channels.set(id, new Channel(id, connection));
   });
 }
 

@@ -4,6 +4,12 @@
  * makes it call `new undefined(...)` and throw inside the socket's message handler, which
  * kills the process. So every signalling message is checked here before PeerJS sees it, and
  * one that this agent would never act on is dropped (and logged by the caller).
+ *
+ * Beyond shapes: the agent never offers a connection, so an ANSWER is never one it asked for;
+ * and a CANDIDATE for a connection PeerJS does not hold would be kept forever (PeerJS stores
+ * such "lost messages" in case an OFFER follows, without a limit), so a flood of them with
+ * made-up connection ids would grow the process without bound. Both are dropped. An ERROR
+ * from the relay without `payload.msg` made PeerJS throw reading it.
  */
 import { z } from 'zod';
 
@@ -36,12 +42,6 @@ const offer = z.object({
     .loose(),
 });
 
-const answer = z.object({
-  type: z.literal('ANSWER'),
-  src: peerId,
-  payload: z.object({ type: z.literal('data'), connectionId, sdp: description }).loose(),
-});
-
 const ice = z.object({
   type: z.literal('CANDIDATE'),
   src: peerId,
@@ -52,15 +52,28 @@ const fromPeer = z.object({ type: z.enum(['LEAVE', 'EXPIRE']), src: peerId });
 
 /** What the relay itself says: registration, keep-alive and errors. */
 const fromRelay = z.object({
-  type: z.enum(['OPEN', 'ID-TAKEN', 'INVALID-KEY', 'ERROR', 'HEARTBEAT']),
+  type: z.enum(['OPEN', 'ID-TAKEN', 'INVALID-KEY', 'HEARTBEAT']),
+});
+const relayError = z.object({
+  type: z.literal('ERROR'),
+  payload: z.object({ msg: z.string().max(1000) }).loose(),
 });
 
-const signalling = z.union([offer, answer, ice, fromPeer, fromRelay]);
+const signalling = z.union([offer, ice, fromPeer, fromRelay, relayError]);
+
+/** Whether PeerJS holds this connection of this remote peer (PeerJS's `getConnection`). */
+export type KnownConnection = (peer: string, connectionId: string) => boolean;
 
 /** Why a signalling message is dropped, or undefined when PeerJS may have it. */
-export function refuseSignalling(message: unknown): string | undefined {
+export function refuseSignalling(message: unknown, known: KnownConnection): string | undefined {
   const parsed = signalling.safeParse(message);
-  if (parsed.success) return undefined;
+  if (parsed.success) {
+    const value = parsed.data;
+    if (value.type === 'CANDIDATE' && !known(value.src, value.payload.connectionId)) {
+      return 'CANDIDATE for no connection';
+    }
+    return undefined;
+  }
   const type =
     typeof message === 'object' && message !== null && 'type' in message
       ? String(message.type).slice(0, 32)
@@ -76,11 +89,15 @@ interface Emitter {
  * Puts the check between PeerJS's signalling socket and PeerJS: the socket emits each parsed
  * server message as a `message` event, which is where the check sits.
  */
-export function guardSignalling(socket: Emitter, dropped: (reason: string) => void): void {
+export function guardSignalling(
+  socket: Emitter,
+  known: KnownConnection,
+  dropped: (reason: string) => void,
+): void {
   const emit = socket.emit.bind(socket);
   socket.emit = (event: string, ...args: unknown[]): boolean => {
     if (event === 'message') {
-      const reason = refuseSignalling(args[0]);
+      const reason = refuseSignalling(args[0], known);
       if (reason !== undefined) {
         dropped(reason);
         return false;

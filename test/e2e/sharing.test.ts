@@ -90,7 +90,9 @@ async function createInvite(role: 'viewer' | 'coworker'): Promise<string> {
     els.map((el) => (el instanceof HTMLInputElement ? el.value : '')),
   );
   const url = urls.at(-1) ?? '';
-  expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/join#tandem-[0-9a-f]+\.[^.]+\.[^.]+$/);
+  expect(url).toMatch(
+    /^http:\/\/127\.0\.0\.1:\d+\/join#tandem-[0-9a-f]{32}\.[^.]+\.[^.]+\.[\w-]{43}$/,
+  );
   return url;
 }
 
@@ -287,6 +289,22 @@ describe('shared sessions', () => {
     await page.focus('.xterm-helper-textarea');
     await page.keyboard.type('echo guest-typed-$((3*3))\n');
     await waitForText(panel, /^guest-typed-9$/m, { sessionId });
+  });
+
+  it('a guest page refuses a link whose key fingerprint is not the agent’s, and says so before anything is sent', async () => {
+    const url = await createInvite('viewer');
+    // The same relay, agent, invite and secret; only the key the agent must prove differs.
+    const forged = url.replace(/\.[\w-]{43}$/, `.${'A'.repeat(43)}`);
+    expect(forged).not.toBe(url);
+    const page = await openGuest(forged, 'Mallory');
+    await guestText(
+      page,
+      /Could not join: This link does not lead to the agent that created it — do not enter anything; ask the owner for a new link/,
+    );
+    // The join, and with it the invite secret, never went out: the agent never heard of Mallory.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await panel.$('[data-participant="Mallory"]')).toBeNull();
+    await page.close();
   });
 
   it('a revoked link is refused, and ending the session tells the guest', async () => {

@@ -1,19 +1,43 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { TandemError, okReply } from '../../protocol/index.js';
-import type { Logger } from '../../native-host/log.js';
+import type { LogFields, Logger } from '../../native-host/log.js';
+import { AgentKey } from '../../native-host/peer/agent-key.js';
 import { PeerBridge } from '../../native-host/peer/bridge.js';
 import { InviteStore } from '../../native-host/peer/invites.js';
 import { startRelay, type Relay } from '../../relay/relay.js';
 import { Participant, parseInviteUrl } from '../fixtures/participant.js';
 
 /** Errors (a crashed peer process, say) go to the test output; refusals here are expected. */
+const warnings: { event: string; fields: LogFields }[] = [];
 const logger: Logger = {
   info() {},
-  warn() {},
+  warn: (event, fields) => warnings.push({ event, fields: fields ?? {} }),
   error: (event, fields) =>
     process.stderr.write(`peer bridge: ${event} ${JSON.stringify(fields)}\n`),
 };
+
+/** A peer on the relay that sends the agent whatever it likes, as anyone with a link can. */
+async function hostilePeer(relay: Relay, agentPeerId: string) {
+  const socket = new WebSocket(
+    `ws://${relay.host}:${relay.port}/peer/peerjs?key=peerjs&id=mallory-${Date.now()}&token=t`,
+  );
+  await new Promise<void>((resolve, reject) => {
+    socket.once('message', () => resolve());
+    socket.once('error', reject);
+  });
+  return {
+    send: (message: object) => socket.send(JSON.stringify({ dst: agentPeerId, ...message })),
+    close: () => socket.close(),
+  };
+}
+
+/** How many signalling messages the peer process says it dropped (its lines are throttled). */
+function droppedSoFar(): number {
+  return warnings
+    .filter((w) => w.event === 'peer.signalling_dropped')
+    .reduce((sum, w) => sum + Number(w.fields.dropped ?? 1), 0);
+}
 
 describe('peer bridge over a real PeerServer on loopback', () => {
   let relay: Relay;
@@ -27,6 +51,7 @@ describe('peer bridge over a real PeerServer on loopback', () => {
       relay: { host: relay.host, port: relay.port, path: '/peer', secure: false, url: relay.url },
       iceServers: [],
       logger,
+      key: AgentKey.generate(),
       join(request, pipe) {
         const invite = invites.redeem(request.inviteId, request.secret);
         joined.push(request.name);
@@ -136,6 +161,53 @@ describe('peer bridge over a real PeerServer on loopback', () => {
     const link = parseInviteUrl(bridge.inviteUrl(invite.inviteId, secret));
     const participant = await Participant.connect(link);
     await expect(participant.join(link, 'Eve')).resolves.toMatchObject({ role: 'viewer' });
+    participant.close();
+    expect(bridge.processId).toBe(before);
+  });
+  it('drops well-formed hostile signalling too: answers it never asked for, candidates for no connection, without a log line each', async () => {
+    const before = bridge.processId;
+    const mallory = await hostilePeer(relay, bridge.peerId);
+    const sdp = { type: 'offer', sdp: 'v=0\r\n' };
+    const offer = { type: 'data', serialization: 'raw', connectionId: 'dc_1', sdp };
+    const candidate = (connectionId: string, c: object) => ({
+      type: 'CANDIDATE',
+      payload: { type: 'data', connectionId, candidate: c },
+    });
+    const droppedBefore = droppedSoFar();
+    // A connection in progress, then everything PeerJS hands to it with what it was sent.
+    mallory.send({ type: 'OFFER', payload: offer });
+    mallory.send({
+      type: 'ANSWER',
+      payload: { type: 'data', connectionId: 'dc_1', sdp: { type: 'answer', sdp: 'v=0\r\n' } },
+    });
+    mallory.send(candidate('dc_1', { candidate: 'candidate:garbage', sdpMid: '0' }));
+    mallory.send(candidate('dc_1', { candidate: '', sdpMid: null, sdpMLineIndex: null }));
+    mallory.send(candidate('dc_1', { candidate: 'candidate:1 1 udp 1 1.2.3.4 5 typ host' }));
+    mallory.send({ type: 'OFFER', payload: { ...offer, label: '', metadata: { a: [null] } } });
+    mallory.send({ type: 'OFFER', payload: { ...offer, connectionId: '__proto__' } });
+    mallory.send({ type: 'LEAVE', payload: { connectionId: 'dc_1' } });
+    mallory.send({ type: 'EXPIRE', payload: null });
+    // PeerJS keeps a candidate for a connection it does not hold, forever, in case an offer
+    // follows: thousands of made-up connection ids would only grow the process.
+    const ghosts = 3000;
+    for (let i = 0; i < ghosts; i++) mallory.send(candidate(`ghost-${i}`, { candidate: 'x' }));
+    // Drop lines come at most once a second, each counting what was dropped since the last:
+    // a dropped message now and then gets the count of everything before it logged.
+    const deadline = Date.now() + 15_000;
+    while (droppedSoFar() - droppedBefore < ghosts + 1 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      mallory.send({ type: 'ANSWER', payload: null });
+    }
+    mallory.close();
+
+    expect(droppedSoFar() - droppedBefore).toBeGreaterThanOrEqual(ghosts + 1);
+    const lines = warnings.filter((w) => w.event === 'peer.signalling_dropped').length;
+    expect(lines).toBeLessThan(20);
+    expect(bridge.processId).toBe(before);
+    const { invite, secret } = invites.create('s1', 'viewer');
+    const link = parseInviteUrl(bridge.inviteUrl(invite.inviteId, secret));
+    const participant = await Participant.connect(link);
+    await expect(participant.join(link, 'Ivy')).resolves.toMatchObject({ role: 'viewer' });
     participant.close();
     expect(bridge.processId).toBe(before);
   });
