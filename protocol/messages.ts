@@ -337,6 +337,11 @@ export function okReply(id: number | null, result: unknown): Reply {
   return { v: 1, type: 'reply', id, ok: true, result };
 }
 
+    /**
+     * Set when recording stopped by itself (state `off`): why, as a banner for everyone, e.g.
+     * "Recording stopped: the disk is full". The terminal carries on unrecorded.
+     */
+    stopped?: string;
 export function errorReply(id: number | null, error: ErrorBody): Reply {
   return { v: 1, type: 'reply', id, ok: false, error };
 }

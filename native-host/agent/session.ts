@@ -95,6 +95,8 @@ export class Session {
     );
     const { device } = options;
     this.recording = new SessionRecording(options.recorder, device);
+    // Everyone sees the banner; the terminal carries on unrecorded.
+    this.recording.onStopped(() => this.broadcast(this.recordingEvent()));
     this.presence = new Presence((change) => this.onPresence(change));
     device.onData((data) => this.onData(this.decoder.write(data)));
     device.onLinkState((state, message) => this.setState(state, message));
@@ -148,7 +150,9 @@ export class Session {
     const result = { session: this.info(), mode, afterSeq, role: link.role } as const;
     const start = (): void => {
       // The banner: every view learns the recording state as it joins.
-      if (this.recording.state !== 'off') link.send(this.recordingEvent());
+      if (this.recording.state !== 'off' || this.recording.stopped !== undefined) {
+        link.send(this.recordingEvent());
+      }
       link.send(this.participantsEvent());
       link.send(event('session.size', { sessionId: this.id, cols: this.cols, rows: this.rows }));
       if (mode === 'replay') return this.release(attachment, 0);
@@ -244,13 +248,20 @@ export class Session {
     if (changed) this.broadcast(this.recordingEvent(by));
     return this.recording.state;
   }
+    const { stopped } = this.recording;
+    if (stopped !== undefined) {
+      throw new TandemError(
+        'bad_request',
+        `${stopped} — free some space; new sessions record again`,
+      );
+    }
 
   mark(label: string, by: Participant): void {
     this.recording.mark(label, by);
   }
 
   private recordingEvent(by?: Participant): Parameters<ClientLink['send']>[0] {
-    const { recordingId } = this.recording;
+    const { recordingId, stopped } = this.recording;
     return event('session.recording', {
       sessionId: this.id,
       state: this.recording.state,
@@ -266,6 +277,7 @@ export class Session {
   resize(cols: number, rows: number, from?: ClientLink): void {
     this.assertLive();
     if (from !== undefined) {
+      ...(stopped === undefined ? {} : { stopped }),
       this.presence.setSize(from, cols, rows);
       if (!this.holdsKeyboard(from)) return;
     }

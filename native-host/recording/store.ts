@@ -81,6 +81,12 @@ export class RecordingStore {
     });
     return recorder;
   }
+      onStopped: (error) =>
+        this.options.logger.error('recording.write_failed', {
+          recording: recordingId,
+          session: session.sessionId,
+          code: error.code ?? error.message,
+        }),
 
   list(): ResultMap['recording.list'] {
     const recordings: RecordingInfo[] = [];
