@@ -8,14 +8,17 @@ import {
   isTandemError,
   okReply,
   parseRequest,
+  type InviteInfo,
   type Request,
   type RequestType,
   type ResultMap,
+  type SessionInfo,
 } from '../../protocol/index.js';
 import { listSerialPorts, listSshHosts, openDevice, type DeviceContext } from '../devices/index.js';
 import type { Logger } from '../log.js';
 import { RecordingStore } from '../recording/index.js';
 import type { ClientLink } from './link.js';
+import { compareKeys, keysetPage } from './pages.js';
 import { Session } from './session.js';
 import { DEFAULT_SHARING, Sharing, type SharingConfig } from './sharing.js';
 import { SnapshotWorker } from './snapshotter.js';
@@ -183,10 +186,14 @@ export class Agent {
         return { result };
       }
       case 'session.list': {
+        const sessions = [...this.sessions.values()]
+          .filter((s) => link.scope === undefined || s.id === link.scope)
+          .map((s) => s.info())
+          .sort((a, b) => compareKeys(sessionKey(a), sessionKey(b)));
+        const { page, next } = keysetPage(sessions, sessionKey, request);
         const result: ResultMap['session.list'] = {
-          sessions: [...this.sessions.values()]
-            .filter((s) => link.scope === undefined || s.id === link.scope)
-            .map((s) => s.info()),
+          sessions: page,
+          ...(next === undefined ? {} : { next }),
         };
         return { result };
       }
@@ -232,9 +239,9 @@ export class Agent {
         this.session(request.sessionId).mark(request.label, link.participant);
         return { result: {} };
       case 'recording.list':
-        return { result: this.store().list() };
+        return { result: this.store().list(request) };
       case 'recording.index':
-        return { result: this.store().index(request.recordingId) };
+        return { result: this.store().indexPage(request) };
       case 'recording.read':
         return { result: this.store().read(request) };
       case 'recording.delete':
@@ -255,9 +262,18 @@ export class Agent {
         );
         return { result };
       }
-      case 'invite.list':
+      case 'invite.list': {
         this.session(request.sessionId);
-        return { result: { invites: this.sharing.listInvites(request.sessionId) } };
+        const invites = this.sharing
+          .listInvites(request.sessionId)
+          .sort((a, b) => compareKeys(inviteKey(a), inviteKey(b)));
+        const { page, next } = keysetPage(invites, inviteKey, request);
+        const result: ResultMap['invite.list'] = {
+          invites: page,
+          ...(next === undefined ? {} : { next }),
+        };
+        return { result };
+      }
       case 'invite.revoke':
         this.sharing.revokeInvite(request.inviteId, link);
         return { result: {} };
@@ -367,6 +383,15 @@ function inScope(scope: string, request: Request): boolean {
   if (request.type === 'hello' || request.type === 'session.list') return true;
   if (request.type === 'invite.revoke') return true; // checked against the invite's session
   return 'sessionId' in request && request.sessionId === scope;
+}
+
+/** Sessions and invites are paged in the order they were made (ids break ties). */
+function sessionKey(session: SessionInfo): string {
+  return `${session.createdAt} ${session.sessionId}`;
+}
+
+function inviteKey(invite: InviteInfo): string {
+  return `${invite.createdAt} ${invite.inviteId}`;
 }
 
 function describe(type: RequestType): string {
