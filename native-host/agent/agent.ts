@@ -19,6 +19,7 @@ import type { Logger } from '../log.js';
 import { RecordingStore } from '../recording/index.js';
 import type { ClientLink } from './link.js';
 import { compareKeys, keysetPage } from './pages.js';
+import { LIMITED_REQUESTS, RateLimits } from './rate-limits.js';
 import { Session } from './session.js';
 import { DEFAULT_SHARING, Sharing, type SharingConfig } from './sharing.js';
 import { SnapshotWorker } from './snapshotter.js';
@@ -52,12 +53,15 @@ export class Agent {
   private readonly snapshots = new SnapshotWorker();
   private readonly recordings: RecordingStore | undefined;
   private readonly sharing: Sharing;
+  /** Per-participant request budgets, checked in dispatch(). */
+  readonly limits = new RateLimits();
 
   constructor(private readonly options: AgentOptions) {
     this.sharing = new Sharing(options.sharing ?? DEFAULT_SHARING, {
       session: (id) => this.sessions.get(id),
       handlerFor: (link) => this.handlerFor(link),
       disconnect: (link) => this.disconnect(link),
+      knock: (sessionId) => this.limits.take('lobby', `session:${sessionId}`),
       logger: options.logger,
     });
     if (options.recordings !== undefined) {
@@ -122,6 +126,10 @@ export class Agent {
         `A ${link.role} may not ${describe(request.type)} — ask the session owner`,
       );
     }
+    // Remote people only: the local user can run anything on this machine already, and a
+    // watch grid re-attaching a dozen sessions after a service-worker restart is not abuse.
+    const limited = LIMITED_REQUESTS[request.type];
+    if (limited !== undefined && !link.local) this.limits.take(limited, link.participant.id);
     return this.handle(link, request);
   }
 
@@ -198,8 +206,26 @@ export class Agent {
         return { result };
       }
       case 'session.attach': {
-        const { result, start } = this.session(request.sessionId).attach(link, request.fromSeq);
-        return { result, after: start };
+        const session = this.session(request.sessionId);
+        // A snapshot is the costly part of an attach (screen + 10,000 lines, built and sent
+        // whole): a person gets only a few built at once, whatever links they use.
+        const release =
+          !link.local && session.needsSnapshot(request.fromSeq)
+            ? this.limits.reserveSnapshot(link.participant.id)
+            : undefined;
+        try {
+          const { result, start } = session.attach(link, request.fromSeq);
+          const after = (): void => {
+            const sent = start();
+            if (release === undefined) return;
+            if (sent === undefined) release();
+            else void sent.finally(release);
+          };
+          return { result, after };
+        } catch (error) {
+          release?.();
+          throw error;
+        }
       }
       case 'session.detach':
         this.session(request.sessionId).detach(link);

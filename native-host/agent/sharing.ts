@@ -80,6 +80,8 @@ export interface SharingHost {
   /** The dispatcher entry for a remote participant's link. */
   handlerFor(link: ClientLink): (value: unknown) => void;
   disconnect(link: ClientLink): void;
+  /** A stranger knocks on a session's lobby: throws `rate_limited` when it is knocked on too often. */
+  knock(sessionId: string): void;
   logger: Logger;
 }
 
@@ -298,7 +300,10 @@ export class Sharing {
     const participantId = rejoin ?? `guest:${randomBytes(9).toString('base64url')}`;
     const role = rejoin !== undefined && previous !== undefined ? previous.role : invite.role;
     const name = request.name;
-    if (invite.lobby && rejoin === undefined) await this.lobby(session, participantId, name, role);
+    if (invite.lobby && rejoin === undefined) {
+      this.host.knock(session.id);
+      await this.lobby(session, participantId, name, role);
+    }
 
     const link: ClientLink = {
       id: randomUUID(),
