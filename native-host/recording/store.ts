@@ -25,10 +25,14 @@ import { readAsciicast, readNative } from './reader.js';
 import { Recorder, type KeyframeMakerFactory } from './recorder.js';
 import { scanRecording } from './scan.js';
 
-const DEFAULT_SETTINGS: RecordingSettings = {
+/**
+ * Recording is on by default, so a budget must be too: a forgotten `yes` or a chatty console
+ * would otherwise fill the disk over months. The oldest finished recordings go first.
+ */
+export const DEFAULT_SETTINGS: RecordingSettings = {
   enabled: true,
-  maxAgeDays: null,
-  maxTotalBytes: null,
+  maxAgeDays: 30,
+  maxTotalBytes: 2 * 1024 ** 3,
 };
 const RETENTION_MS = 60 * 60 * 1000;
 
@@ -312,13 +316,19 @@ export class RecordingStore {
       const v = value as Record<string, unknown>;
       return {
         enabled: typeof v.enabled === 'boolean' ? v.enabled : DEFAULT_SETTINGS.enabled,
-        maxAgeDays: typeof v.maxAgeDays === 'number' ? v.maxAgeDays : null,
-        maxTotalBytes: typeof v.maxTotalBytes === 'number' ? v.maxTotalBytes : null,
+        maxAgeDays: limit(v.maxAgeDays, DEFAULT_SETTINGS.maxAgeDays),
+        maxTotalBytes: limit(v.maxTotalBytes, DEFAULT_SETTINGS.maxTotalBytes),
       };
     } catch {
       return { ...DEFAULT_SETTINGS };
     }
   }
+}
+
+/** A limit from the settings file: a number, null (no limit, said on purpose), else the default. */
+function limit(value: unknown, fallback: number | null): number | null {
+  if (value === null) return null;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
 }
 
 function notFound(recordingId: string): TandemError {
