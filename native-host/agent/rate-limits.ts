@@ -82,8 +82,6 @@ class TokenBucket {
 export class RateLimits {
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly snapshots = new Map<string, number>();
-  /** Requests refused so far (the abuse bench reports it). */
-  refused = 0;
 
   constructor(private readonly clock: () => number = () => performance.now()) {}
 
@@ -98,7 +96,6 @@ export class RateLimits {
       this.buckets.set(id, bucket);
     }
     if (bucket.take(now)) return;
-    this.refused += 1;
     const seconds = Math.max(1, Math.ceil(bucket.waitMs() / 1000));
     throw new TandemError(
       'rate_limited',
@@ -114,7 +111,6 @@ export class RateLimits {
   reserveSnapshot(key: string): () => void {
     const count = this.snapshots.get(key) ?? 0;
     if (count >= MAX_SNAPSHOTS_IN_FLIGHT) {
-      this.refused += 1;
       throw new TandemError(
         'rate_limited',
         'Your earlier views of this session are still being prepared — wait a moment and attach again',
