@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { allItems } from '../protocol/index.js';
 import { AgentClient } from './client.js';
 import { EXTENSION_ID } from './extension-id.js';
 import { socketPath } from './paths.js';
@@ -55,7 +56,10 @@ async function status(): Promise<number> {
     client: { name: 'tandem-agent status' },
     protocol: 1,
   });
-  const { sessions } = await client.request('session.list', {});
+  const sessions = await allItems(
+    (cursor) => client.request('session.list', cursor === undefined ? {} : { cursor }),
+    (page) => page.sessions,
+  );
   client.close();
   process.stdout.write(
     `Tandem agent ${hello.agent.version}, pid ${hello.agent.pid}, ${sessions.length} session(s)\n`,

@@ -6,3 +6,4 @@ export * from './schemas.js';
 export * from './extension-key.js';
 export * from './pieces.js';
 export * from './agent-proof.js';
+export * from './paging.js';

@@ -65,7 +65,7 @@ export interface RequestMap {
     /** Record this session; defaults to the `recording.settings` `enabled` setting. */
     record?: boolean;
   };
-  'session.list': Record<string, never>;
+  'session.list': PageRequest;
   'session.attach': { sessionId: string; fromSeq?: number };
   'session.detach': { sessionId: string };
   'session.input': { sessionId: string; data: string };
@@ -79,8 +79,8 @@ export interface RequestMap {
   'recording.pause': { sessionId: string };
   'recording.resume': { sessionId: string };
   'recording.mark': { sessionId: string; label: string };
-  'recording.list': Record<string, never>;
-  'recording.index': { recordingId: string };
+  'recording.list': PageRequest;
+  'recording.index': { recordingId: string } & PageRequest;
   'recording.read': {
     recordingId: string;
     format: RecordingFormat;
@@ -97,7 +97,7 @@ export interface RequestMap {
     maxTotalBytes?: number | null;
   };
   'invite.create': { sessionId: string; role: Role; ttlMs?: number; lobby?: boolean };
-  'invite.list': { sessionId: string };
+  'invite.list': { sessionId: string } & PageRequest;
   /** `disconnect`: also remove everyone who joined with this link. */
   'invite.revoke': { inviteId: string; disconnect?: boolean };
   'participant.setRole': { sessionId: string; participantId: string; role: Role };
@@ -110,6 +110,29 @@ export interface RequestMap {
 }
 
 export type RequestType = keyof RequestMap;
+
+/**
+ * Replies that can grow (lists, a recording's index) come in pages, each well under the 1 MiB
+ * frame limit: ask without `cursor`, then again with the reply's `next` until it has none.
+ */
+export interface PageRequest {
+  /** The `next` of the previous page; absent for the first. */
+  cursor?: string;
+  /** Most entries wanted in this page (the agent may send fewer, never more). */
+  limit?: number;
+}
+
+/** In a paged reply: where the next page starts; absent on the last page. */
+export interface PageResult {
+  next?: string;
+}
+
+/** A page holds at most this many entries… */
+export const PAGE_MAX_ENTRIES = 5000;
+/** …and at most this many bytes of JSON: two of them would still fit in one frame. */
+export const PAGE_MAX_BYTES = 384 * 1024;
+/** A `recording.list` entry names at most this many participants (the index has them all). */
+export const LIST_MAX_PARTICIPANTS = 50;
 
 export type SessionState = 'connecting' | 'running' | 'disconnected' | 'exited';
 
@@ -174,6 +197,8 @@ export interface RecordingInfo {
   bytes: number;
   /** Still being written (its session is open). */
   live: boolean;
+  /** In `recording.list` only: how many more took part than `participants` names. */
+  moreParticipants?: number;
 }
 
 /** Where to start replaying: `offset` is the keyframe line; events resume at `eventsOffset`. */
@@ -240,7 +265,7 @@ export interface SshHostAlias {
 export interface ResultMap {
   hello: { agent: { version: string; pid: number }; protocol: number; capabilities: string[] };
   'session.open': { sessionId: string };
-  'session.list': { sessions: SessionInfo[] };
+  'session.list': { sessions: SessionInfo[] } & PageResult;
   'session.attach': {
     session: SessionInfo;
     /** "replay": output events follow from fromSeq; "snapshot": snapshot events come first. */
@@ -261,8 +286,12 @@ export interface ResultMap {
   'recording.pause': { recording: RecordingState };
   'recording.resume': { recording: RecordingState };
   'recording.mark': Record<string, never>;
-  'recording.list': { recordings: RecordingInfo[] };
-  'recording.index': RecordingIndex;
+  'recording.list': { recordings: RecordingInfo[] } & PageResult;
+  /**
+   * One page of the index: the scalar fields, and the next slices of `keyframes`, `markers` and
+   * `participants` (in that order; each page continues where the last stopped).
+   */
+  'recording.index': RecordingIndex & PageResult;
   'recording.read': {
     data: string;
     /** Pass as the next `offset`; equal to the native file size at the end. */
@@ -273,7 +302,7 @@ export interface ResultMap {
   'recording.delete': Record<string, never>;
   'recording.settings': RecordingSettings;
   'invite.create': { invite: InviteInfo; url: string };
-  'invite.list': { invites: InviteInfo[] };
+  'invite.list': { invites: InviteInfo[] } & PageResult;
   'invite.revoke': Record<string, never>;
   'participant.setRole': Record<string, never>;
   'participant.remove': Record<string, never>;
@@ -316,6 +345,11 @@ export interface EventMap {
     recordingId?: string;
     /** Who changed it; absent when the recording started with the session. */
     by?: Participant;
+    /**
+     * Set when recording stopped by itself (state `off`): why, as a banner for everyone, e.g.
+     * "Recording stopped: the disk is full". The terminal carries on unrecorded.
+     */
+    stopped?: string;
   };
   /** Everyone in the session, on every change (join, leave, role, typing, lobby). */
   'session.participants': { sessionId: string; participants: ParticipantInfo[] };

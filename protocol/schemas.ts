@@ -4,13 +4,18 @@
  */
 import { z } from 'zod';
 import type { ErrorBody } from './errors.js';
-import { PROTOCOL_VERSION, type Request, type RequestType } from './messages.js';
+import { PAGE_MAX_ENTRIES, PROTOCOL_VERSION, type Request, type RequestType } from './messages.js';
 import { ROLES } from './roles.js';
 
 const sessionId = z.string().min(1).max(64);
 const cols = z.number().int().min(2).max(1000);
 const rows = z.number().int().min(1).max(1000);
 const empty = z.object({}).strict();
+/** `cursor`/`limit` of a paged request (see PageRequest). */
+const page = {
+  cursor: z.string().min(1).max(256).optional(),
+  limit: z.number().int().min(1).max(PAGE_MAX_ENTRIES).optional(),
+};
 const participantId = z.string().min(1).max(128);
 const role = z.enum(ROLES);
 /** Recording ids name files, so they are restricted to a safe alphabet. */
@@ -75,7 +80,7 @@ const bodies = {
     name: z.string().max(128).optional(),
     record: z.boolean().optional(),
   }),
-  'session.list': empty,
+  'session.list': z.object(page).strict(),
   'session.attach': z.object({ sessionId, fromSeq: z.number().int().min(0).optional() }),
   'session.detach': z.object({ sessionId }),
   'session.input': z.object({ sessionId, data: z.string().max(256 * 1024) }),
@@ -92,8 +97,8 @@ const bodies = {
   'recording.pause': z.object({ sessionId }),
   'recording.resume': z.object({ sessionId }),
   'recording.mark': z.object({ sessionId, label: z.string().max(200) }),
-  'recording.list': empty,
-  'recording.index': z.object({ recordingId }),
+  'recording.list': z.object(page).strict(),
+  'recording.index': z.object({ recordingId, ...page }),
   'recording.read': z.object({
     recordingId,
     format: z.enum(['native', 'asciicast-v2']),
@@ -119,7 +124,7 @@ const bodies = {
       .optional(),
     lobby: z.boolean().optional(),
   }),
-  'invite.list': z.object({ sessionId }),
+  'invite.list': z.object({ sessionId, ...page }),
   'invite.revoke': z.object({
     inviteId: z.string().min(1).max(64),
     disconnect: z.boolean().optional(),

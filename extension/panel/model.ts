@@ -1,4 +1,4 @@
-import type { DeviceSpec, SessionInfo } from '../../protocol/index.js';
+import { allItems, type DeviceSpec, type SessionInfo } from '../../protocol/index.js';
 import { getSetting, setSetting, SETTINGS, type TandemDb } from '../lib/db.js';
 import type { ViewClient } from '../lib/view-client.js';
 import { LinkError, type LinkStatus } from '../lib/view-protocol.js';
@@ -76,7 +76,7 @@ export class PanelModel extends Store {
     let list: SessionInfo[];
     try {
       const started = performance.now();
-      list = (await this.client.request('session.list', {})).sessions;
+      list = await this.listSessions();
       this.latencyMs = performance.now() - started;
     } catch {
       return;
@@ -124,7 +124,7 @@ export class PanelModel extends Store {
     );
     let view = this.sessions.find((s) => s.id === sessionId);
     if (view === undefined) {
-      const { sessions } = await this.client.request('session.list', {});
+      const sessions = await this.listSessions();
       const info = sessions.find((s) => s.sessionId === sessionId);
       if (info === undefined)
         throw new Error('The new session ended at once — check the device and try again.');
@@ -193,11 +193,19 @@ export class PanelModel extends Store {
     await setSetting(this.db, SETTINGS.fontSize, this.fontSize);
   }
 
+  /** Every session the agent has (the list comes in pages). */
+  private listSessions(): Promise<SessionInfo[]> {
+    return allItems(
+      (cursor) => this.client.request('session.list', cursor === undefined ? {} : { cursor }),
+      (page) => page.sessions,
+    );
+  }
+
   private async ping(): Promise<void> {
     if (this.status.state !== 'connected') return;
     const started = performance.now();
     try {
-      const { sessions } = await this.client.request('session.list', {});
+      const sessions = await this.listSessions();
       this.latencyMs = performance.now() - started;
       for (const info of sessions) {
         const view = this.sessions.find((s) => s.id === info.sessionId);

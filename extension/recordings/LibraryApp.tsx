@@ -80,7 +80,10 @@ function Row({
         {row.live && <span className="live"> ● live</span>}
       </td>
       <td className="device">{row.device.label}</td>
-      <td>{row.participants.map((p) => p.name).join(', ')}</td>
+      <td>
+        {row.participants.map((p) => p.name).join(', ')}
+        {row.moreParticipants !== undefined && ` and ${row.moreParticipants} more`}
+      </td>
       <td>{new Date(row.startedAt).toLocaleString()}</td>
       <td className="duration">{formatDuration(row.durationMs)}</td>
       <td>{formatBytes(row.bytes)}</td>

@@ -43,7 +43,14 @@ export function RecordingBar({
   const [error, setError] = useState<string>();
   const live = store.get(info.sessionId);
   const state = live?.state ?? info.recording;
-  if (state === 'off') return null;
+  if (state === 'off') {
+    if (live?.stopped === undefined) return null;
+    return (
+      <div className="rec-banner stopped" role="alert" data-testid="recording-banner">
+        {live.stopped}
+      </div>
+    );
+  }
   const banner =
     live?.banner !== undefined && live.banner.until > Date.now() ? live.banner : undefined;
   const toggle = async (): Promise<void> => {

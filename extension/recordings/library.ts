@@ -1,4 +1,4 @@
-import type { RecordingInfo, RecordingSettings } from '../../protocol/index.js';
+import { allItems, type RecordingInfo, type RecordingSettings } from '../../protocol/index.js';
 import type { RecordingRow, TandemDb } from '../lib/db.js';
 import type { RecordingApi } from './source.js';
 import { Store } from '../lib/store.js';
@@ -58,8 +58,11 @@ export class Library extends Store {
   /** Asks the agent for its recordings and settings and brings the index up to date. */
   async refresh(): Promise<void> {
     try {
-      const [{ recordings }, settings] = await Promise.all([
-        this.api.request('recording.list', {}),
+      const [recordings, settings] = await Promise.all([
+        allItems(
+          (cursor) => this.api.request('recording.list', cursor === undefined ? {} : { cursor }),
+          (page) => page.recordings,
+        ),
         this.api.request('recording.settings', {}),
       ]);
       const current = await this.db.recordings.toArray();

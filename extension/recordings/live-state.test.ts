@@ -29,6 +29,25 @@ describe('nextLiveRecording', () => {
   });
 });
 
+describe('a recording that stopped by itself', () => {
+  it('keeps the reason for as long as the state lasts, for a banner that does not time out', () => {
+    const on = nextLiveRecording(undefined, ev('on'), 0);
+    const stopped = nextLiveRecording(
+      on,
+      { ...ev('off'), stopped: 'Recording stopped: the disk is full' },
+      1000,
+    );
+    expect(stopped).toMatchObject({ state: 'off', stopped: 'Recording stopped: the disk is full' });
+    const reattached = nextLiveRecording(
+      stopped,
+      { ...ev('off'), stopped: 'Recording stopped: the disk is full' },
+      99_000,
+    );
+    expect(reattached.stopped).toBe('Recording stopped: the disk is full');
+    expect(nextLiveRecording(undefined, ev('off'), 0).stopped).toBeUndefined();
+  });
+});
+
 describe('LiveRecordings', () => {
   it('keeps each session apart and ignores other events', () => {
     const store = new LiveRecordings();

@@ -9,6 +9,8 @@ export interface LiveRecording {
   recordingId?: string;
   /** The transient banner: what happened, and until when to show it. */
   banner?: { text: string; kind: 'start' | 'pause' | 'resume'; until: number };
+  /** Recording stopped by itself (the disk is full): shown for as long as it lasts. */
+  stopped?: string;
 }
 
 /**
@@ -23,6 +25,7 @@ export function nextLiveRecording(
 ): LiveRecording {
   const base: LiveRecording = { state: event.state };
   if (event.recordingId !== undefined) base.recordingId = event.recordingId;
+  if (event.stopped !== undefined) base.stopped = event.stopped;
   if (previous !== undefined && previous.state === event.state) {
     return previous.banner === undefined ? base : { ...base, banner: previous.banner };
   }

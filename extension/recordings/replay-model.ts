@@ -1,5 +1,5 @@
 import type { Terminal } from '@xterm/xterm';
-import type { RecordingIndex } from '../../protocol/index.js';
+import { allPages, mergeIndexPages, type RecordingIndex } from '../../protocol/index.js';
 import { ActivityBuilder, type CommandMarker, type TypingSpan } from './activity.js';
 import { parseEventLine, peekEventLine } from './events.js';
 import { Player } from './player.js';
@@ -44,7 +44,15 @@ export class ReplayModel extends Store {
   /** Loads the index and shows the first screen; then scans the input events in the background. */
   async load(): Promise<void> {
     try {
-      const index = await this.api.request('recording.index', { recordingId: this.recordingId });
+      const { recordingId } = this;
+      const index = mergeIndexPages(
+        await allPages((cursor) =>
+          this.api.request(
+            'recording.index',
+            cursor === undefined ? { recordingId } : { recordingId, cursor },
+          ),
+        ),
+      );
       this.index = index;
       const player = new Player(this.api, index, this.term);
       player.onChange(() => this.emit());

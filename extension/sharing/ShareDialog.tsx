@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { InviteInfo, Role } from '../../protocol/index.js';
+import { allItems, type InviteInfo, type Role } from '../../protocol/index.js';
 import type { SessionView } from '../panel/session-view.js';
 import { ROLE_LABEL } from './presence.js';
 
@@ -16,7 +16,16 @@ export function ShareDialog({ view, onClose }: { view: SessionView; onClose: () 
 
   const refresh = useCallback(async () => {
     try {
-      setInvites((await view.transport.request('invite.list', { sessionId })).invites);
+      setInvites(
+        await allItems(
+          (cursor) =>
+            view.transport.request(
+              'invite.list',
+              cursor === undefined ? { sessionId } : { sessionId, cursor },
+            ),
+          (page) => page.invites,
+        ),
+      );
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     }

@@ -94,6 +94,7 @@ const event = z.discriminatedUnion('type', [
     state: recordingState,
     recordingId: z.string().max(64).optional(),
     by: z.object({ id: z.string().min(1).max(128), name: z.string().max(128) }).optional(),
+    stopped: z.string().max(1000).optional(),
   }),
   z.object({
     v: z.literal(1),

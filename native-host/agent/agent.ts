@@ -8,14 +8,18 @@ import {
   isTandemError,
   okReply,
   parseRequest,
+  type InviteInfo,
   type Request,
   type RequestType,
   type ResultMap,
+  type SessionInfo,
 } from '../../protocol/index.js';
 import { listSerialPorts, listSshHosts, openDevice, type DeviceContext } from '../devices/index.js';
 import type { Logger } from '../log.js';
 import { RecordingStore } from '../recording/index.js';
 import type { ClientLink } from './link.js';
+import { compareKeys, keysetPage } from './pages.js';
+import { LIMITED_REQUESTS, RateLimits } from './rate-limits.js';
 import { Session } from './session.js';
 import { DEFAULT_SHARING, Sharing, type SharingConfig } from './sharing.js';
 import { SnapshotWorker } from './snapshotter.js';
@@ -49,12 +53,15 @@ export class Agent {
   private readonly snapshots = new SnapshotWorker();
   private readonly recordings: RecordingStore | undefined;
   private readonly sharing: Sharing;
+  /** Per-participant request budgets, checked in dispatch(). */
+  readonly limits = new RateLimits();
 
   constructor(private readonly options: AgentOptions) {
     this.sharing = new Sharing(options.sharing ?? DEFAULT_SHARING, {
       session: (id) => this.sessions.get(id),
       handlerFor: (link) => this.handlerFor(link),
       disconnect: (link) => this.disconnect(link),
+      knock: (sessionId) => this.limits.take('lobby', `session:${sessionId}`),
       logger: options.logger,
     });
     if (options.recordings !== undefined) {
@@ -119,6 +126,10 @@ export class Agent {
         `A ${link.role} may not ${describe(request.type)} — ask the session owner`,
       );
     }
+    // Remote people only: the local user can run anything on this machine already, and a
+    // watch grid re-attaching a dozen sessions after a service-worker restart is not abuse.
+    const limited = LIMITED_REQUESTS[request.type];
+    if (limited !== undefined && !link.local) this.limits.take(limited, link.participant.id);
     return this.handle(link, request);
   }
 
@@ -183,16 +194,38 @@ export class Agent {
         return { result };
       }
       case 'session.list': {
+        const sessions = [...this.sessions.values()]
+          .filter((s) => link.scope === undefined || s.id === link.scope)
+          .map((s) => s.info())
+          .sort((a, b) => compareKeys(sessionKey(a), sessionKey(b)));
+        const { page, next } = keysetPage(sessions, sessionKey, request);
         const result: ResultMap['session.list'] = {
-          sessions: [...this.sessions.values()]
-            .filter((s) => link.scope === undefined || s.id === link.scope)
-            .map((s) => s.info()),
+          sessions: page,
+          ...(next === undefined ? {} : { next }),
         };
         return { result };
       }
       case 'session.attach': {
-        const { result, start } = this.session(request.sessionId).attach(link, request.fromSeq);
-        return { result, after: start };
+        const session = this.session(request.sessionId);
+        // A snapshot is the costly part of an attach (screen + 10,000 lines, built and sent
+        // whole): a person gets only a few built at once, whatever links they use.
+        const release =
+          !link.local && session.needsSnapshot(request.fromSeq)
+            ? this.limits.reserveSnapshot(link.participant.id)
+            : undefined;
+        try {
+          const { result, start } = session.attach(link, request.fromSeq);
+          const after = (): void => {
+            const sent = start();
+            if (release === undefined) return;
+            if (sent === undefined) release();
+            else void sent.finally(release);
+          };
+          return { result, after };
+        } catch (error) {
+          release?.();
+          throw error;
+        }
       }
       case 'session.detach':
         this.session(request.sessionId).detach(link);
@@ -232,9 +265,9 @@ export class Agent {
         this.session(request.sessionId).mark(request.label, link.participant);
         return { result: {} };
       case 'recording.list':
-        return { result: this.store().list() };
+        return { result: this.store().list(request) };
       case 'recording.index':
-        return { result: this.store().index(request.recordingId) };
+        return { result: this.store().indexPage(request) };
       case 'recording.read':
         return { result: this.store().read(request) };
       case 'recording.delete':
@@ -255,9 +288,18 @@ export class Agent {
         );
         return { result };
       }
-      case 'invite.list':
+      case 'invite.list': {
         this.session(request.sessionId);
-        return { result: { invites: this.sharing.listInvites(request.sessionId) } };
+        const invites = this.sharing
+          .listInvites(request.sessionId)
+          .sort((a, b) => compareKeys(inviteKey(a), inviteKey(b)));
+        const { page, next } = keysetPage(invites, inviteKey, request);
+        const result: ResultMap['invite.list'] = {
+          invites: page,
+          ...(next === undefined ? {} : { next }),
+        };
+        return { result };
+      }
       case 'invite.revoke':
         this.sharing.revokeInvite(request.inviteId, link, request.disconnect);
         return { result: {} };
@@ -371,6 +413,15 @@ function inScope(scope: string, request: Request): boolean {
   if (request.type === 'hello' || request.type === 'session.list') return true;
   if (request.type === 'invite.revoke') return true; // checked against the invite's session
   return 'sessionId' in request && request.sessionId === scope;
+}
+
+/** Sessions and invites are paged in the order they were made (ids break ties). */
+function sessionKey(session: SessionInfo): string {
+  return `${session.createdAt} ${session.sessionId}`;
+}
+
+function inviteKey(invite: InviteInfo): string {
+  return `${invite.createdAt} ${invite.inviteId}`;
 }
 
 function describe(type: RequestType): string {

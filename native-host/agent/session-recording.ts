@@ -34,6 +34,16 @@ export class SessionRecording {
     return this.recorder?.recordingId;
   }
 
+  /** Why recording stopped by itself (the disk is full), once it has. */
+  get stopped(): string | undefined {
+    return this.recorder?.stopped;
+  }
+
+  /** Called once if recording stops by itself. */
+  onStopped(listener: (why: string) => void): void {
+    this.recorder?.onStopped(listener);
+  }
+
   attached(link: ClientLink): void {
     const { id } = link.participant;
     const count = this.views.get(id) ?? 0;

@@ -95,6 +95,8 @@ export class Session {
     );
     const { device } = options;
     this.recording = new SessionRecording(options.recorder, device);
+    // Everyone sees the banner; the terminal carries on unrecorded.
+    this.recording.onStopped(() => this.broadcast(this.recordingEvent()));
     this.presence = new Presence((change) => this.onPresence(change));
     device.onData((data) => this.onData(this.decoder.write(data)));
     device.onLinkState((state, message) => this.setState(state, message));
@@ -127,7 +129,7 @@ export class Session {
   attach(
     link: ClientLink,
     fromSeq: number | undefined,
-  ): { result: ResultMap['session.attach']; start: () => void } {
+  ): { result: ResultMap['session.attach']; start: () => Promise<void> | undefined } {
     const again = this.attachments.delete(link.id);
     if (!again) {
       // Others hear of the newcomer now; the newcomer gets the list after its reply.
@@ -146,24 +148,36 @@ export class Session {
       this.deliver(attachment, chunk);
     }
     const result = { session: this.info(), mode, afterSeq, role: link.role } as const;
-    const start = (): void => {
+    /** Resolves once the snapshot is sent, when there is one. */
+    const start = (): Promise<void> | undefined => {
       // The banner: every view learns the recording state as it joins.
-      if (this.recording.state !== 'off') link.send(this.recordingEvent());
+      if (this.recording.state !== 'off' || this.recording.stopped !== undefined) {
+        link.send(this.recordingEvent());
+      }
       link.send(this.participantsEvent());
       link.send(event('session.size', { sessionId: this.id, cols: this.cols, rows: this.rows }));
-      if (mode === 'replay') return this.release(attachment, 0);
-      this.sendSnapshot(attachment);
+      if (mode === 'replay') {
+        this.release(attachment, 0);
+        return undefined;
+      }
+      return this.sendSnapshot(attachment);
     };
     return { result, start };
+  }
+
+  /** An attach from `fromSeq` would need a snapshot built (what it missed is no longer buffered). */
+  needsSnapshot(fromSeq: number | undefined): boolean {
+    const nextSeq = this.seq + 1;
+    return Math.min(fromSeq ?? 1, nextSeq) < this.buffer.firstSeq(nextSeq);
   }
 
   /**
    * Screen + scrollback, then what is held for the view (chunks the snapshot covers are
    * skipped). Used on attach, and to resync a remote view that fell behind.
    */
-  private sendSnapshot(attachment: Attachment): void {
+  private sendSnapshot(attachment: Attachment): Promise<void> {
     const { link } = attachment;
-    void this.options.snapshotter.snapshot().then((snapshot) => {
+    return this.options.snapshotter.snapshot().then((snapshot) => {
       if (this.attachments.get(link.id) !== attachment) return;
       const parts = splitChars(snapshot.data, MAX_CHUNK_CHARS);
       parts.forEach((data, index) => {
@@ -192,7 +206,7 @@ export class Session {
     for (const chunk of this.buffer.from(this.buffer.firstSeq(nextSeq), nextSeq) ?? []) {
       this.deliver(attachment, chunk);
     }
-    this.sendSnapshot(attachment);
+    void this.sendSnapshot(attachment);
   }
 
   /** Sends what waited for the reply (or the snapshot), then lets live output flow. */
@@ -234,6 +248,13 @@ export class Session {
 
   /** Pauses or resumes the recording; every view is told. False if nothing changed. */
   setRecording(state: 'on' | 'paused', by: Participant): RecordingState {
+    const { stopped } = this.recording;
+    if (stopped !== undefined) {
+      throw new TandemError(
+        'bad_request',
+        `${stopped} — free some space; new sessions record again`,
+      );
+    }
     if (this.recording.state === 'off') {
       throw new TandemError(
         'bad_request',
@@ -250,12 +271,13 @@ export class Session {
   }
 
   private recordingEvent(by?: Participant): Parameters<ClientLink['send']>[0] {
-    const { recordingId } = this.recording;
+    const { recordingId, stopped } = this.recording;
     return event('session.recording', {
       sessionId: this.id,
       state: this.recording.state,
       ...(recordingId === undefined ? {} : { recordingId }),
       ...(by === undefined ? {} : { by }),
+      ...(stopped === undefined ? {} : { stopped }),
     });
   }
 

@@ -107,6 +107,8 @@ export interface SharingHost {
   /** The dispatcher entry for a remote participant's link. */
   handlerFor(link: ClientLink): (value: unknown) => void;
   disconnect(link: ClientLink): void;
+  /** A stranger knocks on a session's lobby: throws `rate_limited` when it is knocked on too often. */
+  knock(sessionId: string): void;
   logger: Logger;
 }
 
@@ -372,7 +374,10 @@ export class Sharing {
       removed: false,
       links: new Set(),
     };
-    if (invite.lobby) await this.lobby(session, person.id, person.name, person.role);
+    if (invite.lobby) {
+      this.host.knock(session.id);
+      await this.lobby(session, person.id, person.name, person.role);
+    }
     this.people.set(person.id, person);
     return this.enter(person, this.liveSession(session.id), pipe, rejoinSecret);
   }

@@ -52,6 +52,8 @@ export interface RecorderOptions {
   agentVersion: string;
   keyframes?: KeyframeMakerFactory;
   onClosed?: (index: RecordingIndex) => void;
+  /** Writing failed for good (for the log); the recording closes itself. */
+  onStopped?: (error: NodeJS.ErrnoException) => void;
 }
 
 /** The author of marks the device itself causes (a cable unplugged, a link restored). */
@@ -73,6 +75,9 @@ export class Recorder {
   private tickStartBytes = 0;
   private lastT = 0;
   private closed: Promise<RecordingIndex> | undefined;
+  /** Why recording stopped by itself (the disk is full), for everyone's banner. */
+  private stoppedBecause: string | undefined;
+  private readonly stopListeners = new Set<(why: string) => void>();
 
   constructor(private readonly options: RecorderOptions) {
     this.file = path.join(options.dir, `${options.recordingId}${FILE_SUFFIX}`);
@@ -93,6 +98,9 @@ export class Recorder {
     );
     this.writer.flush();
     this.eventsOffset = this.writer.flushedBytes;
+    // A disk already full: the session opens all the same, its recording stopped from the start.
+    this.writer.onFailed((error) => this.stop(error));
+    if (this.stoppedBecause !== undefined) return;
     this.maker = options.keyframes?.(
       this.file,
       this.eventsOffset,
@@ -109,7 +117,18 @@ export class Recorder {
   }
 
   get recording(): RecordingState {
-    return this.state;
+    return this.stoppedBecause === undefined ? this.state : 'off';
+  }
+
+  /** Set once recording has stopped by itself: the sentence for everyone's banner. */
+  get stopped(): string | undefined {
+    return this.stoppedBecause;
+  }
+
+  /** Called once when recording stops by itself; at once if it already has. */
+  onStopped(listener: (why: string) => void): void {
+    if (this.stoppedBecause !== undefined) listener(this.stoppedBecause);
+    else this.stopListeners.add(listener);
   }
 
   /** `json`, when given, is JSON.stringify(data), already made for the output frames. */
@@ -231,6 +250,24 @@ export class Recorder {
 
   hasParticipant(participantId: string): boolean {
     return this.participants.has(participantId);
+  }
+
+  /**
+   * The file cannot be written any more: recording ends here (the file keeps what was written)
+   * and the session carries on unrecorded. Never throws into the keystroke or output that found
+   * out.
+   */
+  private stop(error: NodeJS.ErrnoException): void {
+    if (this.stoppedBecause !== undefined) return;
+    const full = error.code === 'ENOSPC' || error.code === 'EDQUOT';
+    this.stoppedBecause = full
+      ? 'Recording stopped: the disk is full'
+      : `Recording stopped: the recording could not be written (${error.code ?? error.message})`;
+    this.options.onStopped?.(error);
+    // Not now: this may run inside the constructor, before the store knows the recorder.
+    queueMicrotask(() => void this.close(full ? 'disk full' : 'write failed'));
+    for (const listener of this.stopListeners) listener(this.stoppedBecause);
+    this.stopListeners.clear();
   }
 
   private addKeyframe(keyframe: Keyframe): void {

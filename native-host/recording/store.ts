@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
+  LIST_MAX_PARTICIPANTS,
   TandemError,
   type DeviceDescription,
+  type PageRequest,
   type RecordingIndex,
   type RecordingInfo,
   type RecordingSettings,
@@ -11,15 +13,26 @@ import {
   type ResultMap,
 } from '../../protocol/index.js';
 import type { Logger } from '../log.js';
+import {
+  DEFAULT_PAGE_ENTRIES,
+  compareKeys,
+  keysetPage,
+  parseOffsets,
+  slicePage,
+} from '../agent/pages.js';
 import { FILE_SUFFIX, INDEX_SUFFIX } from './format.js';
 import { readAsciicast, readNative } from './reader.js';
 import { Recorder, type KeyframeMakerFactory } from './recorder.js';
 import { scanRecording } from './scan.js';
 
-const DEFAULT_SETTINGS: RecordingSettings = {
+/**
+ * Recording is on by default, so a budget must be too: a forgotten `yes` or a chatty console
+ * would otherwise fill the disk over months. The oldest finished recordings go first.
+ */
+export const DEFAULT_SETTINGS: RecordingSettings = {
   enabled: true,
-  maxAgeDays: null,
-  maxTotalBytes: null,
+  maxAgeDays: 30,
+  maxTotalBytes: 2 * 1024 ** 3,
 };
 const RETENTION_MS = 60 * 60 * 1000;
 
@@ -68,6 +81,12 @@ export class RecordingStore {
       recordingId,
       agentVersion: this.options.agentVersion,
       ...(this.options.keyframes === undefined ? {} : { keyframes: this.options.keyframes }),
+      onStopped: (error) =>
+        this.options.logger.error('recording.write_failed', {
+          recording: recordingId,
+          session: session.sessionId,
+          code: error.code ?? error.message,
+        }),
       onClosed: (index) => {
         this.live.delete(recordingId);
         this.remember(index);
@@ -82,7 +101,28 @@ export class RecordingStore {
     return recorder;
   }
 
-  list(): ResultMap['recording.list'] {
+  /** A page of the recordings, newest first; an entry names its first participants only. */
+  list(request: PageRequest = {}): ResultMap['recording.list'] {
+    const { page, next } = keysetPage(
+      this.all(),
+      (r) => `${r.startedAt} ${r.recordingId}`,
+      request,
+      'descending',
+    );
+    const recordings = page.map((r) =>
+      r.participants.length <= LIST_MAX_PARTICIPANTS
+        ? r
+        : {
+            ...r,
+            participants: r.participants.slice(0, LIST_MAX_PARTICIPANTS),
+            moreParticipants: r.participants.length - LIST_MAX_PARTICIPANTS,
+          },
+    );
+    return next === undefined ? { recordings } : { recordings, next };
+  }
+
+  /** Every recording on disk, newest first. */
+  private all(): RecordingInfo[] {
     const recordings: RecordingInfo[] = [];
     for (const id of this.ids()) {
       const index = this.tryIndex(id);
@@ -90,14 +130,54 @@ export class RecordingStore {
       const { cols: _c, rows: _r, eventsOffset: _e, keyframes: _k, markers: _m, ...info } = index;
       recordings.push(info);
     }
-    recordings.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
-    return { recordings };
+    recordings.sort((a, b) =>
+      compareKeys(`${b.startedAt} ${b.recordingId}`, `${a.startedAt} ${a.recordingId}`),
+    );
+    return recordings;
   }
 
   index(recordingId: string): RecordingIndex {
     const index = this.tryIndex(recordingId);
     if (index === undefined) throw notFound(recordingId);
     return index;
+  }
+
+  /**
+   * One page of an index: its scalar fields, then slices of keyframes, markers and participants,
+   * in that order. The cursor is the three offsets reached; the arrays only ever grow (a live
+   * recording appends), so offsets stay valid between pages.
+   */
+  indexPage(request: RequestMap['recording.index']): ResultMap['recording.index'] {
+    const index = this.index(request.recordingId);
+    const sizes = [index.keyframes.length, index.markers.length, index.participants.length];
+    const offsets = parseOffsets(request.cursor, sizes.length).map((offset, i) =>
+      Math.min(offset, sizes[i] ?? 0),
+    );
+    let entries = request.limit ?? DEFAULT_PAGE_ENTRIES;
+    let budget: number | undefined;
+    let full = false;
+    const take = <T>(list: readonly T[], i: number): T[] => {
+      const start = offsets[i] ?? 0;
+      if (full || start >= list.length) return [];
+      const { page, end, budgetLeft } = slicePage(list, start, entries, budget);
+      offsets[i] = end;
+      entries -= page.length;
+      budget = budgetLeft;
+      // The next list starts only once this one is complete.
+      full = end < list.length || entries <= 0;
+      return page;
+    };
+    const keyframes = take(index.keyframes, 0);
+    const markers = take(index.markers, 1);
+    const participants = take(index.participants, 2);
+    const done = sizes.every((size, i) => (offsets[i] ?? 0) >= size);
+    return {
+      ...index,
+      keyframes,
+      markers,
+      participants,
+      ...(done ? {} : { next: offsets.join('.') }),
+    };
   }
 
   read(request: RequestMap['recording.read']): ResultMap['recording.read'] {
@@ -138,7 +218,7 @@ export class RecordingStore {
   applyRetention(): void {
     const { maxAgeDays, maxTotalBytes } = this.current;
     if (maxAgeDays === null && maxTotalBytes === null) return;
-    const all = this.list().recordings.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    const all = this.all().reverse();
     let total = all.reduce((sum, r) => sum + r.bytes, 0);
     const oldest = maxAgeDays === null ? -Infinity : Date.now() - maxAgeDays * 86_400_000;
     for (const recording of all) {
@@ -236,13 +316,19 @@ export class RecordingStore {
       const v = value as Record<string, unknown>;
       return {
         enabled: typeof v.enabled === 'boolean' ? v.enabled : DEFAULT_SETTINGS.enabled,
-        maxAgeDays: typeof v.maxAgeDays === 'number' ? v.maxAgeDays : null,
-        maxTotalBytes: typeof v.maxTotalBytes === 'number' ? v.maxTotalBytes : null,
+        maxAgeDays: limit(v.maxAgeDays, DEFAULT_SETTINGS.maxAgeDays),
+        maxTotalBytes: limit(v.maxTotalBytes, DEFAULT_SETTINGS.maxTotalBytes),
       };
     } catch {
       return { ...DEFAULT_SETTINGS };
     }
   }
+}
+
+/** A limit from the settings file: a number, null (no limit, said on purpose), else the default. */
+function limit(value: unknown, fallback: number | null): number | null {
+  if (value === null) return null;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
 }
 
 function notFound(recordingId: string): TandemError {

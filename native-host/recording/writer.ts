@@ -17,11 +17,29 @@ export class LineWriter {
   private timer: NodeJS.Timeout | undefined;
   private fd: number | undefined;
   /** Bytes in the file: everything written so far. */
-  flushedBytes: number;
+  flushedBytes = 0;
+  /** Why writing stopped for good (a full disk…); the file holds what was written before. */
+  failure: NodeJS.ErrnoException | undefined;
+  private readonly failed = new Set<(error: NodeJS.ErrnoException) => void>();
 
+  /**
+   * A write that fails (ENOSPC, EDQUOT, EIO…) never throws into whoever appended: it would be a
+   * keystroke or device output, and the terminal must carry on. The writer stops, and tells
+   * `onFailed` listeners once.
+   */
   constructor(readonly file: string) {
-    this.fd = fs.openSync(file, 'a', 0o600);
-    this.flushedBytes = fs.fstatSync(this.fd).size;
+    try {
+      this.fd = fs.openSync(file, 'a', 0o600);
+      this.flushedBytes = fs.fstatSync(this.fd).size;
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** Called once if writing fails; at once if it already has. */
+  onFailed(listener: (error: NodeJS.ErrnoException) => void): void {
+    if (this.failure !== undefined) listener(this.failure);
+    else this.failed.add(listener);
   }
 
   get isOpen(): boolean {
@@ -43,12 +61,47 @@ export class LineWriter {
     const text = this.parts.length === 1 ? (this.parts[0] ?? '') : this.parts.join('');
     this.parts = [];
     this.chars = 0;
-    this.flushedBytes += fs.writeSync(this.fd, text);
+    try {
+      let wrote = fs.writeSync(this.fd, text);
+      this.flushedBytes += wrote;
+      const size = Buffer.byteLength(text);
+      if (wrote < size) {
+        // A short write: the disk is filling up. The rest is tried until the disk says no; a
+        // torn last line is left behind then, which readers skip.
+        const bytes = Buffer.from(text);
+        while (wrote < size) {
+          const more = fs.writeSync(this.fd, bytes, wrote);
+          if (more === 0) throw Object.assign(new Error('nothing written'), { code: 'ENOSPC' });
+          wrote += more;
+          this.flushedBytes += more;
+        }
+      }
+    } catch (error) {
+      this.fail(error);
+    }
   }
 
   close(): void {
     this.flush();
     if (this.fd !== undefined) fs.closeSync(this.fd);
     this.fd = undefined;
+  }
+
+  private fail(error: unknown): void {
+    const failure: NodeJS.ErrnoException =
+      error instanceof Error ? error : new Error(String(error));
+    this.failure = failure;
+    this.parts = [];
+    this.chars = 0;
+    if (this.fd !== undefined) {
+      try {
+        fs.closeSync(this.fd);
+      } catch {
+        // already unusable
+      }
+    }
+    this.fd = undefined;
+    for (const listener of this.failed) listener(failure);
+    this.failed.clear();
   }
 }

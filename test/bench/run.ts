@@ -1,4 +1,8 @@
-/** `npm run bench`: runs every benchmark suite and writes test/bench/results.json. */
+/**
+ * `npm run bench`: runs every benchmark suite (but the opt-in ones) and writes
+ * test/bench/results.json. `npm run bench -- abuse` runs the named suites only.
+ */
+import { runAbuseBench } from './abuse.bench.js';
 import { runAgentBench } from './agent.bench.js';
 import { runRecordingBench } from './recording.bench.js';
 import { runReplayBench } from './replay.bench.js';
@@ -16,12 +20,15 @@ const suites: Record<string, () => Promise<BenchResult[]>> = {
   share: runShareBench,
   stress: runStressBench,
   soak: runSoakBench,
+  abuse: runAbuseBench,
 };
+/** Suites that run only when named: they take minutes. */
+const OPT_IN = new Set(['abuse']);
 
 const only = process.argv.slice(2);
 const results: BenchResult[] = [];
 for (const [name, run] of Object.entries(suites)) {
-  if (only.length > 0 && !only.includes(name)) continue;
+  if (only.length > 0 ? !only.includes(name) : OPT_IN.has(name)) continue;
   process.stdout.write(`bench: ${name}\n`);
   results.push(...(await run()));
 }
