@@ -17,6 +17,7 @@ import {
   type HostProcess,
 } from '../fixtures/agent.js';
 import { events, readAll, type Line } from '../fixtures/recordings.js';
+import { Participant, parseInviteUrl } from '../fixtures/participant.js';
 import { startSerialPair, type SerialPair } from '../fixtures/serial.js';
 
 const CONSOLE = path.join(REPO_ROOT, 'test/fixtures/slow-console.mjs');
@@ -47,6 +48,7 @@ describe('secrets at prompts', () => {
   let other: HostProcess;
   const cables: SerialPair[] = [];
   const consoles: ChildProcess[] = [];
+  const peers: Participant[] = [];
 
   beforeAll(() => {
     agentEnv = makeAgentEnv();
@@ -54,6 +56,7 @@ describe('secrets at prompts', () => {
     other = spawnHost(agentEnv.env);
   });
   afterAll(async () => {
+    for (const peer of peers) peer.close();
     for (const child of consoles) child.kill();
     for (const cable of cables) await cable.kill();
     await other.close();
@@ -263,5 +266,44 @@ describe('secrets at prompts', () => {
     const lines = await recording(s.sessionId, s.recordingId);
     expectNowhere('s3cr3t-le', lines, [s.view, s.otherView]);
     expect(inputs(lines).join('')).toBe('admin\r<withheld>show run\r');
+  });
+  it("withholds a remote co-worker's locked line from the recording and every other participant", async () => {
+    const odd: Step = { prompt: 'Enter the magic word> ', echo: false };
+    const s = await open('pty', { steps: [odd, odd] });
+    await s.view.waitFor('magic word> ');
+    const link = async (role: 'coworker' | 'viewer'): Promise<Participant> => {
+      const { url } = await host.client.request('invite.create', { sessionId: s.sessionId, role });
+      const invite = parseInviteUrl(url);
+      const peer = await Participant.connect(invite);
+      peers.push(peer);
+      await peer.join(invite, role === 'coworker' ? 'Cora' : 'Vic');
+      return peer;
+    };
+    const coworker = await link('coworker');
+    const viewer = await link('viewer');
+    let seen = '';
+    viewer.onEvent((event) => {
+      if (event.type === 'session.output' || event.type === 'session.snapshot') seen += event.data;
+    });
+    await coworker.request('session.attach', { sessionId: s.sessionId });
+    await viewer.request('session.attach', { sessionId: s.sessionId });
+    for (const key of 'plain\r') {
+      await coworker.request('session.input', { sessionId: s.sessionId, data: key });
+    }
+    await s.view.waitFor((text) => text.split('magic word> ').length === 3);
+    for (const key of 'opensesame\r') {
+      await coworker.request('session.input', { sessionId: s.sessionId, data: key, secret: true });
+    }
+    await s.view.waitFor('Welcome');
+    const deadline = Date.now() + 10_000;
+    while (!seen.includes('Welcome') && Date.now() < deadline) await sleep(50);
+    expect(seen).toContain('Welcome');
+    expect(seen).not.toContain('opensesame');
+    const lines = await recording(s.sessionId, s.recordingId);
+    expectNowhere('opensesame', lines, [s.view, s.otherView]);
+    expect(inputs(lines).join('')).toBe('plain\r<withheld>');
+    const withheld = lines.filter((l) => l[1] === 's');
+    expect(withheld).toHaveLength(1);
+    expect(String(withheld[0]?.[2])).not.toMatch(/^local:/);
   });
 });
