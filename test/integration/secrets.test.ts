@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceSpec } from '../../protocol/index.js';
 import { ActivityBuilder } from '../../extension/recordings/activity.js';
+import { TextSearch } from '../../extension/recordings/search.js';
 import {
   OutputFollower,
   REPO_ROOT,
@@ -120,11 +121,22 @@ describe('secrets at prompts', () => {
     return { sessionId, recordingId: attached.session.recordingId ?? '', view, otherView, type };
   }
 
-  /** Ends the session and reads its recording. */
+  /** The asciicast export of each recording read, by recording id. */
+  const exports = new Map<string, string>();
+
+  /** Ends the session and reads its recording (and its asciicast export). */
   async function recording(sessionId: string, recordingId: string): Promise<Line[]> {
     await host.client.request('session.close', { sessionId });
     await sleep(300);
+    exports.set(recordingId, await readAll(host.client, recordingId, 'asciicast-v2'));
     return events(await readAll(host.client, recordingId, 'native'));
+  }
+
+  /** What the replay page's search finds for `query` in the recording's output. */
+  function searchHits(lines: Line[], query: string): number {
+    const search = new TextSearch(query);
+    for (const line of lines) if (line[1] === 'o') search.feed(line[0], String(line[2]));
+    return search.hits.length;
   }
 
   /** What the replay timeline shows in its command tooltips, from the recording's input. */
@@ -153,6 +165,8 @@ describe('secrets at prompts', () => {
     });
     expect(leaked).toEqual([]);
     expect(timelineLabels(lines).join(' ')).not.toContain(secret.slice(0, 2));
+    expect(searchHits(lines, secret)).toBe(0);
+    for (const cast of exports.values()) expect(cast).not.toContain(secret);
     for (const view of views) expect(view.text).not.toContain(secret);
   }
 
