@@ -210,6 +210,21 @@ describe('InputGuard without an echo flag (SSH, serial)', () => {
     g.dispose();
   });
 
+  it('never releases type-ahead while the device is still answering (echo and newline apart)', async () => {
+    const { g, seen, type } = guard();
+    g.output('login: ');
+    type('root\r', 's3cr3t\r');
+    g.output('root');
+    g.output('\r\n');
+    // A slow PAM: a blank line and nothing for longer than the quiet release.
+    await sleep(RELEASE_QUIET_MS + 150);
+    expect(seen).toEqual(['root\r']);
+    g.output('Password: ');
+    g.output('\r\n$ ');
+    expect(seen).toEqual(['root\r', WITHHELD]);
+    g.dispose();
+  });
+
   it('withholds a line typed with the lock, whatever the detection says', () => {
     const { g, seen } = guard();
     g.output('Enter the magic word> ');
@@ -258,6 +273,41 @@ describe('InputGuard for a device that echoes locally (serial local echo)', () =
     g.output('\r\nrouter# ');
     await sleep(RELEASE_QUIET_MS + 150);
     expect(seen).toEqual(['s', 'h', 'ow\r', 'login\r', 'admin\r', WITHHELD]);
+    g.dispose();
+  });
+});
+
+describe('InputGuard for a device that echoes locally: fast typists', () => {
+  it('does not echo keys typed while the device is still answering the line before', async () => {
+    const { g, seen, type } = guard({ localEcho: true });
+    g.output('Username: ');
+    await sleep(CALM_MS + 50);
+    type('admin\r');
+    expect(seen).toEqual(['admin\r']);
+    // The device's own newline comes at once; `Password:` only after a slow PAM.
+    g.output('\r\n');
+    type('s', '3');
+    await sleep(CALM_MS + 150);
+    expect(seen).toEqual(['admin\r']);
+    g.output('Password: ');
+    type('c\r');
+    g.output('\r\n$ ');
+    expect(seen).toEqual(['admin\r', WITHHELD]);
+    g.dispose();
+  });
+
+  it('echoes keys typed right after a prompt once the device has settled', async () => {
+    const { g, seen, type } = guard({ localEcho: true });
+    g.output('router> ');
+    type('s', 'h');
+    expect(seen).toEqual([]);
+    await sleep(CALM_MS + 100);
+    expect(seen).toEqual(['s', 'h']);
+    type('ow\r', 'x');
+    expect(seen).toEqual(['s', 'h', 'ow\r']);
+    // Typed before the device answered: waits for the answer, even past the quiet time.
+    await sleep(CALM_MS + 100);
+    expect(seen).toEqual(['s', 'h', 'ow\r']);
     g.dispose();
   });
 });

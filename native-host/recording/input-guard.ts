@@ -17,7 +17,9 @@
  *   prompt stays pending across log lines that interrupt it.
  * - A line answered, unechoed, at a prompt that asks for nothing secret (`Username:`) is
  *   ordinary; one neither echoed nor answered at a prompt is ordinary once output has gone quiet
- *   with no prompt waiting (a full-screen program that does not echo keys).
+ *   with the device settled: no secret prompt waiting and the cursor on a line that is not blank
+ *   (a blank one means the device is still answering: `Password:` may yet come), or in a
+ *   full-screen program (keys it does not echo).
  * - A line typed with the lock (`session.input` with `secret: true`) is secret whatever the rest
  *   says.
  *
@@ -25,7 +27,7 @@
  * nor their number (the secret's length) leave the guard.
  */
 import type { Participant } from '../../protocol/index.js';
-import { looksLikePrompt, looksLikeSecretPrompt } from './secret-prompt.js';
+import { looksLikePrompt, looksLikeSecretPrompt, visibleLine } from './secret-prompt.js';
 
 export interface EchoState {
   echo: boolean;
@@ -79,6 +81,8 @@ class Line {
   ended = false;
   /** Output arrived after this line became the oldest one waiting. */
   outputSinceHead = false;
+  /** Typed with everything before it judged and answered (local echo: may go on quiet). */
+  settledWhenTyped = false;
 
   constructor(
     public verdict: Verdict,
@@ -124,6 +128,8 @@ export class InputGuard {
   /** An Enter was typed and the device has printed nothing since (local echo only). */
   private enterUnanswered = false;
   private lastOutputAt = 0;
+  /** A full-screen program holds the alternate screen: its cursor line says nothing. */
+  private altScreen = false;
   /** The line whose echo has begun and not finished: its echo comes before anything later. */
   private echoing: Line | undefined;
   private releaseTimer: NodeJS.Timeout | undefined;
@@ -153,6 +159,7 @@ export class InputGuard {
     if (text.length === 0) return;
     this.lastOutputAt = performance.now();
     this.enterUnanswered = false;
+    if (text.includes('\x1b[?')) this.trackAltScreen(text);
     const head = this.head();
     if (head !== undefined) head.outputSinceHead = true;
     // The echo of a line already being echoed comes first (its next key may equal the next
@@ -231,7 +238,9 @@ export class InputGuard {
           line = this.newLine(verdict, locked);
         }
       } else if (line === undefined) {
+        const settled = !this.enterUnanswered && this.head() === undefined;
         line = this.newLine(this.calm() ? 'ordinary' : undefined, false);
+        line.settledWhenTyped = settled;
       }
       line.add(participant, part);
       // eslint-disable-next-line no-control-regex -- Ctrl+C and Ctrl+D end a line too
@@ -243,6 +252,23 @@ export class InputGuard {
     this.flush();
     this.limitHeld();
     this.scheduleRelease();
+  }
+
+  private trackAltScreen(text: string): void {
+    // eslint-disable-next-line no-control-regex -- the escape sequences that switch screens
+    for (const match of text.matchAll(/\x1b\[\?(?:1049|1047|47)([hl])/g)) {
+      this.altScreen = match[1] === 'h';
+    }
+  }
+
+  /**
+   * The device has settled where input is read: the cursor's line holds something and asks for
+   * no secret (`router> `, `$ `). A blank line means it is still busy answering (a slow PAM
+   * after `root⏎`, a `Password:` still to come); a full-screen program is always settled.
+   */
+  private settled(): boolean {
+    if (this.promptPending || looksLikeSecretPrompt(this.tail)) return false;
+    return this.altScreen || visibleLine(this.tail).trim() !== '';
   }
 
   /** The line still being typed, if any. */
@@ -269,11 +295,10 @@ export class InputGuard {
   private calm(): boolean {
     return (
       this.localEcho &&
-      !this.promptPending &&
       !this.enterUnanswered &&
       this.head() === undefined &&
       performance.now() - this.lastOutputAt >= CALM_MS &&
-      !looksLikeSecretPrompt(this.tail)
+      this.settled()
     );
   }
 
@@ -380,7 +405,12 @@ export class InputGuard {
   /** Quiet with no prompt waiting: the oldest waiting line, if the device answered it, is ordinary. */
   private scheduleRelease(): void {
     if (this.head() === undefined || this.releaseTimer !== undefined) return;
-    this.releaseTimer = setTimeout(() => this.releaseIfQuiet(), RELEASE_QUIET_MS).unref();
+    this.releaseTimer = setTimeout(() => this.releaseIfQuiet(), this.quietNeeded()).unref();
+  }
+
+  /** Local echo must keep up with typing: the device counts as settled sooner. */
+  private quietNeeded(): number {
+    return this.localEcho ? CALM_MS : RELEASE_QUIET_MS;
   }
 
   private releaseIfQuiet(): void {
@@ -388,14 +418,15 @@ export class InputGuard {
     const head = this.head();
     if (head === undefined) return;
     const quietFor = performance.now() - this.lastOutputAt;
-    if (quietFor < RELEASE_QUIET_MS) {
-      this.releaseTimer = setTimeout(
-        () => this.releaseIfQuiet(),
-        RELEASE_QUIET_MS - quietFor,
-      ).unref();
+    const needed = this.quietNeeded();
+    if (quietFor < needed) {
+      this.releaseTimer = setTimeout(() => this.releaseIfQuiet(), needed - quietFor).unref();
       return;
     }
-    if (this.promptPending || looksLikeSecretPrompt(this.tail) || !head.outputSinceHead) return;
+    if (!this.settled()) return;
+    // Before the device has printed anything after it, a line may still be type-ahead for a
+    // prompt to come; with local echo, a line typed once everything before was answered may go.
+    if (!head.outputSinceHead && !(this.localEcho && head.settledWhenTyped)) return;
     head.verdict = 'ordinary';
     this.flush();
     this.scheduleRelease();

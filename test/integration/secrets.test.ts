@@ -4,6 +4,7 @@
  * serial local echo and the lock ("type a secret"). The far end is test/fixtures/slow-console.mjs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceSpec } from '../../protocol/index.js';
@@ -132,6 +133,16 @@ describe('secrets at prompts', () => {
     return events(await readAll(host.client, recordingId, 'native'));
   }
 
+  /** Everything the agent wrote to its logs (state dir). */
+  function agentLogs(): string {
+    const dir = agentEnv.env.XDG_STATE_HOME ?? '';
+    return fs
+      .readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => fs.readFileSync(path.join(entry.parentPath, entry.name), 'utf8'))
+      .join('\n');
+  }
+
   /** What the replay page's search finds for `query` in the recording's output. */
   function searchHits(lines: Line[], query: string): number {
     const search = new TextSearch(query);
@@ -166,6 +177,7 @@ describe('secrets at prompts', () => {
     expect(leaked).toEqual([]);
     expect(timelineLabels(lines).join(' ')).not.toContain(secret.slice(0, 2));
     expect(searchHits(lines, secret)).toBe(0);
+    expect(agentLogs()).not.toContain(secret);
     for (const cast of exports.values()) expect(cast).not.toContain(secret);
     for (const view of views) expect(view.text).not.toContain(secret);
   }
@@ -262,7 +274,11 @@ describe('secrets at prompts', () => {
 
   it('serial local echo never shows a line typed at a password prompt, even typed ahead', async () => {
     const s = await open('serial', {
-      steps: [{ prompt: 'Username: ', echo: false }, SLOW_PASSWORD],
+      // PAM slower than the local echo's settle time: the device's newline comes at once.
+      steps: [
+        { prompt: 'Username: ', echo: false },
+        { ...SLOW_PASSWORD, delayMs: 900 },
+      ],
       localEcho: true,
     });
     await s.view.waitFor('Username: ');
