@@ -152,6 +152,7 @@ describe('InputGuard without an echo flag (SSH, serial)', () => {
       '[sudo] password for alice: ',
       "alice@db1's password: ",
       '\x1b[1mPassword:\x1b[0m ',
+      'Password: \x1b[K',
     ];
     for (const prompt of prompts) {
       const { g, seen, type } = guard();

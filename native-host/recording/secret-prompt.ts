@@ -63,6 +63,10 @@ const ESCAPES =
   // eslint-disable-next-line no-control-regex -- terminal output is full of control characters
   /\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b\[[0-?]*[ -/]*[@-~]|\x1b[()*+][0-9A-Za-z]|\x1b[@-Z\\-_=>78]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g;
 
+/** A colon, then only spaces, masking stars and CSI sequences (colours, erase to end of line). */
+// eslint-disable-next-line no-control-regex -- the escape sequences prompts are wrapped in
+const ENDS_IN_COLON = /[:：](?:[\s*•●]|\x1b\[[0-?]*[ -/]*[@-~])*$/u;
+
 /** The text of a line as the user sees it: escapes gone, `\r` overwrites from the start. */
 export function visibleLine(raw: string): string {
   const text = raw.replace(ESCAPES, '').replace(/\r+$/, '');
@@ -76,7 +80,7 @@ export function visibleLine(raw: string): string {
  */
 export function looksLikeSecretPrompt(line: string): boolean {
   // Most output does not end in a colon: skip the long expression (it runs on every chunk).
-  if (!/[:：][\s*•●\x1b[\d;m]*$/u.test(line)) return false;
+  if (!ENDS_IN_COLON.test(line)) return false;
   const visible = visibleLine(line).replace(/[*•●]+\s*$/u, '');
   if (visible.length > 400) return false;
   return SECRET_PROMPT.test(visible);
