@@ -68,7 +68,12 @@ export interface RequestMap {
   'session.list': PageRequest;
   'session.attach': { sessionId: string; fromSeq?: number };
   'session.detach': { sessionId: string };
-  'session.input': { sessionId: string; data: string };
+  /**
+   * `secret`: typed with the lock on ("type a secret"): the agent withholds the line this input
+   * belongs to from the recording, local echo and anything shown to others, whatever its own
+   * prompt detection says. Views send it on every key up to and including Enter.
+   */
+  'session.input': { sessionId: string; data: string; secret?: boolean };
   'session.resize': { sessionId: string; cols: number; rows: number };
   'session.ack': { sessionId: string; chars: number };
   'session.break': { sessionId: string; durationMs?: number };

@@ -83,7 +83,11 @@ const bodies = {
   'session.list': z.object(page).strict(),
   'session.attach': z.object({ sessionId, fromSeq: z.number().int().min(0).optional() }),
   'session.detach': z.object({ sessionId }),
-  'session.input': z.object({ sessionId, data: z.string().max(256 * 1024) }),
+  'session.input': z.object({
+    sessionId,
+    data: z.string().max(256 * 1024),
+    secret: z.boolean().optional(),
+  }),
   'session.resize': z.object({ sessionId, cols, rows }),
   'session.ack': z.object({ sessionId, chars: z.number().int().min(0) }),
   'session.break': z.object({

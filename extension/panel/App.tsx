@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { PanelModel } from './model.js';
 import { NewTerminal } from './NewTerminal.js';
+import { SecretLineButton } from './SecretLineButton.js';
 import type { SessionView } from './session-view.js';
 import { WatchGrid } from './WatchGrid.js';
 import { SessionBar } from '../sharing/SessionBar.js';
@@ -246,15 +247,18 @@ function TerminalPane({
           </button>
         </div>
       )}
-      <div
-        className="term"
-        ref={host}
-        onContextMenu={(e) => {
-          e.preventDefault();
-          setMenu({ x: e.clientX, y: e.clientY });
-        }}
-        onClick={() => setMenu(undefined)}
-      />
+      <div className="term-area">
+        <div
+          className="term"
+          ref={host}
+          onContextMenu={(e) => {
+            e.preventDefault();
+            setMenu({ x: e.clientX, y: e.clientY });
+          }}
+          onClick={() => setMenu(undefined)}
+        />
+        <SecretLineButton view={view} />
+      </div>
       {menu !== undefined && (
         <ul
           className="menu"

@@ -9,6 +9,7 @@ import { OutputSequencer, type Step } from '../lib/output-sequencer.js';
 import { LinkError } from '../lib/view-protocol.js';
 import { SessionPresence } from '../sharing/presence.js';
 import type { SessionTransport } from '../sharing/transport.js';
+import { SecretLine } from './secret-line.js';
 import { TerminalController } from './terminal.js';
 
 /** How much output may wait in xterm's parse queue before acks wait for parsing. */
@@ -32,6 +33,8 @@ export class SessionView {
   selfId: string | undefined;
   /** Shown in the watch grid: read-only and at the device's size, whatever the role. */
   watching = false;
+  /** The lock: the next line typed here is a secret, whatever the agent's detection says. */
+  readonly secretLine = new SecretLine(() => this.changed());
   /**
    * How to open this device again after it ended (the host rebooted, sshd restarted): kept only
    * for what this panel opened and only when it holds no secret — a password is asked again.
@@ -58,7 +61,13 @@ export class SessionView {
     this.terminal.term.onData((data) => {
       if (this.role === 'viewer' || this.watching) return;
       if (this.state === 'running' || this.state === 'connecting') {
-        this.client.notify('session.input', { sessionId: this.id, data });
+        for (const part of this.secretLine.take(data)) {
+          this.client.notify('session.input', {
+            sessionId: this.id,
+            data: part.data,
+            ...(part.secret ? { secret: true } : {}),
+          });
+        }
       }
     });
     this.terminal.term.onResize(({ cols, rows }) => this.scheduleResize(cols, rows));

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { SecretLineButton } from '../panel/SecretLineButton.js';
 import type { SessionView } from '../panel/session-view.js';
 import type { GuestModel } from './guest-model.js';
 import { RecordingBar } from '../recordings/RecordingBar.js';
@@ -80,7 +81,10 @@ function GuestPane({ view }: { view: SessionView }) {
       </header>
       <SessionBar view={view} />
       <RecordingBar client={view.transport} info={view.info} owner={view.role === 'owner'} />
-      <div className="term" ref={host} />
+      <div className="term-area">
+        <div className="term" ref={host} />
+        <SecretLineButton view={view} />
+      </div>
       {(ended || view.message !== undefined) && (
         <div className={`session-note ${ended ? 'ended' : ''}`} role="status" data-testid="note">
           {ended

@@ -231,7 +231,7 @@ export class Agent {
         this.session(request.sessionId).detach(link);
         return { result: {} };
       case 'session.input':
-        this.session(request.sessionId).input(request.data, link);
+        this.session(request.sessionId).input(request.data, link, request.secret === true);
         return { result: {} };
       case 'session.resize':
         this.session(request.sessionId).resize(request.cols, request.rows, link);

@@ -6,24 +6,30 @@ import type { ClientLink } from './link.js';
 /**
  * What a session feeds its recording: output, attributed input (secrets withheld), resizes and
  * who is there. A participant joins with their first view and leaves with their last.
+ *
+ * Input passes the InputGuard whether or not the session is recorded: it is the one place input
+ * is judged secret, and local echo (serial) shows only what it judged ordinary. Anything that
+ * would show keystrokes to others (typing previews) must take them from here too.
  */
 export class SessionRecording {
   private readonly views = new Map<string, number>();
-  private readonly guard: InputGuard | undefined;
+  private readonly guard: InputGuard;
 
+  /** `echo` shows local echo to every view (and the recording) as output. */
   constructor(
     private readonly recorder: Recorder | undefined,
     device: Device,
+    echo: (text: string) => void,
   ) {
-    if (recorder !== undefined) {
-      const probe = device.echoState?.bind(device);
-      // The one place input is judged secret; a keystroke broadcast (typing previews) must
-      // take its input from here too.
-      this.guard = new InputGuard(
-        (participant, data, secret) => recorder.input(participant, data, secret),
-        probe,
-      );
-    }
+    const { localEcho } = device;
+    this.guard = new InputGuard(
+      (participant, data) => {
+        if (data === undefined) return this.recorder?.withheld(participant);
+        this.recorder?.input(participant, data);
+        if (localEcho !== undefined) echo(localEcho(data));
+      },
+      { probe: device.echoState?.bind(device), localEcho: localEcho !== undefined },
+    );
   }
 
   get state(): RecordingState {
@@ -68,19 +74,22 @@ export class SessionRecording {
     this.recorder?.roleChanged(participant, role);
   }
 
-  output(data: string, json?: string): void {
-    if (this.recorder === undefined) return;
-    this.recorder.output(data, json);
-    this.guard?.output(data);
+  /** `local`: the session's own local echo, not something the device printed. */
+  output(data: string, json?: string, local = false): void {
+    this.recorder?.output(data, json);
+    if (local) this.guard.localOutput(data);
+    else this.guard.output(data);
   }
 
-  /** Judges the input and has `write` send it to the device (at once, or after the probe). */
-  input(link: ClientLink, data: string, write: () => void): void {
-    if (this.recorder === undefined || this.guard === undefined) return write();
-    if (!this.recorder.hasParticipant(link.participant.id)) {
+  /**
+   * Judges the input and has `write` send it to the device (at once, or after the probe).
+   * `locked`: typed with the lock on, withheld whatever the guard would say.
+   */
+  input(link: ClientLink, data: string, write: () => void, locked = false): void {
+    if (this.recorder?.hasParticipant(link.participant.id) === false) {
       this.recorder.join(link.participant, link.role);
     }
-    this.guard.input(link.participant, data, write);
+    this.guard.input(link.participant, data, write, locked);
   }
 
   resize(cols: number, rows: number): void {
@@ -104,7 +113,7 @@ export class SessionRecording {
   }
 
   close(reason: string): void {
-    this.guard?.dispose();
+    this.guard.dispose();
     void this.recorder?.close(reason);
   }
 }

@@ -94,7 +94,9 @@ export class Session {
       options.snapshotter.feed(chunk),
     );
     const { device } = options;
-    this.recording = new SessionRecording(options.recorder, device);
+    this.recording = new SessionRecording(options.recorder, device, (text) =>
+      this.echoLocally(text),
+    );
     // Everyone sees the banner; the terminal carries on unrecorded.
     this.recording.onStopped(() => this.broadcast(this.recordingEvent()));
     this.presence = new Presence((change) => this.onPresence(change));
@@ -238,12 +240,16 @@ export class Session {
     this.applyFlowControl();
   }
 
-  input(data: string, from?: ClientLink): void {
+  /**
+   * `locked`: the participant typed with the lock on ("type a secret"): the line is withheld
+   * from the recording and local echo whatever the prompt detection says.
+   */
+  input(data: string, from?: ClientLink, locked = false): void {
     this.assertLive();
     if (from !== undefined) this.takeKeyboard(from);
     const write = (): void => this.options.device.write(data);
     if (from === undefined) write();
-    else this.recording.input(from, data, write);
+    else this.recording.input(from, data, write, locked);
   }
 
   /** Pauses or resumes the recording; every view is told. False if nothing changed. */
@@ -428,13 +434,28 @@ export class Session {
     this.onOutput(text);
   }
 
-  private onOutput(text: string): void {
+  /** Local echo waits for the turn's device output, and goes out after it, marked as ours. */
+  private echoes: string[] = [];
+
+  private echoLocally(text: string): void {
+    if (text.length === 0 || this.state === 'exited') return;
+    this.echoes.push(text);
+    if (this.echoes.length > 1) return;
+    setImmediate(() => {
+      if (this.pending.length > 0) this.flushPending();
+      const echoes = this.echoes;
+      this.echoes = [];
+      this.onOutput(echoes.join(''), true);
+    });
+  }
+
+  private onOutput(text: string, local = false): void {
     if (text.length === 0) return;
     for (const data of splitChars(text, MAX_CHUNK_CHARS)) {
       this.seq += 1;
       const chunk = { seq: this.seq, data, json: JSON.stringify(data) };
       this.buffer.push(chunk);
-      this.recording.output(data, chunk.json);
+      this.recording.output(data, chunk.json, local);
       for (const attachment of this.attachments.values()) this.deliver(attachment, chunk);
     }
   }

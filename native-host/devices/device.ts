@@ -34,6 +34,12 @@ export interface Device {
    * Used to keep passwords typed at no-echo prompts out of recordings.
    */
   echoState?(): Promise<{ echo: boolean; canonical: boolean } | undefined>;
+  /**
+   * Set when the far end does not echo and the user asked for local echo (serial): what the
+   * terminal shows for typed `data`. The session shows it only for input judged ordinary, never
+   * for a line typed at a prompt that hides it.
+   */
+  readonly localEcho?: ((data: string) => string) | undefined;
   /** Flow control: stop reading from the far end until resume(). */
   pause(): void;
   resume(): void;

@@ -287,6 +287,11 @@ class SerialDevice implements Device {
   private readonly events = new DeviceEvents();
   private readonly translate: ((data: string) => string) | undefined;
   private readonly echoTranslate = createLineEndingTranslator('crlf');
+  /**
+   * Local echo is the session's to show, not the port's: the session echoes only input judged
+   * ordinary, so a line typed at a prompt that hides it never appears (see InputGuard).
+   */
+  readonly localEcho: ((data: string) => string) | undefined;
   private readonly timer: NodeJS.Timeout;
   private state: LinkState = 'running';
   private port: Port | null;
@@ -301,6 +306,7 @@ class SerialDevice implements Device {
     this.description = describePort(spec);
     this.translate =
       spec.lineEnding === undefined ? undefined : createLineEndingTranslator(spec.lineEnding);
+    this.localEcho = spec.localEcho === true ? (data) => this.echoTranslate(data) : undefined;
     this.port = port;
     this.attach(port);
     this.timer = setInterval(() => void this.checkPath(), PATH_CHECK_MS);
@@ -380,9 +386,6 @@ class SerialDevice implements Device {
     if (this.state !== 'running' || port === null) return;
     const out = this.translate === undefined ? data : this.translate(data);
     port.write(Buffer.from(out, 'utf8'));
-    if (this.spec.localEcho === true) {
-      this.events.emitData(Buffer.from(this.echoTranslate(data), 'utf8'));
-    }
   }
 
   async sendBreak(durationMs: number): Promise<void> {

@@ -27,7 +27,7 @@ export interface RecordingHeader {
 export type RecordingEvent =
   | [t: number, code: 'o', data: string]
   | [t: number, code: 'i', participantId: string, data: string]
-  /** Input typed at a no-echo prompt: withheld, only the fact is kept. */
+  /** One line typed at a prompt that hides it (or with the lock on): only the fact is kept. */
   | [t: number, code: 's', participantId: string]
   | [t: number, code: 'r', cols: number, rows: number]
   | [t: number, code: 'j', participantId: string, name: string, role: Role]

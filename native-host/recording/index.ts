@@ -2,10 +2,12 @@ export { RecordingStore, type NewRecording, type RecordingStoreOptions } from '.
 export { Recorder, type KeyframeMaker, type KeyframeMakerFactory } from './recorder.js';
 export {
   InputGuard,
-  looksLikePasswordPrompt,
   type EchoProbe,
   type EchoState,
+  type InputGuardOptions,
+  type InputSink,
 } from './input-guard.js';
+export { looksLikeSecretPrompt } from './secret-prompt.js';
 export { Keyframer, type Keyframe } from './keyframer.js';
 export * from './format.js';
 export { scanRecording, readHeader } from './scan.js';

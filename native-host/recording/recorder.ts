@@ -141,11 +141,16 @@ export class Recorder {
     this.writer.append(`[${JSON.stringify(t)},"o",${json}]\n`);
   }
 
-  input(participant: Participant, data: string, secret: boolean): void {
+  /** Ordinary input, attributed. */
+  input(participant: Participant, data: string): void {
     if (this.state !== 'on') return;
-    this.write(
-      secret ? [this.now(), 's', participant.id] : [this.now(), 'i', participant.id, data],
-    );
+    this.write([this.now(), 'i', participant.id, data]);
+  }
+
+  /** One line typed at a prompt that hides it: only the fact, never the keys or their number. */
+  withheld(participant: Participant): void {
+    if (this.state !== 'on') return;
+    this.write([this.now(), 's', participant.id]);
   }
 
   resize(cols: number, rows: number): void {

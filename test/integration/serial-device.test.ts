@@ -130,17 +130,20 @@ describe('serial device over a socat pair', () => {
     }
   });
 
-  it('echoes typed input locally when asked, Enter shown as a new line', async () => {
+  it('leaves local echo to the session: says what to echo, Enter shown as a new line', async () => {
     const cable = await pair();
     const watcher = await open(cable.pathB, { localEcho: true, lineEnding: 'cr' });
     const farEnd = await open(cable.pathA);
+    // The session echoes only input judged ordinary (never a password), so the port itself
+    // shows nothing of what is written.
+    expect(watcher.device.localEcho?.('abc\r')).toBe('abc\r\n');
     watcher.device.write('abc\r');
-    await waitUntil('local echo', () => watcher.tail === 'abc\r\n');
     await waitUntil('far end receives', () => farEnd.tail === 'abc\r');
     farEnd.device.write('xyz\r');
-    await waitUntil('echoing side receives', () => watcher.tail === 'abc\r\nxyz\r');
+    await waitUntil('echoing side receives', () => watcher.tail === 'xyz\r');
     await sleep(100);
     expect(farEnd.tail).toBe('abc\r');
+    expect(farEnd.device.localEcho).toBeUndefined();
   });
 
   it('sets DTR/RTS and sends a break on a pty without failing, and keeps working', async () => {
