@@ -5,3 +5,4 @@ export * from './roles.js';
 export * from './schemas.js';
 export * from './extension-key.js';
 export * from './pieces.js';
+export * from './hosts.js';

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import {
   TandemError,
   event,
+  isLoopbackHost,
   type InviteInfo,
   type JoinResult,
   type ParticipantInfo,
@@ -267,6 +268,11 @@ export class Sharing {
       throw new Error('the relay did not say where it listens');
     }
     this.host.logger.info('relay.started', { url: parsed.url });
+    if (!isLoopbackHost(this.config.host)) {
+      // The embedded relay has no certificate: on a network address its signalling and the
+      // guest page it serves travel in clear text (it says so on stderr too).
+      this.host.logger.warn('relay.insecure', { host: this.config.host, tls: false });
+    }
     this.superviseRelay(child, parsed.port);
     return {
       host: this.config.host,
