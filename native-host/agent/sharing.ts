@@ -23,6 +23,7 @@ import {
 } from '../peer/bridge.js';
 import { InviteStore, type Invite } from '../peer/invites.js';
 import type { ClientLink } from './link.js';
+import { DEFAULT_DISPLAY_NAME, forRemote } from './remote-view.js';
 import type { Session } from './session.js';
 
 export interface SharingConfig {
@@ -34,9 +35,16 @@ export interface SharingConfig {
   iceServers: IceServer[];
   /** The built guest page (the extension build), served by the embedded relay. */
   guestPageDir?: string;
+  /** How remote participants see the owner: never the Unix user name (see remote-view.ts). */
+  displayName: string;
 }
 
-export const DEFAULT_SHARING: SharingConfig = { host: '127.0.0.1', port: 0, iceServers: [] };
+export const DEFAULT_SHARING: SharingConfig = {
+  host: '127.0.0.1',
+  port: 0,
+  iceServers: [],
+  displayName: DEFAULT_DISPLAY_NAME,
+};
 
 /** Reads ~/.config/tandem/sharing.json; bad or missing values fall back to the defaults. */
 export function loadSharingConfig(file: string): SharingConfig {
@@ -53,6 +61,10 @@ export function loadSharingConfig(file: string): SharingConfig {
   if ('port' in raw && typeof raw.port === 'number') config.port = raw.port;
   if ('guestPageDir' in raw && typeof raw.guestPageDir === 'string')
     config.guestPageDir = raw.guestPageDir;
+  if ('displayName' in raw && typeof raw.displayName === 'string') {
+    const name = raw.displayName.trim();
+    if (name.length > 0 && name.length <= 64) config.displayName = name;
+  }
   if ('iceServers' in raw && Array.isArray(raw.iceServers)) {
     config.iceServers = raw.iceServers.filter(
       (s: unknown): s is IceServer => typeof s === 'object' && s !== null && 'urls' in s,
@@ -312,7 +324,7 @@ export class Sharing {
       local: false,
       participant: { id: participantId, name },
       scope: session.id,
-      send: (message) => pipe.send(message),
+      send: (message) => pipe.send(forRemote(message, this.config.displayName)),
       sendOutput: (sessionId, seq, json) => pipe.sendOutput(sessionId, seq, json),
       backlog: () => pipe.backlog(),
       close: () => pipe.close(),

@@ -48,7 +48,7 @@ describe('tandem-agent host, started as Chrome starts it', () => {
     const started = Date.now();
     expect(await first.close()).toBe(0);
     expect(Date.now() - started).toBeLessThan(1000);
-    expect(isAlive(reply.agent.pid)).toBe(true);
+    expect(isAlive(reply.agent.pid ?? Number.NaN)).toBe(true);
 
     // While nobody is attached the session still runs; a second view catches up exactly.
     const writer = await AgentClient.connect(agentEnv.socketPath);
@@ -345,8 +345,10 @@ describe('the agent daemon', () => {
   it('replaces a stale socket file left by a killed agent', async () => {
     const host = spawnHost(agentEnv.env);
     const { agent } = await host.client.request('hello', hello);
-    process.kill(agent.pid, 'SIGKILL');
-    expect(await waitForExit(agent.pid, 5000)).toBe(true);
+    const pid = agent.pid ?? 0;
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, 'SIGKILL');
+    expect(await waitForExit(pid, 5000)).toBe(true);
     await host.exited;
     expect(fs.existsSync(agentEnv.socketPath)).toBe(true);
     // Nothing listens there now; the next host starts a fresh agent in its place.
