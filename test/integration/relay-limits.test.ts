@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startRelay } from '../../relay/relay.js';
-import { REPO_ROOT } from '../fixtures/agent.js';
+import { REPO_ROOT, makeAgentEnv, spawnHost } from '../fixtures/agent.js';
 
 const RELAY_SCRIPT = path.join(REPO_ROOT, 'relay/dist/relay.js');
 
@@ -311,5 +311,38 @@ describe('a relay on a network address', () => {
     const loopback = await spawnRelay([]);
     await loopback.stop();
     expect(loopback.stderr()).toBe('');
+  });
+});
+
+describe("the agent's embedded relay on a network address", () => {
+  it('is logged as insecure in the agent log', async () => {
+    const agentEnv = makeAgentEnv();
+    const config = path.join(agentEnv.env.XDG_CONFIG_HOME ?? '', 'tandem');
+    fs.mkdirSync(config, { recursive: true });
+    // The user's opt-in to a LAN address; nothing here connects anywhere but loopback.
+    fs.writeFileSync(path.join(config, 'sharing.json'), JSON.stringify({ host: '0.0.0.0' }));
+    const host = spawnHost(agentEnv.env);
+    try {
+      const { sessionId } = await host.client.request('session.open', {
+        device: { kind: 'echo' },
+        cols: 80,
+        rows: 24,
+      });
+      await host.client.request('invite.create', { sessionId, role: 'viewer' });
+      const logFile = path.join(agentEnv.env.XDG_STATE_HOME ?? '', 'tandem', 'agent.log');
+      let line: string | undefined;
+      for (let i = 0; i < 100 && line === undefined; i++) {
+        line = fs
+          .readFileSync(logFile, 'utf8')
+          .split('\n')
+          .find((l) => l.includes('"relay.insecure"'));
+        if (line === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(line).toBeDefined();
+      expect(JSON.parse(line ?? '{}')).toMatchObject({ level: 'warn', host: '0.0.0.0' });
+    } finally {
+      await host.close();
+      await agentEnv.cleanup();
+    }
   });
 });
