@@ -67,8 +67,17 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     path: '/',
     allow_discovery: false,
     concurrent_limit: limits.maxConnections,
-    createWebSocketServer: (wsOptions) =>
-      new WebSocketServer({ ...wsOptions, maxPayload: limits.maxPayloadBytes }),
+    createWebSocketServer: (wsOptions) => {
+      const wss = new WebSocketServer({ ...wsOptions, maxPayload: limits.maxPayloadBytes });
+      wss.on('connection', (socket) => {
+        // On an error (an oversize message) ws sends its close frame and then keeps reading,
+        // and discarding, whatever the sender still pushes until the close handshake ends: a
+        // 90 MiB message still went through the relay's buffers (+35 MiB resident). Once the
+        // close frame is on its way, drop the socket.
+        socket.on('error', () => setImmediate(() => socket.terminate()));
+      });
+      return wss;
+    },
   });
   // The `peer` package re-emits every socket error and every message it cannot parse as an
   // 'error' event; without a listener one bad WebSocket message from anyone killed the relay.

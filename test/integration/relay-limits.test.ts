@@ -119,17 +119,17 @@ describe('the relay against strangers', () => {
 
   it('closes WebSockets that send 90 MiB messages, and its memory stays flat', async () => {
     const before = rssBytes(relay.child.pid ?? 0);
-    // Three in a row: what the relay keeps after the first (read buffers the allocator holds
-    // on to) must not grow with the next. Before the cap one message took it from 63 to 940 MiB.
+    // Three in a row. Before the cap one message took the relay from 63 to 940 MiB.
     for (let i = 0; i < 3; i++) {
       const socket = await register(relay.port, `big-${i}-${Date.now()}`);
       socket.on('error', () => {});
       const code = closed(socket);
       socket.send(Buffer.alloc(90 * 1024 * 1024, 0x61));
-      expect(await code).toBe(1009);
+      // 1009 (message too big) when the close frame arrives before the socket is dropped.
+      expect([1006, 1009]).toContain(await code);
     }
     const after = rssBytes(relay.child.pid ?? 0);
-    expect(after - before).toBeLessThan(64 * 1024 * 1024);
+    expect(after - before).toBeLessThan(16 * 1024 * 1024);
     // Still serving everyone else.
     const next = await register(relay.port, `after-big-${Date.now()}`);
     next.close();
