@@ -19,12 +19,15 @@ export interface RelayLimits {
    * the proxy: raise this there and let the proxy limit per client.
    */
   maxConnectionsPerAddress: number;
+  /** How long a connection may take to send a request's headers (an idle one included). */
+  headersTimeoutMs: number;
 }
 
 export const DEFAULT_RELAY_LIMITS: RelayLimits = {
   maxPayloadBytes: 64 * 1024,
   maxConnections: 2048,
   maxConnectionsPerAddress: 128,
+  headersTimeoutMs: 10_000,
 };
 
 /**
@@ -40,6 +43,10 @@ export class ConnectionGuard {
 
   attach(server: http.Server): void {
     server.on('connection', (socket: Socket) => this.admit(socket));
+    // Once a request has arrived, keep-alive (HTTP) or the PeerJS heartbeat (WebSocket) decides
+    // how long the connection lives.
+    server.on('request', (request: http.IncomingMessage) => request.socket.setTimeout(0));
+    server.on('upgrade', (_request: http.IncomingMessage, socket: Socket) => socket.setTimeout(0));
   }
 
   closeAll(): void {
@@ -59,6 +66,9 @@ export class ConnectionGuard {
     }
     this.sockets.add(socket);
     this.perAddress.set(address, fromAddress + 1);
+    // Node's header timeout starts with the first byte: a connection that sends nothing at
+    // all would otherwise sit on a place under the caps for good.
+    socket.setTimeout(this.limits.headersTimeoutMs, () => socket.destroy());
     socket.once('close', () => {
       this.sockets.delete(socket);
       const left = (this.perAddress.get(address) ?? 1) - 1;

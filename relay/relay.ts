@@ -59,8 +59,17 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   app.disable('x-powered-by');
   // Express's default error page shows the stack (with absolute paths) outside "production".
   app.set('env', 'production');
+  // A connection that is slow to send its headers (or a body) is dropped (checked every
+  // second), so slow sockets cannot sit on the connection caps for minutes; see also limits.ts.
+  const serverOptions = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.headersTimeoutMs * 3,
+    connectionsCheckingInterval: 1000,
+  };
   const server =
-    options.tls === undefined ? http.createServer(app) : https.createServer(options.tls, app);
+    options.tls === undefined
+      ? http.createServer(serverOptions, app)
+      : https.createServer({ ...serverOptions, ...options.tls }, app);
   const guard = new ConnectionGuard(limits);
   guard.attach(server);
   const peerServer = ExpressPeerServer(server, {

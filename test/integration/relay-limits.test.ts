@@ -174,6 +174,20 @@ describe('the relay against strangers', () => {
     expect(response.status).toBe(200);
   });
 
+  it('drops a connection that sends nothing within 10 s', async () => {
+    const socket = net.connect(relay.port, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    const opened = Date.now();
+    socket.on('error', () => {});
+    await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const held = Date.now() - opened;
+    expect(held).toBeGreaterThanOrEqual(9_000);
+    expect(held).toBeLessThan(13_000);
+  });
+
   it('answers malformed and unknown requests without stack traces or paths', async () => {
     const probes: [string, RequestInit?][] = [
       ['/%zz'],
