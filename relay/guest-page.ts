@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type http from 'node:http';
+import path from 'node:path';
 import { guestAssets, type GuestAsset } from './guest-assets.js';
 
 /** Where the guest page is served: the invite link's path, and the bare relay address. */
@@ -50,28 +51,40 @@ function securityHeaders(request: http.IncomingMessage): Record<string, string> 
 
 /**
  * Serves the guest page and the files it loads (see guestAssets), nothing else: every other
- * path is a 404 that names no file. The list is read when the relay starts.
+ * path is a 404 that names no file. The list is read again whenever guest.html changes (a new
+ * build while the relay runs names new chunks).
  */
 export class GuestPage {
-  private readonly assets: Map<string, GuestAsset>;
+  private assets = new Map<string, GuestAsset>();
+  private readFrom = -1;
 
-  constructor(root: string | undefined) {
-    this.assets = root === undefined ? new Map() : guestAssets(root);
-  }
+  constructor(private readonly root: string | undefined) {}
 
-  get available(): boolean {
-    return this.assets.has('/guest.html');
+  private current(): Map<string, GuestAsset> {
+    if (this.root === undefined) return this.assets;
+    let changed: number;
+    try {
+      changed = fs.statSync(path.join(this.root, 'guest.html')).mtimeMs;
+    } catch {
+      changed = -1;
+    }
+    if (changed !== this.readFrom) {
+      this.assets = changed === -1 ? new Map() : guestAssets(this.root);
+      this.readFrom = changed;
+    }
+    return this.assets;
   }
 
   handle(request: http.IncomingMessage, response: http.ServerResponse): void {
     const pathname = new URL(request.url ?? '/', 'http://relay').pathname;
-    const asset = this.assets.get(PAGE_PATHS.has(pathname) ? '/guest.html' : pathname);
+    const assets = this.current();
+    const asset = assets.get(PAGE_PATHS.has(pathname) ? '/guest.html' : pathname);
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       plain(response, 405, 'Only GET is served here');
       return;
     }
     if (asset === undefined) {
-      plain(response, 404, this.available ? 'Not found' : 'No guest page on this relay');
+      plain(response, 404, assets.size > 0 ? 'Not found' : 'No guest page on this relay');
       return;
     }
     fs.readFile(asset.file, (error, body) => {

@@ -268,6 +268,28 @@ describe('the relay against strangers', () => {
   });
 });
 
+describe('a relay whose guest page is rebuilt while it runs', () => {
+  it("serves the new build's files and no longer the old ones", async () => {
+    const build = makeBuild();
+    const relay = await startRelay({ staticDir: build });
+    try {
+      expect((await fetch(`${relay.url}/chunks/guest-A1.js`)).status).toBe(200);
+      fs.writeFileSync(path.join(build, 'chunks/guest-Z9.js'), 'export const z=9;');
+      fs.writeFileSync(
+        path.join(build, 'guest.html'),
+        '<script type="module" src="/chunks/guest-Z9.js"></script>',
+      );
+      const later = new Date(Date.now() + 5000);
+      fs.utimesSync(path.join(build, 'guest.html'), later, later);
+      expect((await fetch(`${relay.url}/chunks/guest-Z9.js`)).status).toBe(200);
+      expect((await fetch(`${relay.url}/chunks/guest-A1.js`)).status).toBe(404);
+    } finally {
+      await relay.close();
+      fs.rmSync(build, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a relay with a small total cap', () => {
   it('turns away connections over the total, whatever their address', async () => {
     const relay = await startRelay({ limits: { maxConnections: 3 } });
