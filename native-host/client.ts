@@ -44,6 +44,11 @@ export class AgentClient {
     input.on('data', (data: Buffer) => {
       for (const frame of decoder.push(data)) {
         if (frame.kind === 'message') this.receive(frame.value);
+        else if (frame.kind === 'too_large') {
+          // Nothing after a length over the limit can be framed: fail loudly, never hang.
+          this.fail(new Error(`the agent sent a frame of ${frame.bytes} bytes, over the limit`));
+          input.destroy();
+        }
       }
     });
     input.on('close', () => this.fail(new Error('connection to the Tandem agent closed')));

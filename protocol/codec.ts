@@ -27,43 +27,43 @@ export type DecodedFrame =
 
 /**
  * Incremental decoder: feed it whatever a read returned; it yields every complete frame.
- * A frame over the limit is reported once and then skipped as it streams past, never buffered.
+ *
+ * A length over the limit is reported once (`too_large`) and ends the stream: nothing after it
+ * is decoded, and the caller closes the connection with an error. Skipping the claimed length
+ * instead would trust the very number that is wrong: a bogus length (a desynchronised or
+ * hostile writer) made the agent discard the next 4 GiB of a connection without a word.
  */
 export class FrameDecoder {
   private chunks: Uint8Array[] = [];
   private buffered = 0;
-  private skipRemaining = 0;
+  private ended = false;
 
   constructor(private readonly maxBytes = MAX_FRAME_BYTES) {}
 
   push(data: Uint8Array): DecodedFrame[] {
     const out: DecodedFrame[] = [];
-    let input = data;
-    while (input.byteLength > 0) {
-      if (this.skipRemaining > 0) {
-        const skip = Math.min(this.skipRemaining, input.byteLength);
-        this.skipRemaining -= skip;
-        input = input.subarray(skip);
-        continue;
+    if (this.ended || data.byteLength === 0) return out;
+    this.chunks.push(data);
+    this.buffered += data.byteLength;
+    while (this.buffered >= 4) {
+      const length = this.peekLength();
+      if (length > this.maxBytes) {
+        out.push({ kind: 'too_large', bytes: length });
+        this.ended = true;
+        this.chunks = [];
+        this.buffered = 0;
+        break;
       }
-      this.chunks.push(input);
-      this.buffered += input.byteLength;
-      input = new Uint8Array(0);
-      while (this.buffered >= 4) {
-        const length = this.peekLength();
-        if (length > this.maxBytes) {
-          out.push({ kind: 'too_large', bytes: length });
-          const rest = this.take(this.buffered).subarray(4);
-          this.skipRemaining = length;
-          input = rest;
-          break;
-        }
-        if (this.buffered < 4 + length) break;
-        const frame = this.take(4 + length).subarray(4);
-        out.push(parseBody(frame));
-      }
+      if (this.buffered < 4 + length) break;
+      const frame = this.take(4 + length).subarray(4);
+      out.push(parseBody(frame));
     }
     return out;
+  }
+
+  /** A frame over the limit has ended the stream: close the connection. */
+  get failed(): boolean {
+    return this.ended;
   }
 
   /** Bytes held waiting for the rest of a frame. */

@@ -7,3 +7,4 @@ export * from './extension-key.js';
 export * from './pieces.js';
 export * from './agent-proof.js';
 export * from './paging.js';
+export * from './hosts.js';

@@ -268,7 +268,8 @@ export interface SshHostAlias {
 }
 
 export interface ResultMap {
-  hello: { agent: { version: string; pid: number }; protocol: number; capabilities: string[] };
+  /** `pid` only for the user's own views, never for remote participants. */
+  hello: { agent: { version: string; pid?: number }; protocol: number; capabilities: string[] };
   'session.open': { sessionId: string };
   'session.list': { sessions: SessionInfo[] } & PageResult;
   'session.attach': {

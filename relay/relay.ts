@@ -1,11 +1,13 @@
-import fs from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
-import type { AddressInfo, Socket } from 'node:net';
-import express from 'express';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { ExpressPeerServer } from 'peer';
 import { WebSocketServer } from 'ws';
 import { verifyRegistration } from './peer-ids.js';
+import { isLoopbackHost } from '../protocol/hosts.js';
+import { GuestPage } from './guest-page.js';
+import { ConnectionGuard, DEFAULT_RELAY_LIMITS, type RelayLimits } from './limits.js';
 
 export interface RelayOptions {
   /** 127.0.0.1 by default; a LAN address is an explicit opt-in by the user. */
@@ -14,6 +16,11 @@ export interface RelayOptions {
   port?: number;
   /** Folder with the guest join page (guest.html and its assets), served at `/`. */
   staticDir?: string;
+  /** Serve HTTPS and WSS with this certificate (PEM). */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  limits?: Partial<RelayLimits>;
+  /** Where a warning about how the relay is exposed goes (stderr by default). */
+  warn?: (message: string) => void;
 }
 
 export interface Relay {
@@ -26,90 +33,108 @@ export interface Relay {
 
 export const PEER_PATH = '/peer';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json',
-};
-
-/** Serves files under `root` only; `/` and `/join` are the guest page. */
-function serveStatic(
-  root: string,
-  request: http.IncomingMessage,
-  response: http.ServerResponse,
-): void {
-  const url = new URL(request.url ?? '/', 'http://relay');
-  const wanted = url.pathname === '/' || url.pathname === '/join' ? '/guest.html' : url.pathname;
-  const file = path.resolve(root, '.' + decodeURIComponent(wanted));
-  if (!file.startsWith(path.resolve(root) + path.sep)) {
-    response.writeHead(403).end('forbidden');
-    return;
-  }
-  fs.readFile(file, (error, body) => {
-    if (error !== null) {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-      return;
-    }
-    response
-      .writeHead(200, {
-        'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-        'cache-control': 'no-cache',
-        'x-content-type-options': 'nosniff',
-      })
-      .end(body);
-  });
+/**
+ * What a relay without TLS on a network address exposes, said once at start: signalling in
+ * clear text (who connects to whom, SDP with addresses), and a guest page anyone on the path
+ * can swap for one that reads the invite secret.
+ */
+export function insecureRelayWarning(host: string): string {
+  return (
+    `The relay listens on ${host} without TLS: anyone on the network path can read signalling ` +
+    'and change the guest page it serves. Give it a certificate (--tls-cert, --tls-key) or put ' +
+    'it behind an HTTPS reverse proxy.'
+  );
 }
 
 /**
  * The relay: PeerJS signalling (the `peer` package) plus the guest join page. A team runs one
  * on a server; the agent runs one on 127.0.0.1 when no team relay is configured.
+ *
+ * Anyone can reach it without a secret, so it caps what it holds (connections, message size;
+ * see limits.ts), serves only the guest page's own files, and never answers with a stack trace.
  */
 export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const host = options.host ?? '127.0.0.1';
+  const limits: RelayLimits = { ...DEFAULT_RELAY_LIMITS, ...options.limits };
   const app = express();
   app.disable('x-powered-by');
-  const server = http.createServer(app);
-  // Upgraded WebSockets are not HTTP connections any more: track sockets to close them all.
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  app.use(
-    PEER_PATH,
-    ExpressPeerServer(server, {
-      path: '/',
-      allow_discovery: false,
+  // Express's default error page shows the stack (with absolute paths) outside "production".
+  app.set('env', 'production');
+  // A connection that is slow to send its headers (or a body) is dropped (checked every
+  // second), so slow sockets cannot sit on the connection caps for minutes; see also limits.ts.
+  const serverOptions = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.headersTimeoutMs * 3,
+    connectionsCheckingInterval: 1000,
+  };
+  const server =
+    options.tls === undefined
+      ? http.createServer(serverOptions, app)
+      : https.createServer({ ...serverOptions, ...options.tls }, app);
+  const guard = new ConnectionGuard(limits);
+  guard.attach(server);
+  const peerServer = ExpressPeerServer(server, {
+    path: '/',
+    allow_discovery: false,
+    concurrent_limit: limits.maxConnections,
+    createWebSocketServer: (wsOptions) => {
       // An agent's peer id is bound to its token: see peer-ids.ts.
-      createWebSocketServer: (wsOptions) =>
-        new WebSocketServer({ ...wsOptions, verifyClient: verifyRegistration }),
-    }),
-  );
-  app.use((request, response) => {
-    if (options.staticDir === undefined) {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end('no guest page on this relay');
-      return;
-    }
-    serveStatic(options.staticDir, request, response);
+      const wss = new WebSocketServer({
+        ...wsOptions,
+        maxPayload: limits.maxPayloadBytes,
+        verifyClient: verifyRegistration,
+      });
+      wss.on('connection', (socket) => {
+        // On an error (an oversize message) ws sends its close frame and then keeps reading,
+        // and discarding, whatever the sender still pushes until the close handshake ends: a
+        // 90 MiB message still went through the relay's buffers (+35 MiB resident). Once the
+        // close frame is on its way, drop the socket.
+        socket.on('error', () => setImmediate(() => socket.terminate()));
+      });
+      return wss;
+    },
+  });
+  // The `peer` package re-emits every socket error and every message it cannot parse as an
+  // 'error' event; without a listener one bad WebSocket message from anyone killed the relay.
+  // They concern that one socket (ws has closed it if it was too big), not the relay.
+  peerServer.on('error', () => {});
+  app.use(PEER_PATH, peerServer);
+  const guestPage = new GuestPage(options.staticDir);
+  app.use((request, response) => guestPage.handle(request, response));
+  app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
+    const status =
+      typeof error === 'object' &&
+      error !== null &&
+      'status' in error &&
+      typeof error.status === 'number' &&
+      error.status >= 400 &&
+      error.status < 500
+        ? error.status
+        : 500;
+    response
+      .status(status)
+      .type('text/plain')
+      .send(status === 500 ? 'The relay failed on this request' : 'Bad request');
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());
   });
+  if (options.tls === undefined && !isLoopbackHost(host)) {
+    (options.warn ?? ((message) => process.stderr.write(message + '\n')))(
+      insecureRelayWarning(host),
+    );
+  }
   const { port } = server.address() as AddressInfo;
+  const scheme = options.tls === undefined ? 'http' : 'https';
   return {
     host,
     port,
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
+        guard.closeAll();
       }),
   };
 }

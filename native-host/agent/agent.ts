@@ -143,7 +143,8 @@ export class Agent {
           );
         }
         const result: ResultMap['hello'] = {
-          agent: { version: AGENT_VERSION, pid: process.pid },
+          // The pid is for the user's own tools (`tandem-agent status`), not for guests.
+          agent: { version: AGENT_VERSION, ...(link.local ? { pid: process.pid } : {}) },
           protocol: PROTOCOL_VERSION,
           capabilities: [
             'pty',

@@ -75,7 +75,12 @@ export function serveConnection(
           link.send(errorReply(null, { code: 'bad_request', message: frame.reason }));
           break;
         case 'too_large':
+          // The length is all we know, and it may be garbage: what follows cannot be framed.
+          logger.warn('client.frame_too_large', { client: link.id, bytes: frame.bytes });
           link.send(errorReply(null, tooLarge(frame.bytes)));
+          stream.end();
+          // A client that keeps writing and never closes its end still loses the socket.
+          setTimeout(() => stream.destroy(), 1000).unref();
           break;
       }
     }
@@ -93,6 +98,6 @@ export function serveConnection(
 export function tooLarge(bytes: number): ErrorBody {
   return {
     code: 'too_large',
-    message: `A message of ${bytes} bytes exceeds the ${MAX_FRAME_BYTES}-byte limit — send it in smaller pieces`,
+    message: `A frame of ${bytes} bytes is over the ${MAX_FRAME_BYTES}-byte limit — the agent closes this connection; reconnect and send smaller messages`,
   };
 }

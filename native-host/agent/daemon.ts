@@ -5,6 +5,7 @@ import { fileLogger, type Logger } from '../log.js';
 import { configDir, dataDir, logFile, runtimeDir, socketPath, sshDir } from '../paths.js';
 import { Agent } from './agent.js';
 import { serveConnection } from './connection.js';
+import { lockHolder, releaseAgentLock, takeAgentLock } from './lock.js';
 import { loadSharingConfig } from './sharing.js';
 
 export interface RunningDaemon {
@@ -29,34 +30,6 @@ function prepareRuntimeDir(dir: string): void {
   fs.chmodSync(dir, 0o700);
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return error instanceof Error && 'code' in error && error.code === 'EPERM';
-  }
-}
-
-/**
- * Takes the per-user agent lock (a pid file created exclusively). Returns false if a live
- * agent holds it; a lock left by a dead agent is replaced.
- */
-function takeLock(file: string): boolean {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      fs.writeFileSync(file, String(process.pid), { flag: 'wx', mode: 0o600 });
-      return true;
-    } catch (error) {
-      if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
-      const pid = Number.parseInt(fs.readFileSync(file, 'utf8'), 10);
-      if (Number.isInteger(pid) && pid !== process.pid && pidAlive(pid)) return false;
-      fs.rmSync(file, { force: true });
-    }
-  }
-  return false;
-}
-
 /** Starts the agent: one per user, listening on its 0600 socket in a 0700 folder. */
 export async function startDaemon(
   logger: Logger,
@@ -66,12 +39,12 @@ export async function startDaemon(
   const file = socketPath();
   const lock = path.join(dir, 'agent.pid');
   prepareRuntimeDir(dir);
-  if (!takeLock(lock)) {
+  if (!takeAgentLock(lock)) {
     logger.info('agent.already_running', { socket: file });
     return undefined;
   }
   if (await probeSocket(file)) {
-    fs.rmSync(lock, { force: true });
+    releaseAgentLock(lock);
     logger.info('agent.already_running', { socket: file });
     return undefined;
   }
@@ -110,6 +83,13 @@ export async function startDaemon(
     process.umask(previousMask);
   }
   fs.chmodSync(file, 0o600);
+  if (lockHolder(lock) !== process.pid) {
+    // Lost the lock while starting (see takeAgentLock): the holder serves; we were never here.
+    server.close();
+    await agent.shutdown();
+    logger.warn('agent.lost_lock', { socket: file });
+    return undefined;
+  }
   logger.info('agent.started', { socket: file });
 
   const stop = (): Promise<void> => {
@@ -118,7 +98,7 @@ export async function startDaemon(
       server.close();
       await agent.shutdown();
       fs.rmSync(file, { force: true });
-      fs.rmSync(lock, { force: true });
+      releaseAgentLock(lock);
       logger.info('agent.stopped');
     })();
     return stopping;

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import {
   TandemError,
   event,
+  isLoopbackHost,
   type InviteInfo,
   type JoinResult,
   type ParticipantInfo,
@@ -22,6 +23,7 @@ import {
 } from '../peer/bridge.js';
 import { InviteStore, type Invite } from '../peer/invites.js';
 import type { ClientLink } from './link.js';
+import { DEFAULT_DISPLAY_NAME, forRemote } from './remote-view.js';
 import type { Session } from './session.js';
 
 export interface SharingConfig {
@@ -33,9 +35,16 @@ export interface SharingConfig {
   iceServers: IceServer[];
   /** The built guest page (the extension build), served by the embedded relay. */
   guestPageDir?: string;
+  /** How remote participants see the owner: never the Unix user name (see remote-view.ts). */
+  displayName: string;
 }
 
-export const DEFAULT_SHARING: SharingConfig = { host: '127.0.0.1', port: 0, iceServers: [] };
+export const DEFAULT_SHARING: SharingConfig = {
+  host: '127.0.0.1',
+  port: 0,
+  iceServers: [],
+  displayName: DEFAULT_DISPLAY_NAME,
+};
 
 /** Reads ~/.config/tandem/sharing.json; bad or missing values fall back to the defaults. */
 export function loadSharingConfig(file: string): SharingConfig {
@@ -52,6 +61,10 @@ export function loadSharingConfig(file: string): SharingConfig {
   if ('port' in raw && typeof raw.port === 'number') config.port = raw.port;
   if ('guestPageDir' in raw && typeof raw.guestPageDir === 'string')
     config.guestPageDir = raw.guestPageDir;
+  if ('displayName' in raw && typeof raw.displayName === 'string') {
+    const name = raw.displayName.trim();
+    if (name.length > 0 && name.length <= 64) config.displayName = name;
+  }
   if ('iceServers' in raw && Array.isArray(raw.iceServers)) {
     config.iceServers = raw.iceServers.filter(
       (s: unknown): s is IceServer => typeof s === 'object' && s !== null && 'urls' in s,
@@ -328,6 +341,11 @@ export class Sharing {
       throw new Error('the relay did not say where it listens');
     }
     this.host.logger.info('relay.started', { url: parsed.url });
+    if (!isLoopbackHost(this.config.host)) {
+      // The embedded relay has no certificate: on a network address its signalling and the
+      // guest page it serves travel in clear text (it says so on stderr too).
+      this.host.logger.warn('relay.insecure', { host: this.config.host, tls: false });
+    }
     this.superviseRelay(child, parsed.port);
     return {
       host: this.config.host,
@@ -411,7 +429,7 @@ export class Sharing {
       local: false,
       participant: { id: person.id, name: person.name },
       scope: session.id,
-      send: (message) => pipe.send(message),
+      send: (message) => pipe.send(forRemote(message, this.config.displayName)),
       sendOutput: (sessionId, seq, json) => pipe.sendOutput(sessionId, seq, json),
       backlog: () => pipe.backlog(),
       close: () => pipe.close(),

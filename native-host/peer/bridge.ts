@@ -23,6 +23,12 @@ import { stateDir } from '../paths.js';
 import { AgentKey } from './agent-key.js';
 import type { Assembled } from './channel.js';
 import type { FromPeer, IceServer, Outgoing, ToPeer } from './peer-messages.js';
+import {
+  MAX_UNJOINED,
+  UNJOINED_TIMEOUT_MS,
+  UnjoinedConnections,
+  type UnjoinedLimits,
+} from './unjoined.js';
 
 /** Where PeerJS signalling lives: the embedded relay or a team relay. */
 export interface RelayEndpoint {
@@ -82,6 +88,8 @@ export interface PeerBridgeOptions {
   key?: AgentKey;
   /** Throws a TandemError (e.g. unauthorized) to refuse. */
   join(request: JoinRequest, pipe: RemoteLinkPipe): Promise<RemoteParticipant> | RemoteParticipant;
+  /** How long, and how many, data connections may wait without a join (tests make them small). */
+  unjoined?: Partial<UnjoinedLimits>;
 }
 
 const PING_JSON = JSON.stringify(linkPing());
@@ -131,6 +139,8 @@ interface Connection {
   /** When it last sent anything, and whether it pings (older pages do not). */
   lastHeard: number;
   pings: boolean;
+  /** Told off and about to be closed: nothing it sends counts any more. */
+  refused?: true;
   participant?: RemoteParticipant;
   pipe: RemoteLinkPipe;
 }
@@ -156,6 +166,7 @@ export class PeerBridge {
   /** The last output event built, reused for every participant it goes to. */
   private lastOutput = { sessionId: '', seq: -1, json: '' };
   private readonly pinger: ReturnType<typeof setInterval>;
+  private readonly unjoined: UnjoinedConnections;
 
   readonly peerId: string;
 
@@ -166,6 +177,11 @@ export class PeerBridge {
     private readonly options: PeerBridgeOptions,
   ) {
     this.peerId = agentPeerId(token);
+    this.unjoined = new UnjoinedConnections({
+      timeoutMs: UNJOINED_TIMEOUT_MS,
+      max: MAX_UNJOINED,
+      ...options.unjoined,
+    });
     // From the agent's own event loop, not the peer process: a participant hears pings only
     // while the agent itself is alive, so a frozen agent is noticed as surely as a dead one.
     this.pinger = setInterval(() => {
@@ -207,6 +223,7 @@ export class PeerBridge {
   async close(): Promise<void> {
     this.stopping = true;
     clearInterval(this.pinger);
+    this.unjoined.clear();
     const child = this.child;
     if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -330,9 +347,25 @@ export class PeerBridge {
 
   private receive(message: FromPeer): void {
     switch (message.type) {
-      case 'conn':
-        this.connections.set(message.conn, this.accept(message.conn, message.peer));
+      case 'conn': {
+        const connection = this.accept(message.conn, message.peer);
+        this.connections.set(message.conn, connection);
+        const admitted = this.unjoined.admit(message.conn, () => {
+          this.options.logger.info('peer.join_timeout', { peer: connection.peer });
+          this.refuse(connection, null, {
+            code: 'unauthorized',
+            message: `No join within ${this.unjoined.limits.timeoutMs / 1000} s — open the invite link again`,
+          });
+        });
+        if (!admitted) {
+          this.options.logger.warn('peer.unjoined_full', { peer: connection.peer });
+          this.refuse(connection, null, {
+            code: 'rate_limited',
+            message: 'Too many people are connecting at once — try again in a moment',
+          });
+        }
         return;
+      }
       case 'opened': {
         const connection = this.connections.get(message.conn);
         if (connection !== undefined) this.prove(connection, message.local, message.remote);
@@ -414,12 +447,15 @@ export class PeerBridge {
   }
 
   private refuse(connection: Connection, id: number | null, error: ErrorBody): void {
+    connection.refused = true;
+    this.unjoined.done(connection.id);
     connection.pipe.send(errorReply(id, error));
     setTimeout(() => connection.pipe.close(), 200);
   }
 
   private onData(connection: Connection, assembled: Exclude<Assembled, { kind: 'partial' }>): void {
     const { pipe } = connection;
+    if (connection.refused === true) return;
     connection.lastHeard = Date.now();
     // Pings count only from someone who has joined; before that the first message must be a join.
     if (
@@ -464,6 +500,7 @@ export class PeerBridge {
       return;
     }
     connection.joining = true;
+    this.unjoined.done(connection.id);
     const request = join.data;
     Promise.resolve()
       .then(() => this.options.join(request, pipe))
@@ -493,6 +530,7 @@ export class PeerBridge {
     if (connection.closed) return;
     connection.closed = true;
     this.connections.delete(connection.id);
+    this.unjoined.done(connection.id);
     connection.participant?.closed();
   }
 }

@@ -103,6 +103,20 @@ class Channel {
     if (this.closed) return;
     const channel = this.connection.dataChannel;
     this.gone();
+    if (this.early !== undefined) {
+      // Not open yet (the agent turns some away as soon as they offer): what is queued — why
+      // it is turned away — goes out once it opens, then it closes. One that never opens is
+      // torn down after the grace period.
+      const timer = setTimeout(() => this.connection.close(), CLOSE_GRACE_MS);
+      this.connection.once('open', () => {
+        clearTimeout(timer);
+        this.connection.dataChannel?.close();
+        setTimeout(() => {
+          if (this.connection.open) this.connection.close();
+        }, CLOSE_GRACE_MS);
+      });
+      return;
+    }
     if (channel === undefined) {
       this.connection.close();
       return;

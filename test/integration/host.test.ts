@@ -15,6 +15,8 @@ import {
 
 const hello = { client: { name: 'test' }, protocol: 1 } as const;
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 describe('tandem-agent host, started as Chrome starts it', () => {
   let agentEnv: AgentEnv;
 
@@ -46,7 +48,7 @@ describe('tandem-agent host, started as Chrome starts it', () => {
     const started = Date.now();
     expect(await first.close()).toBe(0);
     expect(Date.now() - started).toBeLessThan(1000);
-    expect(isAlive(reply.agent.pid)).toBe(true);
+    expect(isAlive(reply.agent.pid ?? Number.NaN)).toBe(true);
 
     // While nobody is attached the session still runs; a second view catches up exactly.
     const writer = await AgentClient.connect(agentEnv.socketPath);
@@ -101,13 +103,13 @@ describe('tandem-agent host, started as Chrome starts it', () => {
     await host.close();
   });
 
-  it('answers malformed, unknown and oversize messages with errors and stays up', async () => {
+  it('answers malformed and unknown messages with errors and stays up', async () => {
     const host = spawnHost(agentEnv.env);
     const { client } = host;
     await expect(client.request('session.attach', { sessionId: 'nope' })).rejects.toMatchObject({
       code: 'not_found',
     });
-    // Not JSON, then an unknown type, then a frame claiming 2 MiB.
+    // Not JSON, then an unknown type, then a wrong protocol version.
     const garbage = Buffer.from('{not json');
     const frame = Buffer.alloc(4 + garbage.length);
     frame.writeUInt32LE(garbage.length, 0);
@@ -118,9 +120,6 @@ describe('tandem-agent host, started as Chrome starts it', () => {
     unknownFrame.writeUInt32LE(unknown.length, 0);
     unknown.copy(unknownFrame, 4);
     client.writeRaw(unknownFrame);
-    const big = Buffer.alloc(4 + 2 * 1024 * 1024, 0x61);
-    big.writeUInt32LE(2 * 1024 * 1024, 0);
-    client.writeRaw(big);
     const badVersion = Buffer.from(JSON.stringify({ v: 9, type: 'hello', id: 78 }));
     const badVersionFrame = Buffer.alloc(4 + badVersion.length);
     badVersionFrame.writeUInt32LE(badVersion.length, 0);
@@ -129,8 +128,36 @@ describe('tandem-agent host, started as Chrome starts it', () => {
     const reply = await client.request('hello', hello);
     expect(reply.protocol).toBe(1);
     const codes = client.takeOrphanErrors().map((e) => e.code);
-    expect(codes).toEqual(['bad_request', 'bad_request', 'too_large', 'unsupported_version']);
+    expect(codes).toEqual(['bad_request', 'bad_request', 'unsupported_version']);
     await host.close();
+  });
+
+  it('closes the connection with too_large on a frame length over 1 MiB, instead of swallowing what follows', async () => {
+    // Through Chrome's stdio: a bogus length, then a request that must not vanish unanswered.
+    const host = spawnHost(agentEnv.env);
+    await host.client.request('hello', hello);
+    const bogus = Buffer.alloc(4);
+    bogus.writeUInt32LE(0xfffffff0, 0);
+    host.client.writeRaw(bogus);
+    await expect(host.client.request('session.list', {})).rejects.toThrow(/closed|EPIPE/);
+    const errors = host.client.takeOrphanErrors();
+    expect(errors.map((e) => e.code)).toEqual(['too_large']);
+    expect(errors[0]?.message).toMatch(/4294967280 bytes is over the 1048576-byte limit.*closes/);
+    // The host goes with its agent connection; Chrome starts a new one on the next message.
+    expect(await Promise.race([host.exited, sleep(5000).then(() => 'still running')])).toBe(0);
+
+    // And at the agent socket itself: a real 2 MiB frame ends that connection too.
+    const socket = await AgentClient.connect(agentEnv.socketPath);
+    const big = Buffer.alloc(4 + 2 * 1024 * 1024, 0x61);
+    big.writeUInt32LE(2 * 1024 * 1024, 0);
+    socket.writeRaw(big);
+    await expect(socket.request('session.list', {})).rejects.toThrow(/closed|EPIPE/);
+    expect(socket.takeOrphanErrors().map((e) => e.code)).toEqual(['too_large']);
+
+    // The agent itself is fine.
+    const next = spawnHost(agentEnv.env);
+    expect((await next.client.request('hello', hello)).protocol).toBe(1);
+    await next.close();
   });
 
   it('stays alive with flat memory under 10,000 malformed frames at host stdin and at the socket', async () => {
@@ -318,8 +345,10 @@ describe('the agent daemon', () => {
   it('replaces a stale socket file left by a killed agent', async () => {
     const host = spawnHost(agentEnv.env);
     const { agent } = await host.client.request('hello', hello);
-    process.kill(agent.pid, 'SIGKILL');
-    expect(await waitForExit(agent.pid, 5000)).toBe(true);
+    const pid = agent.pid ?? 0;
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, 'SIGKILL');
+    expect(await waitForExit(pid, 5000)).toBe(true);
     await host.exited;
     expect(fs.existsSync(agentEnv.socketPath)).toBe(true);
     // Nothing listens there now; the next host starts a fresh agent in its place.
