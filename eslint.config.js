@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import { importX } from 'eslint-plugin-import-x';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'native-host/dist/', '.output/', '.wxt/'] },
+  { ignores: ['node_modules/', 'native-host/dist/', 'relay/dist/', '.output/', '.wxt/'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -19,6 +19,7 @@ import {
   type HostProcess,
 } from '../fixtures/agent.js';
 import {
+  joinAs,
   Participant,
   lobbyKnock,
   parseInviteUrl,
@@ -60,15 +61,11 @@ describe('authority over shared sessions: identities, live roles, removal, revoc
     return p;
   }
 
-  async function join(
+  const join = (
     link: InviteLink,
     name: string,
-    rejoin?: { participantId: string; rejoinSecret?: string },
-  ): Promise<{ p: Participant; joined: JoinResult }> {
-    const p = await connect(link);
-    const joined = (await p.join(link, name, rejoin)) as JoinResult;
-    return { p, joined };
-  }
+    rejoin?: JoinResult,
+  ): Promise<{ p: Participant; joined: JoinResult }> => joinAs(link, name, participants, rejoin);
 
   let fences = 0;
 

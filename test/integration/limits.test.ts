@@ -14,7 +14,13 @@ import {
   type AgentEnv,
   type HostProcess,
 } from '../fixtures/agent.js';
-import { Participant, parseInviteUrl, type InviteLink, until } from '../fixtures/participant.js';
+import {
+  joinAs,
+  Participant,
+  parseInviteUrl,
+  type InviteLink,
+  until,
+} from '../fixtures/participant.js';
 
 /** What a batch of requests came to: how many were answered, and the errors of the others. */
 async function tally(requests: Promise<unknown>[]): Promise<{ ok: number; errors: unknown[] }> {
@@ -47,16 +53,11 @@ describe('per-participant rate limits, over real peers', () => {
     return parseInviteUrl(url);
   }
 
-  async function join(
+  const join = (
     link: InviteLink,
     name: string,
     rejoin?: JoinResult,
-  ): Promise<{ p: Participant; joined: JoinResult }> {
-    const p = await Participant.connect(link);
-    participants.push(p);
-    const joined = (await p.join(link, name, rejoin)) as JoinResult;
-    return { p, joined };
-  }
+  ): Promise<{ p: Participant; joined: JoinResult }> => joinAs(link, name, participants, rejoin);
 
   async function currentSeq(): Promise<number> {
     const { sessions } = await owner.request('session.list', {});

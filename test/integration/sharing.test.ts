@@ -14,6 +14,7 @@ import {
   type HostProcess,
 } from '../fixtures/agent.js';
 import {
+  joinAs,
   Participant,
   lobbyKnock,
   parseInviteUrl,
@@ -100,16 +101,11 @@ describe('shared sessions over a real PeerServer and WebRTC on loopback', () => 
     return parseInviteUrl(url);
   }
 
-  async function join(
+  const join = (
     link: InviteLink,
     name: string,
     rejoin?: JoinResult,
-  ): Promise<{ p: Participant; joined: JoinResult }> {
-    const p = await Participant.connect(link);
-    participants.push(p);
-    const joined = (await p.join(link, name, rejoin)) as JoinResult;
-    return { p, joined };
-  }
+  ): Promise<{ p: Participant; joined: JoinResult }> => joinAs(link, name, participants, rejoin);
 
   /** Attaches a joined participant from the output the owner sees now on. */
   async function followFromNow(p: Participant): Promise<RemoteView> {
