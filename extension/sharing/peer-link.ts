@@ -180,6 +180,8 @@ export class PeerLink implements SessionTransport {
     });
     // Awaited only once the connection is open; a close before then is reported there.
     hello.catch(() => undefined);
+    // Why the agent turned this connection away before its proof (too many waiting to join).
+    let refusal: PeerRequestError | undefined;
     const connection = await withTimeout(
       new Promise<DataConnection>((resolve, reject) => {
         peer.once('error', (error) => reject(new Error(peerErrorText(error.type))));
@@ -193,12 +195,12 @@ export class PeerLink implements SessionTransport {
             else if (this.connection === c) {
               this.lastHeard = Date.now();
               this.receive(assembled.value);
-            }
+            } else refusal = refusalOf(assembled.value) ?? refusal;
           });
           c.once('open', () => resolve(c));
           c.once('error', (error) => reject(error));
           c.once('close', () =>
-            noHello(new Error('The shared session closed the connection — try again')),
+            noHello(refusal ?? new Error('The shared session closed the connection — try again')),
           );
         });
       }),
@@ -412,4 +414,16 @@ function peerErrorText(type: string): string {
   if (type === 'network' || type === 'server-error' || type === 'socket-error')
     return 'Could not reach the relay — check the link and your network';
   return `Could not connect to the shared session (${type})`;
+}
+
+/** An error reply that came before the agent's hello: the agent turning the connection away. */
+function refusalOf(value: unknown): PeerRequestError | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (!('type' in value) || value.type !== 'reply' || !('ok' in value) || value.ok !== false)
+    return undefined;
+  const body = 'error' in value && typeof value.error === 'object' ? value.error : null;
+  if (body === null || !('code' in body) || !('message' in body)) return undefined;
+  return typeof body.code === 'string' && typeof body.message === 'string'
+    ? new PeerRequestError(body.code, body.message)
+    : undefined;
 }

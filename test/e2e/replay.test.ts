@@ -246,7 +246,9 @@ describe('recording and replay', () => {
     expect(text).toContain('step-three');
 
     // Retention: the age limit typed in the library reaches the agent's settings file.
-    await library.type('[data-testid="retention"] input[name="maxAgeDays"]', '30');
+    // The field shows the default (30 days): replace it.
+    await library.click('[data-testid="retention"] input[name="maxAgeDays"]', { count: 3 });
+    await library.type('[data-testid="retention"] input[name="maxAgeDays"]', '14');
     await library.click('[data-testid="retention"] button[type="submit"]');
     const settingsFile = path.join(
       tandem.agent.env.XDG_CONFIG_HOME ?? '',
@@ -254,9 +256,9 @@ describe('recording and replay', () => {
       'recording.json',
     );
     for (let i = 0; i < 50 && !fs.existsSync(settingsFile); i++) await sleep(100);
-    for (let i = 0; i < 50 && !fs.readFileSync(settingsFile, 'utf8').includes('30'); i++)
+    for (let i = 0; i < 50 && !fs.readFileSync(settingsFile, 'utf8').includes('14'); i++)
       await sleep(100);
-    expect(JSON.parse(fs.readFileSync(settingsFile, 'utf8'))).toMatchObject({ maxAgeDays: 30 });
+    expect(JSON.parse(fs.readFileSync(settingsFile, 'utf8'))).toMatchObject({ maxAgeDays: 14 });
 
     await library.click(`${row} [data-action="delete"]`);
     await library.click(`${row} [data-action="confirm-delete"]`);
