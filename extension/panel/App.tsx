@@ -1,7 +1,6 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { PanelModel } from './model.js';
 import { NewTerminal } from './NewTerminal.js';
-import { SecretLineButton } from './SecretLineButton.js';
 import type { SessionView } from './session-view.js';
 import { WatchGrid } from './WatchGrid.js';
 import { SessionBar } from '../sharing/SessionBar.js';
@@ -257,7 +256,6 @@ function TerminalPane({
           }}
           onClick={() => setMenu(undefined)}
         />
-        <SecretLineButton view={view} />
       </div>
       {menu !== undefined && (
         <ul

@@ -1,7 +1,7 @@
 import type { SessionView } from './session-view.js';
 
 /**
- * The lock in the terminal's corner: "type a secret". Pressed, the next line (until Enter) is
+ * The lock in the session bar: "type a secret". (Not over the terminal, where it hid text.) Pressed, the next line (until Enter) is
  * kept out of the recording, local echo and what others are shown, whatever the agent's prompt
  * detection says; it releases itself after Enter. Shown only to those who may type.
  */

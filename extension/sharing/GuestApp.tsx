@@ -1,5 +1,4 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import { SecretLineButton } from '../panel/SecretLineButton.js';
 import type { SessionView } from '../panel/session-view.js';
 import type { GuestModel } from './guest-model.js';
 import { RecordingBar } from '../recordings/RecordingBar.js';
@@ -83,7 +82,6 @@ function GuestPane({ view }: { view: SessionView }) {
       <RecordingBar client={view.transport} info={view.info} owner={view.role === 'owner'} />
       <div className="term-area">
         <div className="term" ref={host} />
-        <SecretLineButton view={view} />
       </div>
       {(ended || view.message !== undefined) && (
         <div className={`session-note ${ended ? 'ended' : ''}`} role="status" data-testid="note">

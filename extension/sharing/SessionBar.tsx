@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ParticipantInfo } from '../../protocol/index.js';
+import { SecretLineButton } from '../panel/SecretLineButton.js';
 import type { SessionView } from '../panel/session-view.js';
 import { ChatPanel } from './ChatPanel.js';
 import { Handoff } from './Handoff.js';
@@ -94,6 +95,7 @@ export function SessionBar({ view }: { view: SessionView }) {
           {typing}
         </span>
         <span className="spacer" />
+        <SecretLineButton view={view} />
         {role === 'viewer' && (
           <>
             <span className="badge readonly" data-testid="read-only">
