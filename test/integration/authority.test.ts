@@ -313,6 +313,25 @@ describe('authority over shared sessions: identities, live roles, removal, revoc
       return allowed[role]?.includes(type) === true ? 'ok' : 'forbidden';
     };
 
+    // A removed person: every request type, sent from their unattached link right after the
+    // removal, in flight together. None may be answered at all (an answer, even `not_found`,
+    // would mean it was acted on); the link closes.
+    const removedLink = await invite('coworker');
+    const { p: removedAttached, joined: removedJoined } = await join(removedLink, 'M-removed');
+    await removedAttached.request('session.attach', { sessionId });
+    const { p: removed } = await join(removedLink, 'M-removed', removedJoined);
+    await owner.request('participant.remove', {
+      sessionId,
+      participantId: removedJoined.participantId,
+    });
+    const afterRemoval = await Promise.all(
+      requests.map(async ([type, fields]) => {
+        const got = await outcome(removed, type, fields);
+        return `${type}: ${got === 'connection closed' || got.endsWith('timed out') ? 'dropped' : `answered ${got}`}`;
+      }),
+    );
+    expect(afterRemoval).toEqual(requests.map(([type]) => `${type}: dropped`));
+
     // A stranger: connected to the agent's peer, never joined. Everything is refused and the
     // connection is closed after the first message.
     const stranger = await connect(await invite('viewer'));
