@@ -38,6 +38,8 @@ export const DEFAULT_RELAY_LIMITS: RelayLimits = {
 export class ConnectionGuard {
   readonly sockets = new Set<Socket>();
   private readonly perAddress = new Map<string, number>();
+  /** Connections that have not sent a whole request yet, and when they will be dropped. */
+  private readonly silent = new Map<Socket, NodeJS.Timeout>();
 
   constructor(private readonly limits: RelayLimits) {}
 
@@ -45,8 +47,14 @@ export class ConnectionGuard {
     server.on('connection', (socket: Socket) => this.admit(socket));
     // Once a request has arrived, keep-alive (HTTP) or the PeerJS heartbeat (WebSocket) decides
     // how long the connection lives.
-    server.on('request', (request: http.IncomingMessage) => request.socket.setTimeout(0));
-    server.on('upgrade', (_request: http.IncomingMessage, socket: Socket) => socket.setTimeout(0));
+    server.on('request', (request: http.IncomingMessage) => this.spoke(request.socket));
+    server.on('upgrade', (_request: http.IncomingMessage, socket: Socket) => this.spoke(socket));
+  }
+
+  /** A request (or upgrade) arrived: keep-alive or the PeerJS heartbeat decide from here. */
+  private spoke(socket: Socket): void {
+    clearTimeout(this.silent.get(socket));
+    this.silent.delete(socket);
   }
 
   closeAll(): void {
@@ -67,9 +75,14 @@ export class ConnectionGuard {
     this.sockets.add(socket);
     this.perAddress.set(address, fromAddress + 1);
     // Node's header timeout starts with the first byte: a connection that sends nothing at
-    // all would otherwise sit on a place under the caps for good.
-    socket.setTimeout(this.limits.headersTimeoutMs, () => socket.destroy());
+    // all would otherwise sit on a place under the caps for good. A timer of its own, not the
+    // socket's idle timeout, which anything handling the socket may reset.
+    const silent = setTimeout(() => socket.destroy(), this.limits.headersTimeoutMs);
+    silent.unref();
+    this.silent.set(socket, silent);
     socket.once('close', () => {
+      clearTimeout(silent);
+      this.silent.delete(socket);
       this.sockets.delete(socket);
       const left = (this.perAddress.get(address) ?? 1) - 1;
       if (left <= 0) this.perAddress.delete(address);

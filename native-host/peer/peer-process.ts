@@ -64,6 +64,17 @@ class Channel {
       if (assembled.kind !== 'partial') post({ type: 'data', conn: id, assembled });
     });
     connection.on('close', () => this.gone());
+    // PeerJS says nothing of a connection that fails before it opens (ICE or DTLS failed;
+    // about 1 in 100 DTLS handshakes between two libdatachannel peers): without this it would
+    // hold one of the agent's few places for unjoined connections until their 10 s ran out.
+    const pc = connection.peerConnection as RTCPeerConnection | null | undefined;
+    pc?.addEventListener('connectionstatechange', () => {
+      if (connection.open) return;
+      if (pc.connectionState === 'failed' || pc.connectionState === 'closed') {
+        this.gone();
+        connection.close();
+      }
+    });
     connection.on('error', (error) =>
       log('warn', 'peer.connection_error', { error: error.message }),
     );
