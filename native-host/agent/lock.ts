@@ -27,8 +27,15 @@ export function lockHolder(file: string): number | undefined {
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
-/** How many times to go round when the lock changes under us; each round is a few syscalls. */
-const ATTEMPTS = 8;
+/** How long to keep trying while others take a stale lock away; each try is a few syscalls. */
+const TRY_FOR_MS = 3000;
+const PAUSE_MS = 5;
+/** A takeover marker older than this was left by a starter that died inside its takeover. */
+const TAKEOVER_STALE_MS = 5000;
+
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
 
 /**
  * Takes the per-user agent lock: a file holding this process's pid. Returns false if a live
@@ -37,21 +44,24 @@ const ATTEMPTS = 8;
  * Why not "create exclusively; if the holder is dead, delete and retry": two agents started
  * together next to a stale lock both read the dead pid, the first deletes it and creates its
  * own, and the second then deletes the first one's fresh lock and creates another. Two daemons
- * ran, one of them unreachable. Here every step that changes the lock is atomic and checked:
- * - the lock appears only whole, by `link` of a file already holding our pid (EEXIST if any
- *   lock is there);
- * - a stale lock is taken away by `rename` to a name of our own, which only one process can
- *   do to a given file; the taker then reads what it took, and if that was not the dead pid it
- *   judged (someone's fresh lock, created since), it puts it back with `link`.
- * The daemon still checks it holds the lock once it listens (lockHolder), for the case no step
- * here can see: three starters interleaving inside one rename.
+ * ran, one of them unreachable. (Taking the stale lock away by rename and putting back what
+ * turned out to be live still let two of eight win now and then: a third starter can link its
+ * own lock in while the taker holds someone's live lock aside.) So:
+ * - the lock appears only whole, by `link` of a file already holding our pid (EEXIST while any
+ *   lock is there): whoever's link succeeds holds it, and only one can while the file exists;
+ * - the file goes away only by its live holder (on exit) or by a stale-lock takeover, and only
+ *   one starter at a time may take over: it must first create `<lock>.takeover` exclusively,
+ *   then, holding that, read the lock again and remove it only if its holder is dead. Nothing
+ *   else removes the file meanwhile, so what it removes is the stale lock it judged.
  */
 export function takeAgentLock(file: string): boolean {
   const unique = `${process.pid}.${randomBytes(6).toString('hex')}`;
   const mine = `${file}.${unique}`;
+  const takeover = `${file}.takeover`;
   fs.writeFileSync(mine, String(process.pid), { flag: 'wx', mode: 0o600 });
+  const deadline = Date.now() + TRY_FOR_MS;
   try {
-    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    for (;;) {
       try {
         fs.linkSync(mine, file);
         return true;
@@ -61,27 +71,39 @@ export function takeAgentLock(file: string): boolean {
       const holder = lockHolder(file);
       if (holder === process.pid) return true;
       if (holder !== undefined && pidAlive(holder)) return false;
-      const taken = `${file}.stale.${unique}`;
-      try {
-        fs.renameSync(file, taken);
-      } catch (error) {
-        if (errorCode(error) === 'ENOENT') continue; // someone else took it away first
-        throw error;
-      }
-      const captured = lockHolder(taken);
-      if (captured !== holder && captured !== undefined && pidAlive(captured)) {
-        // Not the stale lock we judged: a live agent's, taken since. Give it back.
-        try {
-          fs.linkSync(taken, file);
-        } catch (error) {
-          if (errorCode(error) !== 'EEXIST') throw error;
-        }
-      }
-      fs.rmSync(taken, { force: true });
+      if (Date.now() > deadline) return false;
+      if (!takeOver(file, takeover, mine)) pause(PAUSE_MS);
     }
-    return false;
   } finally {
     fs.rmSync(mine, { force: true });
+  }
+}
+
+/** With the takeover marker held: removes the lock if its holder is dead. False: busy. */
+function takeOver(file: string, takeover: string, mine: string): boolean {
+  try {
+    fs.linkSync(mine, takeover);
+  } catch (error) {
+    if (errorCode(error) !== 'EEXIST') throw error;
+    clearStaleTakeover(takeover);
+    return false;
+  }
+  try {
+    const holder = lockHolder(file);
+    if (holder === undefined || !pidAlive(holder)) fs.rmSync(file, { force: true });
+    return true;
+  } finally {
+    fs.rmSync(takeover, { force: true });
+  }
+}
+
+/** A starter that died inside its takeover (a few syscalls long) left its marker: clear it. */
+function clearStaleTakeover(takeover: string): void {
+  try {
+    if (Date.now() - fs.statSync(takeover).mtimeMs > TAKEOVER_STALE_MS)
+      fs.rmSync(takeover, { force: true });
+  } catch (error) {
+    if (errorCode(error) !== 'ENOENT') throw error;
   }
 }
 
