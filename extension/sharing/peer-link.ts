@@ -195,7 +195,12 @@ export class PeerLink implements SessionTransport {
             else if (this.connection === c) {
               this.lastHeard = Date.now();
               this.receive(assembled.value);
-            } else refusal = refusalOf(assembled.value) ?? refusal;
+            } else {
+              // An error reply before the hello: the agent turning this connection away.
+              const message = parsePeerMessage(assembled.value);
+              if (message?.kind === 'reply' && !message.ok)
+                refusal = new PeerRequestError(message.code, message.message);
+            }
           });
           c.once('open', () => resolve(c));
           c.once('error', (error) => reject(error));
@@ -414,16 +419,4 @@ function peerErrorText(type: string): string {
   if (type === 'network' || type === 'server-error' || type === 'socket-error')
     return 'Could not reach the relay — check the link and your network';
   return `Could not connect to the shared session (${type})`;
-}
-
-/** An error reply that came before the agent's hello: the agent turning the connection away. */
-function refusalOf(value: unknown): PeerRequestError | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  if (!('type' in value) || value.type !== 'reply' || !('ok' in value) || value.ok !== false)
-    return undefined;
-  const body = 'error' in value && typeof value.error === 'object' ? value.error : null;
-  if (body === null || !('code' in body) || !('message' in body)) return undefined;
-  return typeof body.code === 'string' && typeof body.message === 'string'
-    ? new PeerRequestError(body.code, body.message)
-    : undefined;
 }
