@@ -226,9 +226,11 @@ export class SessionView {
 
   private scheduleResize(cols: number, rows: number): void {
     this.changed();
+    // The newest size wins, also when it is the one the PTY already has: a size undone
+    // within the debounce must never reach the PTY.
+    clearTimeout(this.resizeTimer);
     if (this.info.device.kind === 'serial' || this.role === 'viewer' || this.watching) return;
     if (cols === this.info.cols && rows === this.info.rows) return;
-    clearTimeout(this.resizeTimer);
     this.resizeTimer = setTimeout(() => {
       if (this.state !== 'running') return;
       this.info = { ...this.info, cols, rows };

@@ -73,6 +73,12 @@ export class TerminalController {
   readonly serialize = new SerializeAddon();
   private webgl: WebglAddon | undefined;
   private readonly observer: ResizeObserver;
+  /**
+   * The one query object this terminal listens on: matchMedia returns a new one per call, and
+   * a listener removed from another stayed registered, keeping the closed terminal (with its
+   * scrollback) alive for the page's lifetime.
+   */
+  private readonly scheme = darkQuery();
   private readonly onScheme = (): void => this.applyTheme();
   renderer: 'webgl' | 'dom' = 'dom';
   /** A size this terminal keeps (a viewer shows the device's size), scaled to fit its host. */
@@ -90,7 +96,7 @@ export class TerminalController {
       scrollback: 10_000,
       cursorBlink: true,
       macOptionIsMeta: true,
-      theme: darkQuery().matches ? DARK : LIGHT,
+      theme: this.scheme.matches ? DARK : LIGHT,
     });
     this.term.loadAddon(this.fit);
     this.term.loadAddon(this.search);
@@ -99,7 +105,7 @@ export class TerminalController {
     this.term.loadAddon(new Unicode11Addon());
     this.term.unicode.activeVersion = '11';
     this.observer = new ResizeObserver(() => this.fitToHost());
-    darkQuery().addEventListener('change', this.onScheme);
+    this.scheme.addEventListener('change', this.onScheme);
   }
 
   /** Opens the terminal in its element; call once the element is in the document. */
@@ -176,11 +182,15 @@ export class TerminalController {
   }
 
   applyTheme(): void {
-    this.term.options.theme = darkQuery().matches ? DARK : LIGHT;
+    this.term.options.theme = this.scheme.matches ? DARK : LIGHT;
   }
 
   dispose(): void {
-    darkQuery().removeEventListener('change', this.onScheme);
+    // xterm 6.0's WebGL renderer never disposes its cursor-blink timer (xterm.js #5818, fixed
+    // after 6.0.0): the interval kept every closed terminal, scrollback and all. Turning the
+    // blink off first disposes it.
+    this.term.options.cursorBlink = false;
+    this.scheme.removeEventListener('change', this.onScheme);
     this.observer.disconnect();
     this.webgl?.dispose();
     this.term.dispose();

@@ -1,0 +1,133 @@
+/**
+ * A terminal's life in the panel: the size the PTY ends up with after a burst of resizes, and
+ * what stays in the page's heap once a terminal is closed.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'puppeteer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  dumpPanelOnFailure,
+  launchTandem,
+  typeInTerminal,
+  waitForText,
+  type Tandem,
+} from './browser.js';
+
+let tandem: Tandem;
+let page: Page | undefined;
+
+beforeAll(async () => {
+  tandem = await launchTandem();
+});
+
+afterAll(async () => {
+  await tandem.close();
+});
+
+dumpPanelOnFailure(() => page);
+
+async function openShell(page: Page, name: string): Promise<string> {
+  await page.waitForFunction(() => window.__tandem?.linkState() === 'connected');
+  const sessionId = await page.evaluate(
+    (name: string) =>
+      window.__tandem?.open({ kind: 'pty', shell: '/bin/bash', args: ['--norc'] }, name),
+    name,
+  );
+  if (sessionId === undefined) throw new Error('the panel did not open a session');
+  await waitForText(page, /[$#] ?$/, { sessionId });
+  return sessionId;
+}
+
+/** The page's heap after two full collections, in MB: JS objects and the array buffers they hold. */
+async function heapAfterGc(page: Page): Promise<number> {
+  const cdp = await page.createCDPSession();
+  try {
+    await cdp.send('HeapProfiler.collectGarbage');
+    await cdp.send('HeapProfiler.collectGarbage');
+    const usage = await cdp.send('Runtime.getHeapUsage');
+    return (usage.usedSize + usage.backingStorageSize + usage.embedderHeapUsedSize) / 1024 / 1024;
+  } finally {
+    await cdp.detach();
+  }
+}
+
+describe('terminal lifecycle', () => {
+  it('never sends the PTY a size that was undone within the resize debounce', async () => {
+    page = await tandem.openPanel();
+    const sessionId = await openShell(page, 'storm');
+    // A program in the PTY that prints every size the kernel tells it (SIGWINCH) for 4 s.
+    const watcher = path.join(tandem.agent.root, 'winch.py');
+    fs.writeFileSync(
+      watcher,
+      [
+        'import os, signal, time',
+        'def told(*_):',
+        "    print('winch=%dx%d' % tuple(os.get_terminal_size()), flush=True)",
+        'signal.signal(signal.SIGWINCH, told)',
+        "print('watching', flush=True)",
+        'end = time.time() + 4',
+        'while time.time() < end:',
+        '    time.sleep(0.05)',
+        "print('watch-done', flush=True)",
+        '',
+      ].join('\n'),
+    );
+    await typeInTerminal(page, `python3 ${watcher}\n`);
+    await waitForText(page, /^watching$/m, { sessionId });
+    const fitted = await page.evaluate(async (id: string) => {
+      const view = window.__tandem?.model.sessions.find((s) => s.id === id);
+      if (view === undefined) throw new Error('no view');
+      const sleep = (ms: number): Promise<unknown> =>
+        new Promise((resolve) => setTimeout(resolve, ms));
+      const term = (view.terminal as unknown as { term: { cols: number; rows: number } }).term;
+      // Pinned to another size and back within the 80 ms the panel waits before telling the
+      // agent, then left alone: the PTY is only ever told the size the terminal fits (a
+      // layout change may still settle it once), never one that was undone.
+      for (let i = 0; i < 6; i++) {
+        view.pin({ cols: 60 + i, rows: 20 + i });
+        await sleep(i % 2 === 0 ? 5 : 40);
+        view.pin(undefined);
+        await sleep(200);
+      }
+      return { cols: term.cols, rows: term.rows };
+    }, sessionId);
+    await waitForText(page, /^watch-done$/m, { sessionId, timeoutMs: 15_000 });
+    const text = await page.evaluate((id: string) => window.__tandem?.text(id) ?? '', sessionId);
+    const sizes = [...text.matchAll(/^winch=(\d+x\d+)$/gm)].map((m) => m[1]);
+    expect(sizes.filter((size) => size !== `${fitted.cols}x${fitted.rows}`)).toEqual([]);
+    await typeInTerminal(page, 'echo "size=$(stty size)"\n');
+    await waitForText(page, /^size=\d+ \d+$/m, { sessionId });
+    const after = await page.evaluate((id: string) => window.__tandem?.text(id) ?? '', sessionId);
+    expect(/^size=(\d+ \d+)$/m.exec(after)?.[1]).toBe(`${fitted.rows} ${fitted.cols}`);
+  });
+
+  it('keeps the page heap flat across ten terminals opened, filled and closed', async () => {
+    page ??= await tandem.openPanel();
+    const cycle = async (i: number): Promise<void> => {
+      if (page === undefined) return;
+      const sessionId = await openShell(page, `cycle ${i}`);
+      // Fills the scrollback (10,000 lines), which is what a leaked terminal keeps.
+      await page.evaluate((id: string) => {
+        const view = window.__tandem?.model.sessions.find((s) => s.id === id);
+        view?.terminal.term.input('seq -f "line-%05g-of-a-long-session" 1 12000\r', true);
+      }, sessionId);
+      await waitForText(page, /^line-12000-of-a-long-session$/m, {
+        sessionId,
+        timeoutMs: 30_000,
+      });
+      await page.evaluate((id: string) => window.__tandem?.model.close(id), sessionId);
+      await page.waitForFunction(
+        (id: string) => !window.__tandem?.sessions().some((s) => s.id === id),
+        {},
+        sessionId,
+      );
+    };
+    await cycle(0);
+    const before = await heapAfterGc(page);
+    for (let i = 1; i <= 10; i++) await cycle(i);
+    const after = await heapAfterGc(page);
+    // One leaked terminal with its scrollback holds 12–18 MB; ten of them would be 120+.
+    expect(after - before).toBeLessThan(15);
+  }, 240_000);
+});
