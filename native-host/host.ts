@@ -17,6 +17,14 @@ const START_TIMEOUT_MS = 8000;
  */
 const DAEMON_NODE_FLAGS = ['--max-semi-space-size=1', '--expose-gc'];
 
+/**
+ * glibc gives each thread that allocates under contention a malloc arena of its own (up to
+ * 8 per core) and seldom returns their memory: the agent (libuv's pool, the snapshot worker)
+ * and its WebRTC process (libdatachannel's threads) grew by arenas over a long soak. Two are
+ * plenty for their allocation rates (docs/agent.md, Memory). The children inherit it.
+ */
+const DAEMON_ENV = { MALLOC_ARENA_MAX: '2' };
+
 function connect(file: string): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(file);
@@ -35,7 +43,7 @@ function startAgent(cliPath: string): void {
   const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, cliPath, 'daemon'], {
     detached: true,
     stdio: ['ignore', log, log],
-    env: process.env,
+    env: { ...DAEMON_ENV, ...process.env },
   });
   child.unref();
   fs.closeSync(log);
