@@ -61,9 +61,35 @@ export const DEFAULT_FONT_SIZE = 13;
 
 const darkQuery = (): MediaQueryList => window.matchMedia('(prefers-color-scheme: dark)');
 
+/** Renderer strings of WebGL drawn by the CPU (no GPU, or one Chromium refuses to use). */
+const SOFTWARE_GL = /swiftshader|llvmpipe|softpipe|software|basic render driver/i;
+let softwareGl: boolean | undefined;
+
+/**
+ * Whether this browser's WebGL is drawn on the CPU. There, xterm's WebGL renderer is the
+ * slowest choice: each frame stalls the page ~70 ms, and nothing is parsed meanwhile (a flood
+ * ran at a third of the DOM renderer's speed). Asked once per page.
+ */
+export function webglIsSoftware(): boolean {
+  if (softwareGl !== undefined) return softwareGl;
+  let renderer = '';
+  try {
+    const gl = document.createElement('canvas').getContext('webgl2');
+    const info = gl?.getExtension('WEBGL_debug_renderer_info');
+    if (gl !== null && gl !== undefined && info !== null && info !== undefined) {
+      renderer = String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL));
+    }
+    gl?.getExtension('WEBGL_lose_context')?.loseContext();
+  } catch {
+    // No WebGL at all: the DOM renderer it is either way.
+  }
+  softwareGl = renderer === '' || SOFTWARE_GL.test(renderer);
+  return softwareGl;
+}
+
 /**
  * One xterm.js terminal with the official addons: fit, web links, search, unicode 11,
- * serialize, and WebGL rendering with a fallback to the DOM renderer.
+ * serialize, and WebGL rendering on a GPU (the DOM renderer without one, or as a fallback).
  */
 export class TerminalController {
   readonly element: HTMLDivElement;
@@ -112,6 +138,16 @@ export class TerminalController {
   open(): void {
     if (this.term.element !== undefined) return;
     this.term.open(this.element);
+    if (webglIsSoftware()) {
+      this.renderer = 'dom';
+    } else {
+      this.loadWebgl();
+    }
+    this.observer.observe(this.element);
+    this.fitToHost();
+  }
+
+  private loadWebgl(): void {
     try {
       const webgl = new WebglAddon();
       webgl.onContextLoss(() => {
@@ -125,8 +161,6 @@ export class TerminalController {
     } catch {
       this.renderer = 'dom';
     }
-    this.observer.observe(this.element);
-    this.fitToHost();
   }
 
   /** Fits rows and columns to the element; returns the new size when it changed. */

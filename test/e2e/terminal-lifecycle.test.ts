@@ -102,6 +102,34 @@ describe('terminal lifecycle', () => {
     expect(/^size=(\d+ \d+)$/m.exec(after)?.[1]).toBe(`${fitted.rows} ${fitted.cols}`);
   });
 
+  it('draws with the DOM renderer where WebGL runs on the CPU, with WebGL on a GPU', async () => {
+    page ??= await tandem.openPanel();
+    const sessionId = await openShell(page, 'renderer');
+    const seen = await page.evaluate((id: string) => {
+      const gl = document.createElement('canvas').getContext('webgl2');
+      const info = gl?.getExtension('WEBGL_debug_renderer_info');
+      const renderer =
+        gl === null || gl === undefined || info === null || info === undefined
+          ? ''
+          : String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL));
+      const view = window.__tandem?.model.sessions.find((s) => s.id === id);
+      const element = (view?.terminal as unknown as { element: HTMLElement } | undefined)?.element;
+      return {
+        renderer,
+        rows: element?.querySelectorAll('.xterm-rows > div').length ?? 0,
+        canvases: element?.querySelectorAll('canvas').length ?? 0,
+      };
+    }, sessionId);
+    // Headless Chromium here draws WebGL with SwiftShader: the panel must not pick it.
+    if (/swiftshader|llvmpipe|software/i.test(seen.renderer) || seen.renderer === '') {
+      expect(seen.rows).toBeGreaterThan(0);
+      expect(seen.canvases).toBe(0);
+    } else {
+      expect(seen.canvases).toBeGreaterThan(0);
+    }
+    await page.evaluate((id: string) => window.__tandem?.model.close(id), sessionId);
+  });
+
   it('keeps the page heap flat across ten terminals opened, filled and closed', async () => {
     page ??= await tandem.openPanel();
     const cycle = async (i: number): Promise<void> => {
