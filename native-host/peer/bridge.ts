@@ -115,6 +115,13 @@ const STOP_TIMEOUT_MS = 2000;
  */
 const PEER_PROCESS_NICE = 10;
 
+/**
+ * As the agent's (host.ts): small young generations, and `gc` so the process collects once a
+ * burst of output is over (agent/settle.ts) instead of holding it until V8's memory reducer
+ * gets round to it; without it the process swung between ~90 and ~135 MB under a steady load.
+ */
+const PEER_NODE_FLAGS = ['--max-semi-space-size=1', '--expose-gc'];
+
 function lowerPriority(child: ChildProcess, logger: Logger): void {
   if (child.pid === undefined) return;
   try {
@@ -239,10 +246,14 @@ export class PeerBridge {
     const script = fileURLToPath(
       new URL(source ? './peer-process.ts' : './peer-process.js', import.meta.url),
     );
-    const child = spawn(process.execPath, source ? ['--import', 'tsx', script] : [script], {
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      serialization: 'advanced',
-    });
+    const child = spawn(
+      process.execPath,
+      [...PEER_NODE_FLAGS, ...(source ? ['--import', 'tsx'] : []), script],
+      {
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+        serialization: 'advanced',
+      },
+    );
     this.child = child;
     lowerPriority(child, this.options.logger);
     const { relay } = this.options;

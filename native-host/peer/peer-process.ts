@@ -12,6 +12,7 @@
  */
 import type { DataConnection, Peer } from 'peerjs';
 import type { LogFields } from '../log.js';
+import { Settler } from '../agent/settle.js';
 import { Reassembler, toPieces } from './channel.js';
 import type { FromPeer, PeerStart, ToPeer } from './peer-messages.js';
 import { guardSignalling } from './signalling-guard.js';
@@ -26,6 +27,9 @@ const SIGNALLING_RETRY_MS = 500;
 const CLOSE_GRACE_MS = 2000;
 /** At most one `peer.signalling_dropped` line per this long. */
 const DROP_LOG_MS = 1000;
+
+/** Collects this process's heap once a burst of output is over (see agent/settle.ts). */
+const settler = new Settler();
 
 function post(message: FromPeer): void {
   process.send?.(message);
@@ -255,6 +259,7 @@ process.on('message', (message: ToPeer) => {
     case 'send':
       for (const { conns, json } of message.batch) {
         for (const conn of conns) channels.get(conn)?.send(json);
+        settler.worked(json.length * conns.length);
       }
       for (const { conns } of message.batch) {
         for (const conn of conns) channels.get(conn)?.report(false);
