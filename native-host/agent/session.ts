@@ -592,12 +592,14 @@ export function splitChars(text: string, max: number): string[] {
  */
 export function gapText(kind: DeviceDescription['kind'], fromMs: number, toMs: number): string {
   const lost = kind === 'serial' ? 'cable unplugged' : 'connection lost';
-  return `${lost} ${clock(fromMs)}, reconnected ${clock(toMs)}, ${span(toMs - fromMs)}`;
+  // Whole seconds of the two clock times shown, so the span always matches them.
+  const seconds = Math.floor(toMs / 1000) - Math.floor(fromMs / 1000);
+  return `${lost} ${clock(fromMs)}, reconnected ${clock(toMs)}, ${span(seconds)}`;
 }
 
 /** 11 s, 4 min 5 s, 2 h 10 min. */
-function span(ms: number): string {
-  const total = Math.max(0, Math.round(ms / 1000));
+function span(seconds: number): string {
+  const total = Math.max(0, seconds);
   if (total < 60) return `${total} s`;
   const minutes = Math.floor(total / 60);
   if (minutes < 60) return `${minutes} min ${total % 60} s`;
