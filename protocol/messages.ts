@@ -216,7 +216,8 @@ export interface RecordingKeyframe {
 
 export interface RecordingMarker {
   t: number;
-  kind: 'marker' | 'pause' | 'resume' | 'join' | 'leave' | 'role' | 'end';
+  /** `gap`: the device went away or came back (a mark the device made, not a person). */
+  kind: 'marker' | 'gap' | 'pause' | 'resume' | 'join' | 'leave' | 'role' | 'end';
   label: string;
 }
 

@@ -10,6 +10,9 @@ export function App({ model }: { model: PanelModel }) {
   useSyncExternalStore(model.subscribe, model.getVersion);
   const [showNew, setShowNew] = useState(false);
   const [watching, setWatching] = useState(false);
+  /** A shared session whose tab close waits for "End for everyone". */
+  const [ending, setEnding] = useState<string>();
+  const endingView = model.sessions.find((s) => s.id === ending);
   const { status } = model;
   const active = model.active;
   const showForm = showNew || (model.synced && model.sessions.length === 0);
@@ -38,7 +41,8 @@ export function App({ model }: { model: PanelModel }) {
               aria-label={`Close ${s.info.name}`}
               onClick={(e) => {
                 e.stopPropagation();
-                void model.close(s.id);
+                if (othersIn(s) > 0) setEnding(s.id);
+                else void model.close(s.id);
               }}
             >
               ×
@@ -67,6 +71,16 @@ export function App({ model }: { model: PanelModel }) {
         )}
       </header>
       <LinkBanner model={model} />
+      {endingView !== undefined && (
+        <EndSharedSession
+          view={endingView}
+          onEnd={() => {
+            setEnding(undefined);
+            void model.close(endingView.id);
+          }}
+          onKeep={() => setEnding(undefined)}
+        />
+      )}
       <main className="body">
         {watch ? (
           <WatchGrid views={model.sessions} />
@@ -88,6 +102,50 @@ export function App({ model }: { model: PanelModel }) {
       </main>
       <StatusLine model={model} view={showForm ? undefined : active} />
     </div>
+  );
+}
+
+/**
+ * How many other people are in a session this panel would end by closing its tab: the owner's
+ * own live sessions only (leaving a joined session ends nothing for the others).
+ */
+function othersIn(view: SessionView): number {
+  if (view.remote || view.state === 'ended' || view.state === 'exited') return 0;
+  return view.presence.present.filter((p) => !p.local).length;
+}
+
+/** Closing the tab of a shared session ends it for everyone: asked first, never by accident. */
+function EndSharedSession({
+  view,
+  onEnd,
+  onKeep,
+}: {
+  view: SessionView;
+  onEnd: () => void;
+  onKeep: () => void;
+}) {
+  const people = othersIn(view) + 1;
+  return (
+    <section
+      className="banner warn"
+      role="alertdialog"
+      aria-label={`End ${view.info.name} for everyone?`}
+      data-testid="confirm-end"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') onKeep();
+      }}
+    >
+      <strong>{people} people are in this session.</strong> Closing “{view.info.name}” ends it for
+      everyone.
+      <div className="actions">
+        <button className="danger" data-testid="confirm-end-session" onClick={onEnd}>
+          End for everyone
+        </button>
+        <button autoFocus onClick={onKeep}>
+          Keep it open
+        </button>
+      </div>
+    </section>
   );
 }
 

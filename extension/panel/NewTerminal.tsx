@@ -412,17 +412,27 @@ function SerialForm({ model, onOpened }: { model: PanelModel; onOpened: () => vo
     stopBits: 1,
     lineEnding: 'cr',
   });
-  const { busy, error, setError, run } = useAction();
+  const { busy, error, run } = useAction();
+  /**
+   * Why the port list could not be read, shown as its own note: it never stands in for the
+   * "Opening failed" error (that stays until the user acts), and typing a path still works.
+   */
+  const [listError, setListError] = useState<string>();
 
   useEffect(() => {
     let stopped = false;
     const poll = (): void => {
       model.client.request('serial.list', {}).then(
         (r) => {
-          if (!stopped) setPorts(r.ports);
+          if (stopped) return;
+          setPorts(r.ports);
+          setListError(undefined);
         },
         (e: unknown) => {
-          if (!stopped) setError(errorText(e));
+          if (stopped) return;
+          setListError(errorText(e));
+          // Whatever was listed last stays; "Looking…" must not outlive the first answer.
+          setPorts((listed) => listed ?? []);
         },
       );
     };
@@ -465,7 +475,12 @@ function SerialForm({ model, onOpened }: { model: PanelModel; onOpened: () => vo
   return (
     <form className="form" onSubmit={(e) => void open(e)} data-testid="serial-form">
       {ports === undefined && <p className="hint">Looking for serial ports…</p>}
-      {ports !== undefined && ports.length === 0 && (
+      {listError !== undefined && (
+        <p className="hint" role="status" data-testid="serial-list-error">
+          {listError}
+        </p>
+      )}
+      {listError === undefined && ports !== undefined && ports.length === 0 && (
         <p className="hint">
           No serial ports found. Plug in the USB-serial adapter; the list refreshes by itself.
         </p>
@@ -558,7 +573,11 @@ function SerialForm({ model, onOpened }: { model: PanelModel; onOpened: () => vo
       <button className="primary" type="submit" disabled={busy || path === ''}>
         {busy ? 'Opening…' : 'Open serial console'}
       </button>
-      {error !== undefined && <p className="error">{error}</p>}
+      {error !== undefined && (
+        <p className="error" role="alert" data-testid="serial-open-error">
+          {error}
+        </p>
+      )}
     </form>
   );
 }

@@ -90,6 +90,9 @@ export class PanelModel extends Store {
       }
     }
     for (const info of list) {
+      // The agent lists an ended session for a minute so views that had it can say how it
+      // ended; a panel that never showed it has nothing to say about it.
+      if (info.state === 'exited') continue;
       if (!this.sessions.some((s) => s.id === info.sessionId)) this.add(info);
     }
     const firstSync = !this.synced;

@@ -14,6 +14,8 @@ import { TerminalController } from './terminal.js';
 
 /** How much output may wait in xterm's parse queue before acks wait for parsing. */
 const PARSE_QUEUE_CHARS = 512 * 1024;
+/** How long a good-news status ("Serial port … reconnected") stays before it clears itself. */
+export const TRANSIENT_NOTE_MS = 5000;
 
 export type TabState = SessionState | 'ended';
 
@@ -45,6 +47,7 @@ export class SessionView {
   /** Characters handed to xterm and not yet parsed. */
   private parseQueue = 0;
   private resizeTimer: ReturnType<typeof setTimeout> | undefined;
+  private noteTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly writeListeners = new Set<() => void>();
 
   constructor(
@@ -157,6 +160,16 @@ export class SessionView {
       case 'session.state':
         this.state = event.state;
         this.message = event.message;
+        clearTimeout(this.noteTimer);
+        if (event.state === 'running') {
+          // "Reconnected" is news for a moment; the gap line in the terminal keeps the record.
+          const note = event.message;
+          this.noteTimer = setTimeout(() => {
+            if (this.message !== note) return;
+            this.message = undefined;
+            this.changed();
+          }, TRANSIENT_NOTE_MS);
+        }
         this.changed();
         return;
       case 'session.exit':
@@ -190,6 +203,7 @@ export class SessionView {
 
   dispose(): void {
     clearTimeout(this.resizeTimer);
+    clearTimeout(this.noteTimer);
     this.terminal.dispose();
   }
 

@@ -54,6 +54,22 @@ export class Player {
     return this.seeking;
   }
 
+  /**
+   * When the recording first shows something (its first output): the screen to show before
+   * Play, rather than the empty one at 0.
+   */
+  async firstFrameTime(): Promise<number> {
+    const cursor = new LineCursor(this.api, this.index.recordingId, this.index.eventsOffset);
+    for (
+      let event = await nextEvent(cursor);
+      event !== undefined;
+      event = await nextEvent(cursor)
+    ) {
+      if (event.code === 'o' && event.data !== '') return event.t;
+    }
+    return 0;
+  }
+
   play(): void {
     if (this.state.playing) return;
     if (this.state.time >= this.index.durationMs) void this.seek(0);

@@ -12,7 +12,7 @@ declare global {
 
 export function installReplayHook(model: ReplayModel): void {
   window.__tandemReplay = {
-    ready: () => model.player !== undefined && model.player.state.loading === false,
+    ready: () => model.opened && model.player?.state.loading === false,
     durationMs: () => model.index?.durationMs ?? 0,
     keyframes: () => model.index?.keyframes.length ?? 0,
     async seek(t) {

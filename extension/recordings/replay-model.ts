@@ -28,6 +28,8 @@ export interface SearchState {
 export class ReplayModel extends Store {
   index: RecordingIndex | undefined;
   player: Player | undefined;
+  /** The first frame is on screen. */
+  opened = false;
   error: string | undefined;
   activity: ActivityState = { spans: [], commands: [], progress: 0 };
   search: SearchState = { query: '', hits: [], progress: 0, running: false };
@@ -41,7 +43,7 @@ export class ReplayModel extends Store {
     super();
   }
 
-  /** Loads the index and shows the first screen; then scans the input events in the background. */
+  /** Loads the index and shows the first frame; then scans the input events in the background. */
   async load(): Promise<void> {
     try {
       const { recordingId } = this;
@@ -58,7 +60,9 @@ export class ReplayModel extends Store {
       player.onChange(() => this.emit());
       this.player = player;
       this.emit();
-      await player.seek(0);
+      await player.seek(await player.firstFrameTime());
+      this.opened = true;
+      this.emit();
       void this.scanActivity(index);
     } catch (error) {
       this.error = error instanceof Error ? error.message : String(error);

@@ -30,7 +30,9 @@ export function ShareDialog({ view, onClose }: { view: SessionView; onClose: () 
       setError(e instanceof Error ? e.message : String(e));
     }
   }, [view, sessionId]);
-  useEffect(() => void refresh(), [refresh]);
+  // Who joined with which link changes as people come and go: count again on every change.
+  const { participants } = view.presence;
+  useEffect(() => void refresh(), [refresh, participants]);
 
   const copy = (url: string, id: string): void => {
     void navigator.clipboard.writeText(url).then(

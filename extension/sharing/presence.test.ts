@@ -27,7 +27,22 @@ describe('SessionPresence', () => {
       participants([p('kim', { typing: true }), p('me', { typing: true }), p('wes')]),
     );
     expect(presence.typingNames('me')).toEqual(['kim']);
-    expect(typingText(presence.typingNames())).toBe('kim and me are typing…');
+    expect(typingText(presence.typingNames('nobody'))).toBe('kim and me are typing…');
+  });
+
+  it('never shows the owner their own name as typing in their own panel', () => {
+    const presence = new SessionPresence();
+    presence.handle(
+      participants([p('local:ann', { typing: true, local: true, role: 'owner' }), p('kim')]),
+    );
+    expect(presence.typingNames()).toEqual([]);
+    presence.handle(
+      participants([
+        p('local:ann', { typing: true, local: true, role: 'owner' }),
+        p('kim', { typing: true }),
+      ]),
+    );
+    expect(typingText(presence.typingNames())).toBe('kim is typing…');
   });
 
   it('keeps keyboard requests until the viewer is promoted, lobby asks until admitted', () => {

@@ -77,9 +77,14 @@ export class SessionPresence {
     }
   }
 
-  /** Names of everyone who typed in the last ~1.5 s (the agent decides), except `selfId`. */
+  /**
+   * Names of everyone who typed in the last ~1.5 s (the agent decides), except this view's own
+   * person: `selfId` in a joined session, else the agent's local user (the owner's own views).
+   */
   typingNames(selfId?: string): string[] {
-    return this.participants.filter((p) => p.typing && p.id !== selfId).map((p) => p.name);
+    const self = (p: ParticipantInfo): boolean =>
+      selfId === undefined ? p.local : p.id === selfId;
+    return this.participants.filter((p) => p.typing && !self(p)).map((p) => p.name);
   }
 
   /** People in the session (not those waiting in the lobby). */

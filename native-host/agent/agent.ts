@@ -8,13 +8,21 @@ import {
   isTandemError,
   okReply,
   parseRequest,
+  type DeviceSpec,
   type InviteInfo,
   type Request,
   type RequestType,
   type ResultMap,
   type SessionInfo,
 } from '../../protocol/index.js';
-import { listSerialPorts, listSshHosts, openDevice, type DeviceContext } from '../devices/index.js';
+import {
+  listSerialPorts,
+  listSshHosts,
+  openDevice,
+  type Device,
+  type DeviceContext,
+  type TerminalSize,
+} from '../devices/index.js';
 import type { Logger } from '../log.js';
 import { RecordingStore } from '../recording/index.js';
 import type { ClientLink } from './link.js';
@@ -159,7 +167,7 @@ export class Agent {
         return { result };
       }
       case 'session.open': {
-        const device = await openDevice(request.device, request, this.options.devices);
+        const device = await this.openDevice(request.device, request);
         const id = randomUUID();
         const name = request.name ?? device.description.label;
         const recorder =
@@ -244,7 +252,12 @@ export class Agent {
         await this.session(request.sessionId).sendBreak(request.durationMs ?? 250);
         return { result: {} };
       case 'session.close':
-        await this.session(request.sessionId).close();
+        // Guests and co-workers hear who ended it, not the device's "port closed".
+        await this.session(request.sessionId).close(
+          link.local
+            ? 'The owner ended the session'
+            : `The owner, ${link.participant.name}, ended the session`,
+        );
         return { result: {} };
       case 'serial.list':
         return { result: { ports: await listSerialPorts() } satisfies ResultMap['serial.list'] };
@@ -399,6 +412,21 @@ export class Agent {
     return session;
   }
 
+  /** Opens a device; a failure is logged (which device, why) before the user is told. */
+  private async openDevice(spec: DeviceSpec, size: TerminalSize): Promise<Device> {
+    try {
+      return await openDevice(spec, size, this.options.devices);
+    } catch (error) {
+      this.options.logger.warn('session.open_failed', {
+        kind: spec.kind,
+        device: deviceName(spec),
+        code: isTandemError(error) ? error.code : 'internal',
+        error: error instanceof Error ? error.message : String(error),
+      });
+      throw error;
+    }
+  }
+
   private forget(session: Session): void {
     this.sharing.sessionEnded(session.id);
     // Ended sessions stay listed briefly so a reattaching view can show how they ended.
@@ -406,6 +434,20 @@ export class Agent {
       this.sessions.delete(session.id);
       session.dispose();
     }, 60_000).unref();
+  }
+}
+
+/** Which device, for the log: no secrets (an SSH spec carries its auth). */
+function deviceName(spec: DeviceSpec): string {
+  switch (spec.kind) {
+    case 'serial':
+      return spec.path;
+    case 'ssh':
+      return `${spec.username}@${spec.host}:${spec.port ?? 22}`;
+    case 'pty':
+      return spec.shell ?? 'login shell';
+    case 'echo':
+      return 'echo';
   }
 }
 

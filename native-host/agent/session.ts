@@ -79,6 +79,7 @@ export class Session {
   private readonly attachments = new Map<string, Attachment>();
   private paused = false;
   private closing: Promise<void> | undefined;
+  private closeReason: string | undefined;
   private readonly recording: SessionRecording;
   readonly presence: Presence;
   /** Who holds the keyboard: the terminal size follows this participant's view. */
@@ -393,9 +394,15 @@ export class Session {
     await device.sendBreak(durationMs);
   }
 
-  /** Ends the session: the device is closed and every client told. */
-  close(): Promise<void> {
-    this.closing ??= this.options.device.close();
+  /**
+   * Ends the session: the device is closed and every client told why — `reason` when given (the
+   * owner ended it), else the device's own account.
+   */
+  close(reason?: string): Promise<void> {
+    if (this.closing === undefined) {
+      this.closeReason = reason;
+      this.closing = this.options.device.close();
+    }
     return this.closing;
   }
 
@@ -519,16 +526,19 @@ export class Session {
 
   private setState(state: SessionState, message: string): void {
     if (this.state === 'exited') return;
-    // A device that drops and comes back leaves a gap in the output: the recording says so,
-    // with how long it lasted, so a replay never joins the two sides as if nothing happened.
+    // A device that drops and comes back leaves a gap in the output: the terminal shows a line
+    // where it was cut, and the recording marks both ends, so neither a live view nor a replay
+    // joins the two sides as if nothing happened.
     if (state === 'disconnected' && this.state !== 'disconnected') {
       this.disconnectedAt = Date.now();
       this.recording.deviceMark(`${message} (${clock(this.disconnectedAt)})`);
     } else if (state === 'running' && this.state === 'disconnected') {
       const now = Date.now();
-      const seconds = Math.round((now - (this.disconnectedAt ?? now)) / 1000);
-      this.recording.deviceMark(`${message} (${clock(now)}, after ${seconds} s)`);
+      const gap = gapText(this.description.kind, this.disconnectedAt ?? now, now);
+      this.recording.deviceMark(gap);
       this.disconnectedAt = undefined;
+      if (this.pending.length > 0) this.flushPending();
+      this.onOutput(`\r\n— ${gap} —\r\n`, true);
     }
     this.state = state;
     this.options.logger.info('session.state', { session: this.id, state });
@@ -539,12 +549,13 @@ export class Session {
     this.pending += this.decoder.end();
     this.flushPending();
     this.state = 'exited';
-    this.recording.close(exit.reason);
+    const reason = this.closeReason ?? exit.reason;
+    this.recording.close(reason);
     this.options.logger.info('session.exit', { session: this.id, code: exit.code });
     this.broadcast(
       event('session.exit', {
         sessionId: this.id,
-        reason: exit.reason,
+        reason,
         ...(exit.code === undefined ? {} : { code: exit.code }),
       }),
     );
@@ -573,6 +584,26 @@ export function splitChars(text: string, max: number): string[] {
     start = end;
   }
   return parts;
+}
+
+/**
+ * "cable unplugged 12:03:41, reconnected 12:03:52, 11 s": the line a live view and the recording
+ * show where a device's output was cut.
+ */
+export function gapText(kind: DeviceDescription['kind'], fromMs: number, toMs: number): string {
+  const lost = kind === 'serial' ? 'cable unplugged' : 'connection lost';
+  // Whole seconds of the two clock times shown, so the span always matches them.
+  const seconds = Math.floor(toMs / 1000) - Math.floor(fromMs / 1000);
+  return `${lost} ${clock(fromMs)}, reconnected ${clock(toMs)}, ${span(seconds)}`;
+}
+
+/** 11 s, 4 min 5 s, 2 h 10 min. */
+function span(seconds: number): string {
+  const total = Math.max(0, seconds);
+  if (total < 60) return `${total} s`;
+  const minutes = Math.floor(total / 60);
+  if (minutes < 60) return `${minutes} min ${total % 60} s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 /** 12:03:41, local time: what a field tech reads off the wall clock. */

@@ -24,6 +24,9 @@ export interface RecordingHeader {
   agent: string;
 }
 
+/** The author of marks the device itself causes (a cable unplugged, a link restored). */
+export const DEVICE_MARK = 'device';
+
 export type RecordingEvent =
   | [t: number, code: 'o', data: string]
   | [t: number, code: 'i', participantId: string, data: string]

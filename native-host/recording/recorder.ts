@@ -8,6 +8,7 @@ import type {
   Role,
 } from '../../protocol/index.js';
 import {
+  DEVICE_MARK,
   FILE_SUFFIX,
   FORMAT_VERSION,
   encodeEvent,
@@ -55,9 +56,6 @@ export interface RecorderOptions {
   /** Writing failed for good (for the log); the recording closes itself. */
   onStopped?: (error: NodeJS.ErrnoException) => void;
 }
-
-/** The author of marks the device itself causes (a cable unplugged, a link restored). */
-export const DEVICE_MARK = 'device';
 
 /** One session's recording: an append-only file and what is known about it in memory. */
 export class Recorder {
@@ -207,7 +205,7 @@ export class Recorder {
   private markAs(label: string, participantId: string): void {
     const t = this.now();
     this.write([t, 'm', label, participantId]);
-    this.markers.push({ t, kind: 'marker', label });
+    this.markers.push({ t, kind: participantId === DEVICE_MARK ? 'gap' : 'marker', label });
   }
 
   index(live = true): RecordingIndex {

@@ -17,8 +17,10 @@ export interface PageHook {
     dispose(): void;
   };
   model: {
+    client: { request(type: string, ...rest: unknown[]): Promise<unknown> };
     sessions: {
       id: string;
+      info: { recordingId?: string };
       writtenChars: number;
       terminal: { term: { input(data: string, wasUserInput?: boolean): void } };
       nextWrite(): Promise<void>;
@@ -26,6 +28,7 @@ export interface PageHook {
       pin(size: { cols: number; rows: number } | undefined): void;
     }[];
     close(id: string): Promise<void>;
+    activate(id: string): void;
   };
 }
 

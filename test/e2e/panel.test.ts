@@ -58,6 +58,35 @@ describe('side panel', () => {
     expect(rows).toEqual(Array.from({ length: 4000 }, (_, i) => i + 1));
   });
 
+  it('a tab closed here does not come back as a dead tab in a panel opened afterwards', async () => {
+    page ??= await tandem.openPanel();
+    const [kept] = await sessionIds(page);
+    await page.click('button.tab-new');
+    const closed = await openLocalShell(page);
+    expect(await page.evaluate(() => window.__tandem?.activeId())).toBe(closed);
+    await page.click('.tab.active button.tab-close');
+    await page.waitForFunction(
+      (id: string) => window.__tandem?.sessions().every((s) => s.id !== id) === true,
+      {},
+      closed,
+    );
+    // The agent still lists the ended session for a minute (for views that had it).
+    const fresh = await tandem.openPanel();
+    try {
+      await waitForText(fresh, /\d+×\d+/);
+      await fresh.waitForFunction(
+        (id: string) => window.__tandem?.sessions().some((s) => s.id === id) === true,
+        { timeout: 20_000 },
+        kept ?? '',
+      );
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await sessionIds(fresh)).toEqual([kept]);
+    } finally {
+      // A second panel left open would change what the next tests see.
+      await fresh.close();
+    }
+  });
+
   it('tells the user when the agent dies and recovers when it is back', async () => {
     page ??= await tandem.openPanel();
     const pid = agentPid(tandem.agent.env);

@@ -29,6 +29,7 @@ let guestBrowser: Browser;
 let panel: Page;
 let guest: Page | undefined;
 let sessionId: string;
+let kimPanel: Page | undefined;
 
 beforeAll(async () => {
   owner = await launchTandem({ serveGuestPage: true, args: WEBRTC_ARGS });
@@ -145,6 +146,14 @@ describe('shared sessions', () => {
     );
     // The owner sees the guest's avatar, as a viewer.
     await panel.waitForSelector('[data-participant="Gia"][data-role="viewer"]');
+    // The Share dialog, still open, counts her in on the link she used (it said "0 joined").
+    await panel.waitForFunction(
+      () =>
+        [...document.querySelectorAll('[data-testid="share-dialog"] li[data-invite]')]
+          .at(-1)
+          ?.textContent.includes('1 joined') === true,
+      { timeout: 10_000 },
+    );
 
     // Keystrokes in the guest's terminal go nowhere.
     await guest.focus('.xterm-helper-textarea');
@@ -259,6 +268,7 @@ describe('shared sessions', () => {
     const url = await createInvite('coworker');
     coworker = await launchTandem({ extensionDir: owner.extensionDir, args: WEBRTC_ARGS });
     const page = await coworker.openPanel({ width: 900, height: 700 });
+    kimPanel = page;
     await waitForText(page, 'Open local shell', { timeoutMs: 20_000 });
     await page.click('[data-testid="new-terminal"] .segmented button:nth-child(4)');
     await page.type('[data-testid="join-form"] input[name="invite"]', url);
@@ -327,7 +337,34 @@ describe('shared sessions', () => {
 
     const page = guest;
     if (page === undefined) throw new Error('no guest');
-    await panel.evaluate((id: string) => window.__tandem?.model.close(id), sessionId);
-    await guestText(page, /Session ended/);
+    // Closing the tab of a shared session asks first: it ends the session for everyone.
+    await panel.click('button[aria-label="Close Shared shell"]');
+    await panel.waitForSelector('[data-testid="confirm-end"]');
+    expect(await panel.$eval('[data-testid="confirm-end"]', (el) => el.textContent)).toMatch(
+      /^3 people are in this session\./,
+    );
+    await panel.click('[data-testid="confirm-end"] button:not(.danger)');
+    await panel.waitForFunction(
+      () => document.querySelector('[data-testid="confirm-end"]') === null,
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await page.evaluate(() => window.__tandemGuest?.state())).toBe('running');
+    await panel.click('button[aria-label="Close Shared shell"]');
+    await panel.click('[data-testid="confirm-end-session"]');
+    // Everyone is told the owner ended it, not that a device closed.
+    await guestText(page, /Session ended: The owner ended the session/);
+    if (kimPanel !== undefined) {
+      await waitForText(kimPanel, 'Session ended: The owner ended the session');
+    }
+    // A panel opened now does not bring the ended session back as a dead tab.
+    const fresh = await owner.openPanel({ width: 500, height: 700 });
+    await fresh.waitForFunction(() => window.__tandem?.linkState() === 'connected', {
+      timeout: 20_000,
+    });
+    await waitForText(fresh, 'Open local shell');
+    expect(await fresh.evaluate(() => window.__tandem?.sessions().map((s) => s.id))).not.toContain(
+      sessionId,
+    );
+    await fresh.close();
   });
 });

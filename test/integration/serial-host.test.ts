@@ -57,10 +57,12 @@ describe('serial console through the host and agent', () => {
     });
     const view = new OutputFollower(client, sessionId);
     const states: { state: string; at: number }[] = [];
+    let exitReason: string | undefined;
     client.onEvent((event: AgentEvent) => {
       if (event.type === 'session.state' && event.sessionId === sessionId) {
         states.push({ state: event.state, at: Date.now() });
       }
+      if (event.type === 'session.exit' && event.sessionId === sessionId) exitReason = event.reason;
     });
     const attached = await client.request('session.attach', { sessionId });
     expect(attached.session.device).toEqual({ kind: 'serial', label: `${cable.pathB} 115200 8N1` });
@@ -101,10 +103,21 @@ describe('serial console through the host and agent', () => {
     const back = Date.now() + 5000;
     while (states.at(-1)?.state !== 'running' && Date.now() < back) await sleep(20);
     expect(states.at(-1)?.state).toBe('running');
+    // The terminal shows where the output was cut, when, and for how long, on a line of its own.
+    const gapLine =
+      /\r\n— cable unplugged (\d\d:\d\d:\d\d), reconnected (\d\d:\d\d:\d\d), (\d+) s —\r\n/;
+    await view.waitFor((t) => gapLine.test(t));
+    const gap = gapLine.exec(view.text);
+    expect(gap?.index).toBeGreaterThan(200_000);
+    expect(Number(gap?.[3])).toBeGreaterThanOrEqual(2);
     const mark = view.text.length;
     client.notify('session.input', { sessionId, data: 'show version\r' });
     await view.waitFor((t) => t.slice(mark).includes('Processor board ID'));
     await client.request('session.close', { sessionId });
+    // Whoever watches is told the owner ended it, not that the port closed.
+    const deadlineExit = Date.now() + 5000;
+    while (exitReason === undefined && Date.now() < deadlineExit) await sleep(20);
+    expect(exitReason).toBe('The owner ended the session');
 
     // The gap is in the recording, between the output before and after it, and on the timeline.
     const recordingId = attached.session.recordingId ?? '';
@@ -119,11 +132,19 @@ describe('serial console through the host and agent', () => {
       ]),
     ).toEqual([
       [`Serial port ${cable.pathB} disconnected — waiting for it to come back`, 'device'],
-      [`Serial port ${cable.pathB} reconnected`, 'device'],
+      [gap?.[0].replace(/^\r\n— | —\r\n$/g, ''), 'device'],
     ]);
-    expect(marks[1]?.[2]).toMatch(/\(\d\d:\d\d:\d\d, after \d+ s\)$/);
+    expect(marks[0]?.[2]).toMatch(/\(\d\d:\d\d:\d\d\)$/);
+    // The same line is in the recorded output, so a replay shows it where the live view did.
+    const output = events(text)
+      .filter((e) => e[1] === 'o')
+      .map((e) => String(e[2]))
+      .join('');
+    expect(output).toContain(gap?.[0]);
     const index = await client.request('recording.index', { recordingId });
-    expect(index.markers.filter((m) => m.kind === 'marker')).toHaveLength(2);
+    expect(index.markers.filter((m) => m.kind === 'gap').map((m) => m.label)).toEqual(
+      marks.map((m) => m[2]),
+    );
   });
 
   it('says what to do when the port does not exist', async () => {
@@ -137,5 +158,19 @@ describe('serial console through the host and agent', () => {
       code: 'not_found',
       message: expect.stringContaining('/dev/ttyNOPE9'),
     });
+    // The agent's log says which device failed to open, and why.
+    const log = fs.readFileSync(`${agentEnv.env.XDG_STATE_HOME ?? ''}/tandem/agent.log`, 'utf8');
+    const failed = log
+      .split('\n')
+      .filter((line) => line.includes('"event":"session.open_failed"'))
+      .map((line): unknown => JSON.parse(line));
+    expect(failed).toContainEqual(
+      expect.objectContaining({
+        kind: 'serial',
+        device: '/dev/ttyNOPE9',
+        code: 'not_found',
+        error: expect.stringContaining('/dev/ttyNOPE9'),
+      }),
+    );
   });
 });
