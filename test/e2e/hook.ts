@@ -17,10 +17,13 @@ export interface PageHook {
     dispose(): void;
   };
   model: {
+    fontSize: number;
     sessions: {
       id: string;
       writtenChars: number;
-      terminal: { term: { input(data: string, wasUserInput?: boolean): void } };
+      terminal: {
+        term: { input(data: string, wasUserInput?: boolean): void; options: { fontSize?: number } };
+      };
       nextWrite(): Promise<void>;
       role: string;
       pin(size: { cols: number; rows: number } | undefined): void;
