@@ -111,6 +111,23 @@ export async function layoutProblems(page: Page): Promise<string[]> {
           );
         }
         shown.push({ el, box });
+        // A select narrower than its chosen option's text shows it cut ("Viewer (wat").
+        if (el instanceof HTMLSelectElement) {
+          const context = document.createElement('canvas').getContext('2d');
+          const option = el.selectedOptions[0];
+          if (context !== null && option !== undefined) {
+            context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+            const needed =
+              context.measureText(option.text).width +
+              parseFloat(style.paddingLeft) +
+              parseFloat(style.paddingRight) +
+              16; // the drop-down arrow
+            if (el.clientWidth < needed)
+              problems.push(
+                `${name(el)} cuts "${option.text}": ${el.clientWidth} px for ${Math.ceil(needed)} px`,
+              );
+          }
+        }
       }
       for (let i = 0; i < shown.length; i++) {
         for (let j = i + 1; j < shown.length; j++) {
