@@ -151,6 +151,11 @@ describe('panel layout at 320–500 px', () => {
       await p.click('[data-testid="watch-toggle"]');
       await p.waitForSelector('[data-testid="watch-grid"]', { hidden: true });
     }
+    // The dark theme (following the system) meets the same contrast.
+    await p.setViewport({ width: 400, height: HEIGHT });
+    await p.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
+    problems.push(...(await check(p, 'dark-shared-session', 400)));
+    await p.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'light' }]);
     clearInterval(typingTimer);
 
     const { recordings } = await client.request('recording.list', {});
