@@ -78,7 +78,8 @@ export interface RequestMap {
   'session.ack': { sessionId: string; chars: number };
   'session.break': { sessionId: string; durationMs?: number };
   'session.close': { sessionId: string };
-  'serial.list': Record<string, never>;
+  /** `paths`: ports the user opened before (ptys, own symlinks), listed too when present. */
+  'serial.list': { paths?: string[] };
   'ssh.hosts': Record<string, never>;
   'agent.stop': Record<string, never>;
   'recording.pause': { sessionId: string };
@@ -255,7 +256,10 @@ export interface SessionInfo {
 
 export interface SerialPortInfo {
   path: string;
+  /** The adapter's maker: its own USB string, else the name of a well-known chip maker. */
   manufacturer?: string;
+  /** The adapter's product: its own USB string, else the name of a well-known chip. */
+  product?: string;
   vendorId?: string;
   productId?: string;
   serialNumber?: string;

@@ -95,7 +95,9 @@ const bodies = {
     durationMs: z.number().int().min(1).max(5000).optional(),
   }),
   'session.close': z.object({ sessionId }),
-  'serial.list': empty,
+  'serial.list': z
+    .object({ paths: z.array(z.string().min(1).max(4096)).max(32).optional() })
+    .strict(),
   'ssh.hosts': empty,
   'agent.stop': empty,
   'recording.pause': z.object({ sessionId }),

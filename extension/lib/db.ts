@@ -1,5 +1,5 @@
 import Dexie, { type EntityTable } from 'dexie';
-import type { RecordingInfo } from '../../protocol/index.js';
+import type { FlowControl, RecordingInfo } from '../../protocol/index.js';
 
 /** A saved SSH connection. Never holds a password or passphrase: those are asked each time. */
 export interface SshProfile {
@@ -13,7 +13,10 @@ export interface SshProfile {
   lastUsedAt: number;
 }
 
-/** How the user last opened a serial device: remembered per path. */
+/**
+ * How the user last opened a serial device: one row per path, found again by the adapter's USB
+ * serial number when it has one (so ttyUSB0 replugged as ttyUSB1 keeps its settings).
+ */
 export interface SerialSettings {
   path: string;
   baudRate: number;
@@ -21,6 +24,10 @@ export interface SerialSettings {
   parity: 'none' | 'even' | 'odd';
   stopBits: 1 | 2;
   lineEnding: 'cr' | 'lf' | 'crlf';
+  flowControl?: FlowControl;
+  serialNumber?: string;
+  /** When it was last opened (ms since epoch): recent ports are offered first. */
+  lastUsedAt?: number;
 }
 
 /** A recording the agent holds, as last listed: the library's index (the bytes stay in the agent). */
@@ -53,6 +60,9 @@ export class TandemDb extends Dexie {
     });
     this.version(2).stores({
       recordings: '&recordingId, startedAt, sessionId',
+    });
+    this.version(3).stores({
+      serialSettings: '&path, lastUsedAt, serialNumber',
     });
   }
 }

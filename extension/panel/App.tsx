@@ -20,55 +20,44 @@ export function App({ model }: { model: PanelModel }) {
 
   return (
     <div className="app" data-link={status.state}>
-      <header className="tabs" role="tablist">
-        {model.sessions.map((s) => (
-          <div
-            key={s.id}
-            role="tab"
-            aria-selected={!showForm && s === active}
-            className={`tab ${!showForm && s === active ? 'active' : ''} state-${s.state}`}
-            onClick={() => {
-              setShowNew(false);
-              setWatching(false);
-              model.activate(s.id);
-            }}
-            title={s.info.device.label}
-          >
-            <span className={`dot ${s.state}`} />
-            <span className="tab-name">{s.info.name}</span>
-            <button
-              className="tab-close"
-              aria-label={`Close ${s.info.name}`}
-              onClick={(e) => {
-                e.stopPropagation();
-                if (othersIn(s) > 0) setEnding(s.id);
-                else void model.close(s.id);
-              }}
-            >
-              ×
-            </button>
-          </div>
-        ))}
-        <button
-          className="tab-new"
-          aria-label="New terminal"
-          title="New terminal"
-          onClick={() => setShowNew(true)}
-        >
-          +
-        </button>
-        <RecordingsButton />
-        {model.sessions.length > 1 && (
+      <header className="tabs">
+        <TabStrip
+          model={model}
+          activeId={showForm ? undefined : active?.id}
+          onPick={(id) => {
+            setShowNew(false);
+            setWatching(false);
+            model.activate(id);
+          }}
+          onClose={(view) => {
+            if (othersIn(view) > 0) setEnding(view.id);
+            else void model.close(view.id);
+          }}
+        />
+        <div className="tab-actions">
           <button
-            className={`tab-watch ${watch ? 'active' : ''}`}
-            aria-pressed={watch}
-            title="Watch up to four sessions at once, read-only"
-            onClick={() => setWatching(!watch)}
-            data-testid="watch-toggle"
+            className="tab-new"
+            aria-label="New terminal"
+            title="New terminal"
+            onClick={() => setShowNew(true)}
           >
-            Watch
+            +
           </button>
-        )}
+          <RecordingsButton />
+          {model.sessions.length > 1 && (
+            <button
+              className={`tab-watch ${watch ? 'active' : ''}`}
+              aria-pressed={watch}
+              aria-label="Watch up to four sessions at once, read-only"
+              title="Watch up to four sessions at once, read-only"
+              onClick={() => setWatching(!watch)}
+              data-testid="watch-toggle"
+            >
+              <span aria-hidden="true">◫</span>
+              <span className="tab-watch-label">Watch</span>
+            </button>
+          )}
+        </div>
       </header>
       <LinkBanner model={model} />
       {endingView !== undefined && (
@@ -146,6 +135,79 @@ function EndSharedSession({
         </button>
       </div>
     </section>
+  );
+}
+
+/**
+ * The sessions as tabs in a strip that scrolls sideways when they do not fit, so the actions
+ * beside it (+, recordings, Watch) stay on screen at any panel width. Arrow keys move between
+ * tabs, Enter or Space opens one, Delete closes it.
+ */
+function TabStrip({
+  model,
+  activeId,
+  onPick,
+  onClose,
+}: {
+  model: PanelModel;
+  activeId: string | undefined;
+  onPick: (id: string) => void;
+  /** The close button's click: the caller asks first when closing would end it for others. */
+  onClose: (view: SessionView) => void;
+}) {
+  const strip = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const tab = strip.current?.querySelector('.tab.active');
+    if (tab instanceof HTMLElement) tab.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }, [activeId, model.sessions.length]);
+  const focusTab = (index: number): void => {
+    const tabs = strip.current?.querySelectorAll<HTMLElement>('[role="tab"]');
+    if (tabs === undefined || tabs.length === 0) return;
+    tabs[(index + tabs.length) % tabs.length]?.focus();
+  };
+  return (
+    <div className="tab-strip" role="tablist" aria-label="Sessions" ref={strip}>
+      {model.sessions.map((s, i) => (
+        <div
+          key={s.id}
+          role="tab"
+          tabIndex={s.id === activeId || (activeId === undefined && i === 0) ? 0 : -1}
+          aria-selected={s.id === activeId}
+          className={`tab ${s.id === activeId ? 'active' : ''} state-${s.state}`}
+          onClick={() => onPick(s.id)}
+          onKeyDown={(e) => {
+            if (e.target !== e.currentTarget) return;
+            if (e.key === 'Enter' || e.key === ' ') {
+              e.preventDefault();
+              onPick(s.id);
+            } else if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+              e.preventDefault();
+              focusTab(i + (e.key === 'ArrowRight' ? 1 : -1));
+            } else if (e.key === 'Delete') {
+              // The close button's own click, so closing asks whatever the button asks.
+              e.preventDefault();
+              e.currentTarget.querySelector<HTMLElement>('.tab-close')?.click();
+            }
+          }}
+          title={s.info.device.label}
+        >
+          <span className={`dot ${s.state}`} />
+          <span className="tab-name">{s.info.name}</span>
+          <button
+            className="tab-close"
+            tabIndex={-1}
+            aria-label={`Close ${s.info.name}`}
+            title={`Close ${s.info.name} (Delete)`}
+            onClick={(e) => {
+              e.stopPropagation();
+              onClose(s);
+            }}
+          >
+            ×
+          </button>
+        </div>
+      ))}
+    </div>
   );
 }
 

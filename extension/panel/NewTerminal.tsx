@@ -1,5 +1,11 @@
-import { useEffect, useState, type FormEvent } from 'react';
-import type { DeviceSpec, SerialPortInfo, SshAuth, SshHostAlias } from '../../protocol/index.js';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type {
+  DeviceSpec,
+  FlowControl,
+  SerialPortInfo,
+  SshAuth,
+  SshHostAlias,
+} from '../../protocol/index.js';
 import type { SerialSettings, SshProfile } from '../lib/db.js';
 import { LinkError } from '../lib/view-protocol.js';
 import { JoinForm } from '../sharing/JoinForm.js';
@@ -8,7 +14,8 @@ import type { PanelModel } from './model.js';
 type Kind = 'pty' | 'ssh' | 'serial' | 'join';
 
 export const BAUD_RATES = [9600, 19200, 38400, 57600, 115200] as const;
-const SERIAL_POLL_MS = 1500;
+// A port plugged in while the form is open shows within this plus one list (under 2 s).
+const SERIAL_POLL_MS = 1000;
 
 /** What the SSH flow needs the user to decide next. */
 export type SshPrompt =
@@ -396,13 +403,36 @@ function SshForm({ model, onOpened }: { model: PanelModel; onOpened: () => void 
   );
 }
 
-function describePort(p: SerialPortInfo): string {
-  const ids = p.vendorId !== undefined ? ` (${p.vendorId}:${p.productId ?? '????'})` : '';
-  return `${p.manufacturer ?? 'Unknown device'}${ids}`;
+/** "FTDI FT232R USB UART · SN A1B2C3 · 0403:6001": what the adapter is, in the user's words. */
+export function describePort(p: SerialPortInfo): string {
+  const name = [p.manufacturer, p.product].filter((part) => part !== undefined).join(' ');
+  const parts = [name === '' ? (p.vendorId === undefined ? '' : 'USB device') : name];
+  if (p.serialNumber !== undefined) parts.push(`SN ${p.serialNumber}`);
+  if (p.vendorId !== undefined) parts.push(`${p.vendorId}:${p.productId ?? '????'}`);
+  return parts.filter((part) => part !== '').join(' · ');
 }
+
+/** The settings field techs reach for most, one click each. */
+export const SERIAL_PRESETS: {
+  label: string;
+  baudRate: number;
+  flowControl: FlowControl;
+}[] = [
+  { label: '9600 8N1', baudRate: 9600, flowControl: 'none' },
+  { label: '115200 8N1', baudRate: 115200, flowControl: 'none' },
+  { label: '9600 8N1 RTS/CTS', baudRate: 9600, flowControl: 'rtscts' },
+  { label: '115200 8N1 RTS/CTS', baudRate: 115200, flowControl: 'rtscts' },
+];
+
+function framing(s: SerialSettings): string {
+  return `${s.dataBits}${s.parity[0]?.toUpperCase() ?? 'N'}${s.stopBits}`;
+}
+
+const RECENT_PORTS = 8;
 
 function SerialForm({ model, onOpened }: { model: PanelModel; onOpened: () => void }) {
   const [ports, setPorts] = useState<SerialPortInfo[]>();
+  const [recent, setRecent] = useState<SerialSettings[]>([]);
   const [path, setPath] = useState('');
   const [settings, setSettings] = useState<SerialSettings>({
     path: '',
@@ -411,6 +441,7 @@ function SerialForm({ model, onOpened }: { model: PanelModel; onOpened: () => vo
     parity: 'none',
     stopBits: 1,
     lineEnding: 'cr',
+    flowControl: 'none',
   });
   const { busy, error, run } = useAction();
   /**
@@ -418,11 +449,27 @@ function SerialForm({ model, onOpened }: { model: PanelModel; onOpened: () => vo
    * "Opening failed" error (that stays until the user acts), and typing a path still works.
    */
   const [listError, setListError] = useState<string>();
+  /** The paths used before, asked for in every list: ptys and own symlinks show when present. */
+  const knownPaths = useRef<string[]>([]);
+  /** The path typed last: a lookup answering for an older one is dropped. */
+  const typed = useRef('');
+
+  useEffect(() => {
+    void model.db.serialSettings
+      .orderBy('lastUsedAt')
+      .reverse()
+      .limit(RECENT_PORTS)
+      .toArray()
+      .then((rows) => {
+        knownPaths.current = rows.map((r) => r.path);
+        setRecent(rows);
+      });
+  }, [model]);
 
   useEffect(() => {
     let stopped = false;
     const poll = (): void => {
-      model.client.request('serial.list', {}).then(
+      model.client.request('serial.list', { paths: knownPaths.current }).then(
         (r) => {
           if (stopped) return;
           setPorts(r.ports);
@@ -445,15 +492,49 @@ function SerialForm({ model, onOpened }: { model: PanelModel; onOpened: () => vo
     };
   }, [model]);
 
-  const choose = async (p: string): Promise<void> => {
+  /** What was used last for this adapter (by serial number) or, failing that, this path. */
+  const savedFor = async (
+    p: string,
+    serialNumber: string | undefined,
+  ): Promise<SerialSettings | undefined> => {
+    if (serialNumber !== undefined) {
+      const rows = await model.db.serialSettings
+        .where('serialNumber')
+        .equals(serialNumber)
+        .sortBy('lastUsedAt');
+      const last = rows.at(-1);
+      if (last !== undefined) return last;
+    }
+    return model.db.serialSettings.get(p);
+  };
+
+  const choose = async (p: string, serialNumber?: string): Promise<void> => {
     setPath(p);
-    const saved = await model.db.serialSettings.get(p);
-    setSettings(saved ?? { ...settings, path: p });
+    typed.current = p;
+    const saved = await savedFor(p, serialNumber);
+    if (typed.current === p) setSettings(saved === undefined ? { ...settings, path: p } : saved);
+  };
+
+  const type = (p: string): void => {
+    setPath(p);
+    typed.current = p;
+    void model.db.serialSettings.get(p).then((saved) => {
+      if (saved !== undefined && typed.current === p) setSettings(saved);
+    });
   };
 
   const open = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
-    const remembered = { ...settings, path };
+    const port = ports?.find((p) => p.path === path);
+    const flowControl = settings.flowControl ?? 'none';
+    const remembered: SerialSettings = {
+      ...settings,
+      path,
+      flowControl,
+      lastUsedAt: Date.now(),
+      ...(port?.serialNumber === undefined ? {} : { serialNumber: port.serialNumber }),
+    };
+    if (port?.serialNumber === undefined) delete remembered.serialNumber;
     await run(async () => {
       await model.open(
         {
@@ -463,6 +544,7 @@ function SerialForm({ model, onOpened }: { model: PanelModel; onOpened: () => vo
           dataBits: remembered.dataBits,
           parity: remembered.parity,
           stopBits: remembered.stopBits,
+          flowControl,
           lineEnding: remembered.lineEnding,
         },
         `${path} ${remembered.baudRate}`,
@@ -471,6 +553,18 @@ function SerialForm({ model, onOpened }: { model: PanelModel; onOpened: () => vo
       onOpened();
     });
   };
+
+  // Ports used before come first, most recent first; an adapter is known by its serial number.
+  const recency = (p: SerialPortInfo): number => {
+    const i = recent.findIndex(
+      (r) =>
+        r.path === p.path || (p.serialNumber !== undefined && r.serialNumber === p.serialNumber),
+    );
+    return i === -1 ? RECENT_PORTS : i;
+  };
+  const listed = [...(ports ?? [])].sort((a, b) => recency(a) - recency(b));
+  const usedFor = (p: SerialPortInfo): SerialSettings | undefined => recent[recency(p)];
+  const absent = recent.filter((r) => ports !== undefined && !ports.some((p) => p.path === r.path));
 
   return (
     <form className="form" onSubmit={(e) => void open(e)} data-testid="serial-form">
@@ -486,29 +580,83 @@ function SerialForm({ model, onOpened }: { model: PanelModel; onOpened: () => vo
         </p>
       )}
       <ul className="ports" aria-label="Serial ports">
-        {ports?.map((p) => (
-          <li key={p.path}>
+        {listed.map((p) => {
+          const used = usedFor(p);
+          return (
+            <li key={p.path}>
+              <button
+                type="button"
+                className={p.path === path ? 'port active' : 'port'}
+                aria-pressed={p.path === path}
+                data-port={p.path}
+                onClick={() => void choose(p.path, p.serialNumber)}
+              >
+                <span className="mono port-path">{p.path}</span>
+                <span className="hint">
+                  {describePort(p)}
+                  {used !== undefined && (
+                    <span className="badge recent">
+                      last {used.baudRate} {framing(used)}
+                    </span>
+                  )}
+                </span>
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+      {absent.length > 0 && (
+        <div className="chips" aria-label="Used before, not connected now">
+          {absent.map((r) => (
             <button
               type="button"
-              className={p.path === path ? 'port active' : 'port'}
-              onClick={() => void choose(p.path)}
+              key={r.path}
+              className="chip absent"
+              title={`${r.path} — not connected now; ${r.baudRate} ${framing(r)}`}
+              onClick={() => void choose(r.path, r.serialNumber)}
             >
-              <span className="mono">{p.path}</span>
-              <span className="hint">{describePort(p)}</span>
+              {r.path}
             </button>
-          </li>
-        ))}
-      </ul>
+          ))}
+        </div>
+      )}
       <label>
         Device path
         <input
           name="path"
           required
           value={path}
-          onChange={(e) => setPath(e.target.value)}
+          onChange={(e) => type(e.target.value)}
           placeholder="/dev/ttyUSB0"
         />
       </label>
+      <div className="chips" aria-label="Presets">
+        {SERIAL_PRESETS.map((preset) => (
+          <button
+            type="button"
+            key={preset.label}
+            className={
+              settings.baudRate === preset.baudRate &&
+              framing(settings) === '8N1' &&
+              (settings.flowControl ?? 'none') === preset.flowControl
+                ? 'chip active'
+                : 'chip'
+            }
+            onClick={() =>
+              setSettings({
+                ...settings,
+                baudRate: preset.baudRate,
+                dataBits: 8,
+                parity: 'none',
+                stopBits: 1,
+                flowControl: preset.flowControl,
+              })
+            }
+          >
+            {preset.label}
+          </button>
+        ))}
+      </div>
       <div className="chips" aria-label="Baud rate">
         {BAUD_RATES.map((b) => (
           <button
@@ -521,7 +669,7 @@ function SerialForm({ model, onOpened }: { model: PanelModel; onOpened: () => vo
           </button>
         ))}
       </div>
-      <div className="row">
+      <div className="row wrap">
         <label>
           Baud
           <input
@@ -537,7 +685,7 @@ function SerialForm({ model, onOpened }: { model: PanelModel; onOpened: () => vo
           Framing
           <select
             name="framing"
-            value={`${settings.dataBits}${settings.parity[0]?.toUpperCase() ?? 'N'}${settings.stopBits}`}
+            value={framing(settings)}
             onChange={(e) => {
               const v = e.target.value;
               const dataBits = v[0] === '7' ? 7 : 8;
@@ -567,6 +715,28 @@ function SerialForm({ model, onOpened }: { model: PanelModel; onOpened: () => vo
             <option value="cr">CR</option>
             <option value="lf">LF</option>
             <option value="crlf">CRLF</option>
+          </select>
+        </label>
+        <label>
+          Flow control
+          <select
+            name="flowControl"
+            value={settings.flowControl ?? 'none'}
+            onChange={(e) =>
+              setSettings({
+                ...settings,
+                flowControl:
+                  e.target.value === 'rtscts'
+                    ? 'rtscts'
+                    : e.target.value === 'xonxoff'
+                      ? 'xonxoff'
+                      : 'none',
+              })
+            }
+          >
+            <option value="none">None</option>
+            <option value="rtscts">RTS/CTS</option>
+            <option value="xonxoff">XON/XOFF</option>
           </select>
         </label>
       </div>

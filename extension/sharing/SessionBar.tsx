@@ -1,12 +1,15 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ParticipantInfo } from '../../protocol/index.js';
 import { SecretLineButton } from '../panel/SecretLineButton.js';
 import type { SessionView } from '../panel/session-view.js';
 import { ChatPanel } from './ChatPanel.js';
+import { textOn } from './contrast.js';
 import { Handoff } from './Handoff.js';
 import { initials, ROLE_LABEL, typingText, type Ask } from './presence.js';
 import { roleActions, type RoleAction } from './roles-menu.js';
 import { ShareDialog } from './ShareDialog.js';
+import { ActionsMenu, type BarAction } from './ActionsMenu.js';
+import { useNarrow } from './use-narrow.js';
 import './sharing.css';
 
 type Drawer = 'share' | 'chat' | 'handoff' | undefined;
@@ -68,16 +71,44 @@ export function SessionBar({ view }: { view: SessionView }) {
   const typing = typingText(presence.typingNames(view.selfId));
   const toggle = (d: Drawer): void => setDrawer(drawer === d ? undefined : d);
   const people = presence.present;
+  const bar = useRef<HTMLDivElement>(null);
+  // Below this width the bar's buttons go into one menu, so avatars and typing keep their room.
+  const narrow = useNarrow(bar, 440);
+  const actions: BarAction[] = [];
+  if (role === 'viewer')
+    actions.push({
+      label: 'Request keyboard',
+      run: () => run(view.transport.request('keyboard.request', { sessionId: view.id })),
+    });
+  if (role === 'owner' && !view.remote)
+    actions.push({
+      label: 'Share',
+      testId: 'share-button',
+      expanded: drawer === 'share',
+      run: () => toggle('share'),
+    });
+  actions.push({
+    label: `Chat${presence.unread > 0 && drawer !== 'chat' ? ` (${presence.unread})` : ''}`,
+    testId: 'chat-button',
+    expanded: drawer === 'chat',
+    run: () => toggle('chat'),
+  });
+  if (people.length > 1)
+    actions.push({
+      label: 'Handoff',
+      expanded: drawer === 'handoff',
+      run: () => toggle('handoff'),
+    });
 
   return (
-    <div className="session-bar" data-testid="session-bar">
+    <div className="session-bar" data-testid="session-bar" ref={bar}>
       <div className="session-bar-row">
         <ul className="avatars" aria-label="People in this session">
           {people.map((p) => (
             <li
               key={p.id}
-              className={`avatar role-${p.role} ${p.typing ? 'typing' : ''}`}
-              style={{ background: p.color }}
+              className={`avatar role-${p.role} ${p.typing ? 'is-typing' : ''}`}
+              style={{ background: p.color, color: textOn(p.color) }}
               title={`${p.name} — ${ROLE_LABEL[p.role]}${p.id === view.selfId ? ' (you)' : ''}`}
               data-participant={p.name}
               data-role={p.role}
@@ -97,32 +128,24 @@ export function SessionBar({ view }: { view: SessionView }) {
         <span className="spacer" />
         <SecretLineButton view={view} />
         {role === 'viewer' && (
-          <>
-            <span className="badge readonly" data-testid="read-only">
-              Read-only
-            </span>
+          <span className="badge readonly" data-testid="read-only">
+            Read-only
+          </span>
+        )}
+        {narrow ? (
+          <ActionsMenu actions={actions} />
+        ) : (
+          actions.map((a) => (
             <button
+              key={a.label}
               className="small"
-              onClick={() =>
-                run(view.transport.request('keyboard.request', { sessionId: view.id }))
-              }
+              data-testid={a.testId}
+              aria-expanded={a.expanded}
+              onClick={a.run}
             >
-              Request keyboard
+              {a.label}
             </button>
-          </>
-        )}
-        {role === 'owner' && !view.remote && (
-          <button className="small" data-testid="share-button" onClick={() => toggle('share')}>
-            Share
-          </button>
-        )}
-        <button className="small" onClick={() => toggle('chat')} data-testid="chat-button">
-          Chat{presence.unread > 0 && drawer !== 'chat' ? ` (${presence.unread})` : ''}
-        </button>
-        {people.length > 1 && (
-          <button className="small" onClick={() => toggle('handoff')}>
-            Handoff
-          </button>
+          ))
         )}
       </div>
       {presence.asks.map((ask) =>

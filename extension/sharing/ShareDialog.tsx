@@ -66,9 +66,15 @@ export function ShareDialog({ view, onClose }: { view: SessionView; onClose: () 
 
   return (
     <section className="drawer share" data-testid="share-dialog" aria-label="Share this session">
-      <div className="row">
-        <label>
-          Role{' '}
+      <div className="share-head">
+        <h3>Share this session</h3>
+        <button className="small icon" onClick={onClose} aria-label="Close sharing" title="Close">
+          ×
+        </button>
+      </div>
+      <div className="share-new">
+        <label className="share-role">
+          Role
           <select
             value={role}
             data-testid="invite-role"
@@ -78,15 +84,12 @@ export function ShareDialog({ view, onClose }: { view: SessionView; onClose: () 
             <option value="coworker">Co-worker (can type)</option>
           </select>
         </label>
-        <label>
+        <label className="share-lobby">
           <input type="checkbox" checked={lobby} onChange={(e) => setLobby(e.target.checked)} />{' '}
           Wait in lobby
         </label>
         <button className="small primary" data-testid="create-invite" onClick={() => void create()}>
           Create link
-        </button>
-        <button className="small" onClick={onClose} aria-label="Close sharing">
-          ×
         </button>
       </div>
       {error !== undefined && <p className="error">{error}</p>}
@@ -101,7 +104,13 @@ export function ShareDialog({ view, onClose }: { view: SessionView; onClose: () 
                 <span className="badge">{ROLE_LABEL[invite.role]}</span>
                 {invite.lobby && <span className="badge">lobby</span>}
                 {url !== undefined ? (
-                  <input className="invite-url" readOnly value={url} data-testid="invite-url" />
+                  <input
+                    className="invite-url"
+                    readOnly
+                    value={url}
+                    aria-label={`${ROLE_LABEL[invite.role]} link`}
+                    data-testid="invite-url"
+                  />
                 ) : (
                   <span className="hint">link made earlier</span>
                 )}

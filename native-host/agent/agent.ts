@@ -260,7 +260,11 @@ export class Agent {
         );
         return { result: {} };
       case 'serial.list':
-        return { result: { ports: await listSerialPorts() } satisfies ResultMap['serial.list'] };
+        return {
+          result: {
+            ports: await listSerialPorts(request.paths ?? []),
+          } satisfies ResultMap['serial.list'],
+        };
       case 'ssh.hosts':
         return {
           result: {

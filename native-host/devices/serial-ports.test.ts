@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listSysfsSerialPorts, type SystemRoots } from './serial-ports.js';
+import { listSysfsSerialPorts, withKnownPaths, type SystemRoots } from './serial-ports.js';
 
 const USB_BUS = 'devices/pci0000:00/0000:00:14.0/usb1';
 const FTDI_BY_ID = 'usb-FTDI_FT232R_USB_UART_A1B2C3-if00-port0';
@@ -95,12 +95,14 @@ describe('listSysfsSerialPorts', () => {
     const dev = (name: string): string => path.join(roots.dev, name);
     const ftdi = {
       manufacturer: 'FTDI',
+      product: 'FT232R USB UART',
       vendorId: '0403',
       productId: '6001',
       serialNumber: 'A1B2C3',
     };
     const cp210x = {
       manufacturer: 'Silicon Labs',
+      product: 'CP2102 USB to UART Bridge Controller',
       vendorId: '10c4',
       productId: 'ea60',
       serialNumber: '0001',
@@ -120,7 +122,41 @@ describe('listSysfsSerialPorts', () => {
     await attributes(path.join(roots.sys, USB_BUS, '1-1'), { idVendor: '0403', idProduct: '6001' });
     await tty('ttyUSB0', `${USB_BUS}/1-1/1-1:1.0/ttyUSB0`);
     expect(await listSysfsSerialPorts(roots)).toEqual([
-      { path: path.join(roots.dev, 'ttyUSB0'), vendorId: '0403', productId: '6001' },
+      {
+        path: path.join(roots.dev, 'ttyUSB0'),
+        vendorId: '0403',
+        productId: '6001',
+        manufacturer: 'FTDI',
+        product: 'FT232R USB UART',
+      },
+    ]);
+  });
+
+  it('names adapters that give no strings of their own by their chip (CH340, PL2303)', async () => {
+    await attributes(path.join(roots.sys, USB_BUS, '1-1'), { idVendor: '1a86', idProduct: '7523' });
+    await tty('ttyUSB0', `${USB_BUS}/1-1/1-1:1.0/ttyUSB0`);
+    // A PL2303 that names its maker but not its product keeps its own string.
+    await attributes(path.join(roots.sys, USB_BUS, '1-2'), {
+      idVendor: '067b',
+      idProduct: '2303',
+      manufacturer: 'Prolific Technology Inc.',
+    });
+    await tty('ttyUSB1', `${USB_BUS}/1-2/1-2:1.0/ttyUSB1`);
+    expect(await listSysfsSerialPorts(roots)).toEqual([
+      {
+        path: path.join(roots.dev, 'ttyUSB0'),
+        vendorId: '1a86',
+        productId: '7523',
+        manufacturer: 'WCH',
+        product: 'CH340 USB-serial',
+      },
+      {
+        path: path.join(roots.dev, 'ttyUSB1'),
+        vendorId: '067b',
+        productId: '2303',
+        manufacturer: 'Prolific Technology Inc.',
+        product: 'PL2303 USB-serial',
+      },
     ]);
   });
 
@@ -138,5 +174,26 @@ describe('listSysfsSerialPorts', () => {
         /^Could not list serial ports: .*no-sys.* — type the port's path instead, e.g\. \/dev\/ttyUSB0$/,
       ),
     });
+  });
+});
+
+describe('withKnownPaths', () => {
+  it('adds the known paths that are character devices now, after the listed ports', async () => {
+    const listed = [{ path: '/dev/null', vendorId: '0403', productId: '6001', serialNumber: 'A1' }];
+    // A user's own link to a listed port carries its facts; a link to another device none.
+    const mine = path.join(root, 'console-link');
+    await symlink('/dev/null', mine);
+    const other = path.join(root, 'zero-link');
+    await symlink('/dev/zero', other);
+    const file = path.join(root, 'not-a-device');
+    await writeFile(file, '');
+    const gone = path.join(root, 'unplugged');
+    expect(
+      await withKnownPaths(listed, [mine, other, file, gone, 'relative/tty', '/dev/null']),
+    ).toEqual([
+      ...listed,
+      { path: mine, vendorId: '0403', productId: '6001', serialNumber: 'A1' },
+      { path: other },
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TandemError, type SerialPortInfo } from '../../protocol/index.js';
+import { usbProductName, usbVendorName } from './usb-names.js';
 
 /** Where the kernel's views of devices live; tests point these at a fake tree in a temp folder. */
 export interface SystemRoots {
@@ -57,11 +58,28 @@ async function usbFacts(deviceDir: string, devicesTop: string): Promise<UsbFacts
     const facts: UsbFacts = { vendorId, productId };
     const manufacturer = await attribute(path.join(dir, 'manufacturer'));
     if (manufacturer !== undefined) facts.manufacturer = manufacturer;
+    const product = await attribute(path.join(dir, 'product'));
+    if (product !== undefined) facts.product = product;
     const serialNumber = await attribute(path.join(dir, 'serial'));
     if (serialNumber !== undefined) facts.serialNumber = serialNumber;
-    return facts;
+    return withChipNames(facts);
   }
   return {};
+}
+
+/**
+ * Fills in the maker and product from the well-known chips' ids where the adapter gave no
+ * strings of its own (CH340 and PL2303 clones usually give none), so the user sees "WCH CH340"
+ * rather than "1a86:7523".
+ */
+export function withChipNames<T extends UsbFacts>(facts: T): T {
+  const named = { ...facts };
+  const manufacturer = usbVendorName(facts.vendorId);
+  if (named.manufacturer === undefined && manufacturer !== undefined)
+    named.manufacturer = manufacturer;
+  const product = usbProductName(facts.vendorId, facts.productId);
+  if (named.product === undefined && product !== undefined) named.product = product;
+  return named;
 }
 
 /** One /sys/class/tty entry as a port, or undefined when it is not one a user could open. */
@@ -162,4 +180,35 @@ export async function listSysfsSerialPorts(roots = SYSTEM_ROOTS): Promise<Serial
     }
   }
   return listed;
+}
+
+async function isCharacterDevice(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isCharacterDevice();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Ports the user opened before and the lister cannot find by itself — a socat or ssh pty, a
+ * symlink the user made — listed after `listed` when they exist now as character devices. A
+ * link to a listed port carries that port's USB facts. Checked on every list, so a known port
+ * that appears (a re-plugged adapter, a restarted socat) shows up at the next refresh.
+ */
+export async function withKnownPaths(
+  listed: SerialPortInfo[],
+  paths: readonly string[],
+): Promise<SerialPortInfo[]> {
+  const byReal = new Map<string, SerialPortInfo>();
+  for (const port of listed) byReal.set(await realPathOr(port.path), port);
+  const shown = new Set(listed.map((port) => port.path));
+  const known: SerialPortInfo[] = [];
+  for (const file of paths) {
+    if (shown.has(file) || !path.isAbsolute(file) || !(await isCharacterDevice(file))) continue;
+    shown.add(file);
+    const same = byReal.get(await realPathOr(file));
+    known.push({ ...same, path: file });
+  }
+  return [...listed, ...known];
 }

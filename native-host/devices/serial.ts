@@ -25,7 +25,12 @@ import {
 } from '../../protocol/index.js';
 import { DeviceEvents, type Device, type DeviceExit, type DeviceLinkState } from './device.js';
 import { createLineEndingTranslator } from './serial-line-ending.js';
-import { listSysfsSerialPorts, serialListError } from './serial-ports.js';
+import {
+  listSysfsSerialPorts,
+  serialListError,
+  withChipNames,
+  withKnownPaths,
+} from './serial-ports.js';
 
 type SerialSpec = Extract<DeviceSpec, { kind: 'serial' }>;
 
@@ -448,10 +453,10 @@ async function listBindingPorts(): Promise<SerialPortInfo[]> {
   return ports.map((port) => {
     const info: SerialPortInfo = { path: port.path };
     if (port.manufacturer !== undefined) info.manufacturer = port.manufacturer;
-    if (port.vendorId !== undefined) info.vendorId = port.vendorId;
-    if (port.productId !== undefined) info.productId = port.productId;
+    if (port.vendorId !== undefined) info.vendorId = port.vendorId.toLowerCase();
+    if (port.productId !== undefined) info.productId = port.productId.toLowerCase();
     if (port.serialNumber !== undefined) info.serialNumber = port.serialNumber;
-    return info;
+    return withChipNames(info);
   });
 }
 
@@ -459,9 +464,13 @@ async function listBindingPorts(): Promise<SerialPortInfo[]> {
  * Linux reads sysfs rather than the binding's list, which spawns udevadm and fails with
  * "spawn udevadm ENOENT" wherever udev is missing (containers, minimal servers, WSL).
  */
-export async function listSerialPorts(): Promise<SerialPortInfo[]> {
+export async function listSerialPorts(
+  knownPaths: readonly string[] = [],
+): Promise<SerialPortInfo[]> {
   try {
-    return process.platform === 'darwin' ? await listBindingPorts() : await listSysfsSerialPorts();
+    const listed =
+      process.platform === 'darwin' ? await listBindingPorts() : await listSysfsSerialPorts();
+    return await withKnownPaths(listed, knownPaths);
   } catch (error) {
     throw serialListError(error);
   }

@@ -18,11 +18,14 @@ export interface PageHook {
   };
   model: {
     client: { request(type: string, ...rest: unknown[]): Promise<unknown> };
+    fontSize: number;
     sessions: {
       id: string;
       info: { recordingId?: string };
       writtenChars: number;
-      terminal: { term: { input(data: string, wasUserInput?: boolean): void } };
+      terminal: {
+        term: { input(data: string, wasUserInput?: boolean): void; options: { fontSize?: number } };
+      };
       nextWrite(): Promise<void>;
       role: string;
       pin(size: { cols: number; rows: number } | undefined): void;
