@@ -47,128 +47,171 @@ export interface Segmentation {
 
 const ENTER = /[\r\n]/;
 
-/** `cols`: the terminal width the recording started with (its header says). */
-export function segment(events: Iterable<SessionEvent>, cols = 80): Segmentation {
-  const reader = new LineReader(cols);
-  const lines: TextLine[] = [];
-  const commands: SegmentedCommand[] = [];
-  let hasInput = false;
-  let enterPending = false;
-  let typists: string[] = [];
-  let osc = false;
-  let editLevel: string | undefined;
-  let open: SegmentedCommand | undefined;
-  let lastT = 0;
+/** Most lines and commands a live Segmenter keeps (the oldest go first). */
+export const MAX_LINES = 20_000;
+export const MAX_COMMANDS = 5_000;
 
-  const close = (t: number): void => {
-    if (open) open.endT = Math.max(open.t, t);
-    open = undefined;
-  };
+/**
+ * Reads a session's events as they happen, so asking the Copilot costs only the answer.
+ * `cols`: the terminal width the session started with.
+ */
+export class Segmenter {
+  private readonly reader: LineReader;
+  private readonly lines: TextLine[] = [];
+  private readonly commands: SegmentedCommand[] = [];
+  private count = 0;
+  private hasInput = false;
+  private enterPending = false;
+  private typists: string[] = [];
+  private osc = false;
+  private editLevel: string | undefined;
+  private open: SegmentedCommand | undefined;
+  private lastT = 0;
 
-  const onLine = (line: TextLine): void => {
-    lines.push(line);
+  constructor(cols = 80) {
+    this.reader = new LineReader(cols);
+  }
+
+  feed(event: SessionEvent): void {
+    const t = event[0];
+    this.lastT = Math.max(this.lastT, t);
+    if (event[1] === 'o' && typeof event[2] === 'string') {
+      this.reader.write(t, event[2]);
+      for (const line of this.reader.take()) this.onLine(line);
+      if (this.open) this.open.endT = t;
+      if (
+        this.reader.atMarkedPrompt() ||
+        (!this.osc && matchPrompt(this.reader.current())?.command === '')
+      ) {
+        // A fresh prompt: keys typed from here on make the next command.
+        this.typists = [];
+        this.enterPending = false;
+      }
+    } else if (event[1] === 'r' && typeof event[2] === 'number') {
+      this.reader.resize(event[2]);
+    } else if ((event[1] === 'i' || event[1] === 's') && typeof event[2] === 'string') {
+      this.hasInput = true;
+      const who = event[2];
+      if (!this.typists.includes(who)) this.typists.push(who);
+      if (event[1] === 's' || (typeof event[3] === 'string' && ENTER.test(event[3]))) {
+        this.enterPending = true;
+      }
+    }
+  }
+
+  /** What has been read so far; the unfinished last line counts as output unless a prompt. */
+  snapshot(): Segmentation {
+    const lines = [...this.lines];
+    const commands = this.commands.map((c) => ({ ...c, output: [...c.output] }));
+    const waiting = this.reader.current();
+    const prompt = matchPrompt(waiting);
+    const last = commands.at(-1);
+    if (waiting !== '' && !(prompt && prompt.command === '') && !this.reader.atMarkedPrompt()) {
+      const line = { text: waiting, t: this.lastT, startT: this.lastT, marks: [] };
+      lines.push(line);
+      if (this.open && last) last.output.push(waiting);
+    }
+    if (this.open && last) last.endT = this.lastT;
+    for (const command of commands) command.output = trimBlank(command.output);
+    const result: Segmentation = { commands, lines, shellIntegration: this.osc };
+    if (prompt && prompt.command === '') {
+      const context = { ...prompt.context };
+      if (context.family === 'junos' && context.mode === 'edit' && this.editLevel) {
+        context.mode = this.editLevel;
+      }
+      result.currentPrompt = { prompt: prompt.prompt, context };
+    }
+    return result;
+  }
+
+  private close(t: number): void {
+    if (this.open) this.open.endT = Math.max(this.open.t, t);
+    this.open = undefined;
+  }
+
+  private onLine(line: TextLine): void {
+    this.lines.push(line);
+    if (this.lines.length > MAX_LINES) this.lines.splice(0, this.lines.length - MAX_LINES);
+    const open = this.open;
     const b = line.marks.find((m) => m.kind === 'B');
     const d = line.marks.find((m) => m.kind === 'D');
     if (d && open) {
       if (d.exitCode !== undefined) open.exitCode = d.exitCode;
-      close(line.startT);
+      this.close(line.startT);
     }
-    if (b) osc = true;
-    if (osc) {
+    if (b) this.osc = true;
+    if (this.osc) {
       if (!b) {
-        if (open && !line.marks.some((m) => m.kind === 'A')) open.output.push(line.text);
+        if (this.open && !line.marks.some((m) => m.kind === 'A')) this.addOutput(line.text);
         return;
       }
       const a = line.marks.find((m) => m.kind === 'A');
       const prompt = line.text.slice(a?.column ?? 0, b.column).trim();
       const command = line.text.slice(b.column).trim();
-      close(line.startT);
+      this.close(line.startT);
       if (command === '') return;
       const context = matchPrompt(prompt)?.context ?? { family: 'posix' as const };
-      start(prompt, command, context, line.t, 'osc133');
+      this.start(prompt, command, context, line.t, 'osc133');
       return;
     }
     const level = junosEditLevel(line.text);
     if (level !== undefined) {
-      editLevel = level;
+      this.editLevel = level;
       return;
     }
     const match = matchPrompt(line.text);
-    if (match && (!hasInput || enterPending || match.command === '')) {
-      close(line.startT);
+    if (match && (!this.hasInput || this.enterPending || match.command === '')) {
+      this.close(line.startT);
       const context = { ...match.context };
       if (context.family === 'junos') {
-        if (context.mode === 'edit' && editLevel) context.mode = editLevel;
-        if (context.mode === undefined) editLevel = undefined;
+        if (context.mode === 'edit' && this.editLevel) context.mode = this.editLevel;
+        if (context.mode === undefined) this.editLevel = undefined;
       }
-      if (match.command !== '') start(match.prompt, match.command, context, line.t, 'prompt');
+      if (match.command !== '') this.start(match.prompt, match.command, context, line.t, 'prompt');
       return;
     }
-    if (open) open.output.push(line.text);
-  };
+    if (this.open) this.addOutput(line.text);
+  }
 
-  const start = (
+  private addOutput(text: string): void {
+    // A command that floods keeps its first and most recent lines, bounded.
+    const output = this.open?.output;
+    if (!output) return;
+    output.push(text);
+    if (output.length > MAX_LINES) output.splice(100, output.length - MAX_LINES);
+  }
+
+  private start(
     prompt: string,
     command: string,
     context: PromptContext,
     t: number,
     source: SegmentedCommand['source'],
-  ): void => {
-    open = {
-      index: commands.length,
+  ): void {
+    this.open = {
+      index: this.count,
       prompt,
       command,
       context,
       t,
       endT: t,
-      typedBy: typists,
+      typedBy: this.typists,
       output: [],
       source,
     };
-    commands.push(open);
-    typists = [];
-    enterPending = false;
-  };
+    this.count += 1;
+    this.commands.push(this.open);
+    if (this.commands.length > MAX_COMMANDS) this.commands.shift();
+    this.typists = [];
+    this.enterPending = false;
+  }
+}
 
-  for (const event of events) {
-    const t = event[0];
-    lastT = Math.max(lastT, t);
-    if (event[1] === 'o' && typeof event[2] === 'string') {
-      reader.write(t, event[2]);
-      for (const line of reader.take()) onLine(line);
-      if (open) open.endT = t;
-      if (reader.atMarkedPrompt() || (!osc && matchPrompt(reader.current())?.command === '')) {
-        // A fresh prompt: keys typed from here on make the next command.
-        typists = [];
-        enterPending = false;
-      }
-    } else if (event[1] === 'r' && typeof event[2] === 'number') {
-      reader.resize(event[2]);
-    } else if ((event[1] === 'i' || event[1] === 's') && typeof event[2] === 'string') {
-      hasInput = true;
-      const who = event[2];
-      if (!typists.includes(who)) typists.push(who);
-      if (event[1] === 's' || (typeof event[3] === 'string' && ENTER.test(event[3]))) {
-        enterPending = true;
-      }
-    }
-  }
-  const waiting = reader.current();
-  for (const line of reader.flush(lastT)) {
-    // The unfinished last line is the prompt the session sits at, not output.
-    if (!matchPrompt(line.text) && !line.marks.some((m) => m.kind === 'B')) onLine(line);
-  }
-  if (open) open.endT = lastT;
-  for (const command of commands) command.output = trimBlank(command.output);
-  const result: Segmentation = { commands, lines, shellIntegration: osc };
-  const prompt = matchPrompt(waiting);
-  if (prompt && prompt.command === '') {
-    const context = { ...prompt.context };
-    if (context.family === 'junos' && context.mode === 'edit' && editLevel)
-      context.mode = editLevel;
-    result.currentPrompt = { prompt: prompt.prompt, context };
-  }
-  return result;
+/** One-shot segmentation of a whole recording. */
+export function segment(events: Iterable<SessionEvent>, cols = 80): Segmentation {
+  const segmenter = new Segmenter(cols);
+  for (const event of events) segmenter.feed(event);
+  return segmenter.snapshot();
 }
 
 function trimBlank(lines: string[]): string[] {
