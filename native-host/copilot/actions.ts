@@ -4,12 +4,12 @@
  * a segmented session and answers in Markdown plus the structured parts a pane needs
  * (replay links, the editable hypothesis).
  */
+import type { CopilotAction, CopilotChange } from '../../protocol/index.js';
 import { classify } from './classify.js';
 import type { PromptContext } from './prompts.js';
 import type { Segmentation, SegmentedCommand } from './segment.js';
 
-export const COPILOT_ACTIONS = ['catchup', 'changes', 'handoff', 'procedure'] as const;
-export type CopilotAction = (typeof COPILOT_ACTIONS)[number];
+export type { CopilotAction };
 
 export const DEFAULT_CATCHUP_LINES = 200;
 
@@ -24,17 +24,7 @@ export interface SessionFacts {
   recordingId?: string;
 }
 
-export interface ChangeItem {
-  command: string;
-  changesState: boolean | null;
-  reason: string;
-  typedBy: string[];
-  /** ISO time Enter was pressed. */
-  at: string;
-  /** Milliseconds into the recording, for a replay link. */
-  t: number;
-  where: string;
-}
+export type ChangeItem = CopilotChange;
 
 export interface CopilotAnswer {
   action: CopilotAction;
