@@ -8,8 +8,12 @@ import type { CopilotAction, CopilotEntry } from '../../protocol/index.js';
 import { DEFAULT_CATCHUP_LINES, runAction } from './actions.js';
 import { Segmenter, type SessionEvent } from './segment.js';
 
-/** Output queued between asks beyond this is dropped, oldest first (bounded memory). */
-const MAX_QUEUED_CHARS = 8 * 1024 * 1024;
+/**
+ * Output queued between asks beyond this is dropped, oldest first: the agent holds the queue
+ * for as long as nobody asks (docs/copilot.md; at 8 MiB the agent stayed ~30 MB higher after
+ * a flood).
+ */
+const MAX_QUEUED_CHARS = 256 * 1024;
 /** Answers kept per session; late joiners get these. */
 export const MAX_THREAD_ENTRIES = 50;
 /** An answer's Markdown is cut here, far below the frame limit. */
