@@ -55,8 +55,9 @@ export class Player {
   }
 
   /**
-   * When the recording first shows something (its first output): the screen to show before
-   * Play, rather than the empty one at 0.
+   * When the recording first shows something (its first output with a visible character, not
+   * only a line feed or escape codes, which a device's first chunk may be): the screen to show
+   * before Play, rather than the empty one at 0.
    */
   async firstFrameTime(): Promise<number> {
     const cursor = new LineCursor(this.api, this.index.recordingId, this.index.eventsOffset);
@@ -65,7 +66,7 @@ export class Player {
       event !== undefined;
       event = await nextEvent(cursor)
     ) {
-      if (event.code === 'o' && event.data !== '') return event.t;
+      if (event.code === 'o' && visible(event.data)) return event.t;
     }
     return 0;
   }
@@ -222,4 +223,14 @@ async function nextEvent(cursor: LineCursor): Promise<ReplayEvent | undefined> {
     const event = parseEventLine(line);
     if (event !== undefined && event.code !== 'k') return event;
   }
+}
+
+/** Escape sequences (CSI, OSC, and two-character ones): they move and colour, never show. */
+// eslint-disable-next-line no-control-regex
+const ESCAPES = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])/g;
+
+/** Whether output prints anything a person would see. */
+function visible(data: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return /[^\s\x00-\x1f\x7f]/.test(data.replace(ESCAPES, ''));
 }
