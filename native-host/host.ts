@@ -2,20 +2,11 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import { encodeFrame, errorReply } from '../protocol/index.js';
+import { SETTLING_NODE_FLAGS } from './agent/settle.js';
 import { fileLogger } from './log.js';
 import { logFile, runtimeDir, socketPath } from './paths.js';
 
 const START_TIMEOUT_MS = 8000;
-
-/**
- * Node flags for the daemon, which idles for hours between bursts of output (docs/agent.md,
- * Memory). V8 grows the young generation to two 16 MiB semi-spaces in a flood and keeps them
- * resident for good; 1 MiB ones made floods no slower (the agent's CPU time per 50 MB flood did
- * not rise), as most output outlives a minor collection anyway, waiting in the replay buffer.
- * `gc` lets each isolate collect once a burst is over (agent/settle.ts). The snapshot worker
- * inherits --expose-gc and sets its own young generation.
- */
-const DAEMON_NODE_FLAGS = ['--max-semi-space-size=1', '--expose-gc'];
 
 /**
  * glibc gives each thread that allocates under contention a malloc arena of its own (up to
@@ -40,7 +31,7 @@ function connect(file: string): Promise<net.Socket> {
 function startAgent(cliPath: string): void {
   fs.mkdirSync(runtimeDir(), { recursive: true, mode: 0o700 });
   const log = fs.openSync(logFile('agent'), 'a', 0o600);
-  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, cliPath, 'daemon'], {
+  const child = spawn(process.execPath, [...SETTLING_NODE_FLAGS, cliPath, 'daemon'], {
     detached: true,
     stdio: ['ignore', log, log],
     env: { ...DAEMON_ENV, ...process.env },

@@ -8,3 +8,4 @@ export * from './pieces.js';
 export * from './agent-proof.js';
 export * from './paging.js';
 export * from './hosts.js';
+export * from './avatars.js';

@@ -527,14 +527,10 @@ function SerialForm({ model, onOpened }: { model: PanelModel; onOpened: () => vo
     e.preventDefault();
     const port = ports?.find((p) => p.path === path);
     const flowControl = settings.flowControl ?? 'none';
-    const remembered: SerialSettings = {
-      ...settings,
-      path,
-      flowControl,
-      lastUsedAt: Date.now(),
-      ...(port?.serialNumber === undefined ? {} : { serialNumber: port.serialNumber }),
-    };
+    // Known by this adapter's serial number, never by one the settings were copied from.
+    const remembered: SerialSettings = { ...settings, path, flowControl, lastUsedAt: Date.now() };
     if (port?.serialNumber === undefined) delete remembered.serialNumber;
+    else remembered.serialNumber = port.serialNumber;
     await run(async () => {
       await model.open(
         {

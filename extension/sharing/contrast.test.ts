@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { AVATAR_COLORS } from '../../protocol/index.js';
 import { contrastRatio, textOn } from './contrast.js';
-
-/** The agent's avatar colours (native-host/agent/presence.ts). */
-const AVATAR_COLORS = [
-  '#e06c75',
-  '#61afef',
-  '#98c379',
-  '#e5c07b',
-  '#c678dd',
-  '#56b6c2',
-  '#d19a66',
-  '#f472b6',
-];
 
 describe('avatar text colour', () => {
   it('matches the WCAG ratio for black on white', () => {

@@ -1,24 +1,13 @@
-import type { ParticipantInfo, Role } from '../../protocol/index.js';
+import { AVATAR_COLORS, type ParticipantInfo, type Role } from '../../protocol/index.js';
 import type { ClientLink } from './link.js';
 
 /** Someone who sent input within this long is shown as typing. */
 export const TYPING_MS = 1500;
 
-const COLORS = [
-  '#e06c75',
-  '#61afef',
-  '#98c379',
-  '#e5c07b',
-  '#c678dd',
-  '#56b6c2',
-  '#d19a66',
-  '#f472b6',
-];
-
 function colorFor(id: string): string {
   let hash = 0;
   for (let i = 0; i < id.length; i++) hash = (hash * 31 + id.charCodeAt(i)) >>> 0;
-  return COLORS[hash % COLORS.length] ?? '#61afef';
+  return AVATAR_COLORS[hash % AVATAR_COLORS.length] ?? '#61afef';
 }
 
 interface Member {

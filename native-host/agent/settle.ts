@@ -9,6 +9,16 @@
  * nothing else happens.
  */
 
+/**
+ * Node flags for the processes that idle between bursts of output: the daemon (host.ts) and its
+ * WebRTC process (peer/bridge.ts). V8 grows the young generation to two 16 MiB semi-spaces in a
+ * flood and keeps them resident for good; 1 MiB ones made floods no slower (the agent's CPU
+ * time per 50 MB flood did not rise), as most output outlives a minor collection anyway,
+ * waiting in a buffer. `gc` lets each isolate collect once a burst is over (Settler below).
+ * The snapshot worker inherits --expose-gc and sets its own young generation.
+ */
+export const SETTLING_NODE_FLAGS = ['--max-semi-space-size=1', '--expose-gc'];
+
 /** A burst smaller than this leaves too little garbage to be worth a full collection. */
 export const SETTLE_CHARS = 1024 * 1024;
 /** Quiet time that ends a burst. */

@@ -18,6 +18,7 @@ import {
   type ErrorBody,
 } from '../../protocol/index.js';
 import { outputEventJson } from '../agent/link.js';
+import { SETTLING_NODE_FLAGS } from '../agent/settle.js';
 import type { Logger } from '../log.js';
 import { stateDir } from '../paths.js';
 import { AgentKey } from './agent-key.js';
@@ -114,13 +115,6 @@ const STOP_TIMEOUT_MS = 2000;
  * peer process gets the CPU after the agent (the owner's echo path), never before it.
  */
 const PEER_PROCESS_NICE = 10;
-
-/**
- * As the agent's (host.ts): small young generations, and `gc` so the process collects once a
- * burst of output is over (agent/settle.ts) instead of holding it until V8's memory reducer
- * gets round to it; without it the process swung between ~90 and ~135 MB under a steady load.
- */
-const PEER_NODE_FLAGS = ['--max-semi-space-size=1', '--expose-gc'];
 
 function lowerPriority(child: ChildProcess, logger: Logger): void {
   if (child.pid === undefined) return;
@@ -246,9 +240,11 @@ export class PeerBridge {
     const script = fileURLToPath(
       new URL(source ? './peer-process.ts' : './peer-process.js', import.meta.url),
     );
+    // As the daemon's: it collects once a burst is over instead of holding it until V8's memory
+    // reducer gets round to it (it swung between ~90 and ~135 MB under a steady load without).
     const child = spawn(
       process.execPath,
-      [...PEER_NODE_FLAGS, ...(source ? ['--import', 'tsx'] : []), script],
+      [...SETTLING_NODE_FLAGS, ...(source ? ['--import', 'tsx'] : []), script],
       {
         stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
         serialization: 'advanced',

@@ -27,6 +27,11 @@ export interface RecordingHeader {
 /** The author of marks the device itself causes (a cable unplugged, a link restored). */
 export const DEVICE_MARK = 'device';
 
+/** How the index shows a mark: a gap when the device made it, else a person's marker. */
+export function markKind(author: string | undefined): 'gap' | 'marker' {
+  return author === DEVICE_MARK ? 'gap' : 'marker';
+}
+
 export type RecordingEvent =
   | [t: number, code: 'o', data: string]
   | [t: number, code: 'i', participantId: string, data: string]

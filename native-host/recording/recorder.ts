@@ -9,6 +9,7 @@ import type {
 } from '../../protocol/index.js';
 import {
   DEVICE_MARK,
+  markKind,
   FILE_SUFFIX,
   FORMAT_VERSION,
   encodeEvent,
@@ -205,7 +206,7 @@ export class Recorder {
   private markAs(label: string, participantId: string): void {
     const t = this.now();
     this.write([t, 'm', label, participantId]);
-    this.markers.push({ t, kind: participantId === DEVICE_MARK ? 'gap' : 'marker', label });
+    this.markers.push({ t, kind: markKind(participantId), label });
   }
 
   index(live = true): RecordingIndex {

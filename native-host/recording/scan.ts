@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Participant, RecordingIndex, RecordingMarker } from '../../protocol/index.js';
-import { DEVICE_MARK, parseEvent, parseHeader, type RecordingHeader } from './format.js';
+import { markKind, parseEvent, parseHeader, type RecordingHeader } from './format.js';
 
 const READ_BYTES = 4 * 1024 * 1024;
 /** Event codes whose lines are read whole while scanning; the rest only for their time. */
@@ -123,7 +123,7 @@ function describe(
     case 'resume':
       return { t: event[0], kind: 'resume', label: `resumed by ${name(event[2])}` };
     case 'm':
-      return { t: event[0], kind: event[3] === DEVICE_MARK ? 'gap' : 'marker', label: event[2] };
+      return { t: event[0], kind: markKind(event[3]), label: event[2] };
     case 'end':
       return { t: event[0], kind: 'end', label: event[2] };
     default:
