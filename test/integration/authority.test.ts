@@ -249,7 +249,8 @@ describe('authority over shared sessions: identities, live roles, removal, revoc
       'session.resize': [{ sessionId, cols: 100, rows: 30 }],
       'session.ack': [{ sessionId, chars: 0 }],
       'session.break': [{ sessionId }],
-      'serial.list': [{}],
+      // With paths too: a link must never probe which devices exist on the owner's machine.
+      'serial.list': [{}, { paths: ['/dev/ttyS0', '/etc/passwd'] }],
       'ssh.hosts': [{}],
       'agent.stop': [{}],
       'recording.pause': [{ sessionId }],
