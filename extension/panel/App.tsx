@@ -72,7 +72,13 @@ export function App({ model }: { model: PanelModel }) {
       )}
       <main className="body">
         {watch ? (
-          <WatchGrid views={model.sessions} />
+          <WatchGrid
+            views={model.sessions}
+            onOpen={(id) => {
+              setWatching(false);
+              model.activate(id);
+            }}
+          />
         ) : (
           model.sessions.map((s) => (
             <TerminalPane key={s.id} view={s} model={model} visible={!showForm && s === active} />

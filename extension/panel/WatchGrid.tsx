@@ -5,21 +5,29 @@ import type { SessionView } from './session-view.js';
 export const WATCH_MAX = 4;
 
 /**
- * For incident commanders: up to four sessions side by side, read-only, each at its device's
- * size scaled into its cell. Nothing typed here reaches a device.
+ * For incident commanders: up to four sessions side by side (one column in a narrow panel),
+ * read-only, each at its device's size scaled into its cell but never below a legible text
+ * size: a cell then crops and follows the cursor's row. Nothing typed here reaches a device;
+ * a cell's title opens that session.
  */
-export function WatchGrid({ views }: { views: SessionView[] }) {
+export function WatchGrid({
+  views,
+  onOpen,
+}: {
+  views: SessionView[];
+  onOpen: (id: string) => void;
+}) {
   const shown = views.slice(0, WATCH_MAX);
   return (
     <div className={`watch-grid watch-${shown.length}`} data-testid="watch-grid">
       {shown.map((view) => (
-        <WatchCell key={view.id} view={view} />
+        <WatchCell key={view.id} view={view} onOpen={() => onOpen(view.id)} />
       ))}
     </div>
   );
 }
 
-function WatchCell({ view }: { view: SessionView }) {
+function WatchCell({ view, onOpen }: { view: SessionView; onOpen: () => void }) {
   const host = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -41,7 +49,14 @@ function WatchCell({ view }: { view: SessionView }) {
     >
       <header className="watch-title">
         <span className={`dot ${view.state}`} />
-        <span className="watch-name">{view.info.name}</span>
+        <button
+          className="watch-name"
+          onClick={onOpen}
+          title={`Open ${view.info.name}`}
+          aria-label={`Open ${view.info.name}`}
+        >
+          {view.info.name}
+        </button>
         <span className="watch-meta">
           {typing.length > 0 ? `${typing.join(', ')} typing…` : view.info.device.label}
         </span>

@@ -123,7 +123,7 @@ export class SessionView {
     this.terminal.term.options.disableStdin = readOnly;
     const size = this.presence.deviceSize ?? { cols: this.info.cols, rows: this.info.rows };
     const keep = readOnly && this.info.device.kind !== 'serial';
-    this.terminal.setFixedSize(keep ? size : this.pinned);
+    this.terminal.setFixedSize(keep ? size : this.pinned, this.watching && keep);
   }
 
   /** The watch grid shows a session read-only at its device size, whatever this view's role. */

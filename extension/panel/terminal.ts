@@ -58,6 +58,8 @@ const LIGHT: ITheme = {
 export const MIN_FONT_SIZE = 8;
 export const MAX_FONT_SIZE = 28;
 export const DEFAULT_FONT_SIZE = 13;
+/** The smallest text a watch cell shrinks a terminal to, in CSS pixels. */
+export const LEGIBLE_FONT_PX = 9;
 
 const darkQuery = (): MediaQueryList => window.matchMedia('(prefers-color-scheme: dark)');
 
@@ -111,6 +113,12 @@ export class TerminalController {
   private fixed: { cols: number; rows: number } | undefined;
   /** The CSS scale applied while a fixed size is kept (1 otherwise). */
   scale = 1;
+  /**
+   * Watch cells: shrink no further than a legible text size, crop what does not fit and keep
+   * the cursor's row in view (the latest output is what a watcher reads).
+   */
+  private follow = false;
+  private followFrame = 0;
 
   constructor(fontSize: number) {
     this.element = document.createElement('div');
@@ -132,6 +140,8 @@ export class TerminalController {
     this.term.unicode.activeVersion = '11';
     this.observer = new ResizeObserver(() => this.fitToHost());
     this.scheme.addEventListener('change', this.onScheme);
+    this.term.onCursorMove(() => this.scheduleFollow());
+    this.term.onScroll(() => this.scheduleFollow());
   }
 
   /** Opens the terminal in its element; call once the element is in the document. */
@@ -177,9 +187,15 @@ export class TerminalController {
     return { cols, rows };
   }
 
-  /** Keeps the terminal at `size` (never reflowed to the host) or, with undefined, fits again. */
-  setFixedSize(size: { cols: number; rows: number } | undefined): void {
+  /**
+   * Keeps the terminal at `size` (never reflowed to the host) or, with undefined, fits again.
+   * With `follow`, the text never shrinks below a legible size; the host crops the rest and the
+   * view keeps the cursor's row in sight.
+   */
+  setFixedSize(size: { cols: number; rows: number } | undefined, follow = false): void {
     this.fixed = size;
+    this.follow = follow && size !== undefined;
+    if (!this.follow) this.element.classList.remove('follow');
     if (size === undefined) {
       this.scale = 1;
       if (this.term.element !== undefined) this.term.element.style.transform = '';
@@ -197,17 +213,44 @@ export class TerminalController {
       const outer = this.term.element;
       const screen = outer?.querySelector('.xterm-screen');
       if (outer === undefined || !(screen instanceof HTMLElement)) return;
+      const fontSize = this.term.options.fontSize ?? DEFAULT_FONT_SIZE;
       this.scale = fitScale(
         { width: screen.offsetWidth, height: screen.offsetHeight },
         { width: this.element.clientWidth, height: this.element.clientHeight },
+        this.follow ? Math.min(1, LEGIBLE_FONT_PX / fontSize) : undefined,
       );
       outer.style.transformOrigin = '0 0';
-      outer.style.transform = this.scale < 1 ? `scale(${this.scale})` : '';
+      this.element.classList.toggle('follow', this.follow);
+      this.placeFixed();
     };
     scaleNow();
     // xterm lays out the new size on its next frame.
     requestAnimationFrame(scaleNow);
     return changed ? size : undefined;
+  }
+
+  /** Scales a fixed-size terminal and, when following, shifts it so the cursor row shows. */
+  private placeFixed(): void {
+    const outer = this.term.element;
+    const screen = outer?.querySelector('.xterm-screen');
+    if (outer === undefined || !(screen instanceof HTMLElement)) return;
+    const scale = this.scale < 1 ? `scale(${this.scale})` : '';
+    let shift = 0;
+    if (this.follow) {
+      const rowHeight = (screen.offsetHeight / this.term.rows) * this.scale;
+      const shown = Math.max(1, Math.floor(this.element.clientHeight / rowHeight));
+      const cursor = this.term.buffer.active.cursorY;
+      shift = Math.max(0, Math.min(this.term.rows - shown, cursor + 1 - shown)) * rowHeight;
+    }
+    outer.style.transform = shift > 0 ? `translateY(${-shift}px) ${scale}` : scale;
+  }
+
+  private scheduleFollow(): void {
+    if (!this.follow || this.followFrame !== 0) return;
+    this.followFrame = requestAnimationFrame(() => {
+      this.followFrame = 0;
+      if (this.follow) this.placeFixed();
+    });
   }
 
   setFontSize(size: number): void {
@@ -224,6 +267,7 @@ export class TerminalController {
     // after 6.0.0): the interval kept every closed terminal, scrollback and all. Turning the
     // blink off first disposes it.
     this.term.options.cursorBlink = false;
+    cancelAnimationFrame(this.followFrame);
     this.scheme.removeEventListener('change', this.onScheme);
     this.observer.disconnect();
     this.webgl?.dispose();

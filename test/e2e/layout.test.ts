@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, spawnHost, type HostProcess } from '../fixtures/agent.js';
 import { Participant, parseInviteUrl } from '../fixtures/participant.js';
 import { dumpPanelOnFailure, launchTandem, waitForText, type Tandem } from './browser.js';
-import { axeViolations, layoutProblems } from './layout.js';
+import { axeViolations, layoutProblems, watchProblems } from './layout.js';
 import './replay-hook.js';
 
 const WIDTHS = [320, 400, 500] as const;
@@ -93,9 +93,13 @@ describe('panel layout at 320–500 px', () => {
       }, name);
     const shared = await open('Core switch console');
     await waitForText(p, /[$#] ?$/, { sessionId: shared });
-    await open('Edge router');
+    const edge = await open('Edge router');
     await open('Build box');
     const { client } = host;
+    // A screenful of output, so a watch cell that crops must follow the cursor to the bottom.
+    await waitForText(p, /[$#] ?$/, { sessionId: edge });
+    client.notify('session.input', { sessionId: edge, data: 'seq 1 80\r' });
+    await waitForText(p, /^80$/m, { sessionId: edge });
     const names = ['Ana Lopez', 'Ben Okafor', 'Chen Wei'];
     for (const name of names) {
       const { url } = await client.request('invite.create', {
@@ -148,6 +152,7 @@ describe('panel layout at 320–500 px', () => {
       await p.click('[data-testid="watch-toggle"]');
       await p.waitForSelector('[data-testid="watch-grid"] .watch-cell .xterm-screen');
       problems.push(...(await check(p, 'watch', width)));
+      problems.push(...(await watchProblems(p)).map((m) => `watch at ${width} px: ${m}`));
       await p.click('[data-testid="watch-toggle"]');
       await p.waitForSelector('[data-testid="watch-grid"]', { hidden: true });
     }
@@ -157,6 +162,14 @@ describe('panel layout at 320–500 px', () => {
     problems.push(...(await check(p, 'dark-shared-session', 400)));
     await p.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'light' }]);
     clearInterval(typingTimer);
+
+    // A watch cell's title opens its session.
+    await p.click('[data-testid="watch-toggle"]');
+    await p.click('[data-testid="watch-grid"] [aria-label="Open Edge router"]');
+    await p.waitForSelector('[data-testid="watch-grid"]', { hidden: true });
+    expect(
+      await p.$eval('[role="tab"][aria-selected="true"]', (tab) => tab.textContent ?? ''),
+    ).toContain('Edge router');
 
     const { recordings } = await client.request('recording.list', {});
     const recording = recordings.find((r) => r.sessionId === shared);

@@ -186,3 +186,40 @@ export async function axeViolations(page: Page): Promise<string[]> {
     );
   }, AXE_RULES);
 }
+
+/** The smallest row height, in CSS pixels, a watch cell may draw (9 px text, xterm's spacing). */
+export const LEGIBLE_ROW_PX = 10;
+
+/**
+ * Problems with the watch wall's cells, as sentences: text shrunk below a legible size, the
+ * cursor's row (where the latest output is) out of sight, or xterm's scrollbar drawn mid-cell.
+ */
+export async function watchProblems(page: Page): Promise<string[]> {
+  return page.evaluate((minRow: number) => {
+    const problems: string[] = [];
+    for (const cell of document.querySelectorAll('[data-testid="watch-grid"] .watch-cell')) {
+      const label = cell.getAttribute('aria-label') ?? 'a cell';
+      const host = cell.querySelector('.watch-term');
+      const rows = cell.querySelector('.xterm-rows');
+      if (host === null || rows === null || rows.children.length === 0) {
+        problems.push(`${label}: no terminal rows drawn`);
+        continue;
+      }
+      const rowHeight = rows.getBoundingClientRect().height / rows.children.length;
+      if (rowHeight < minRow) {
+        problems.push(`${label}: rows ${rowHeight.toFixed(1)} px high, under ${minRow} px`);
+      }
+      const box = host.getBoundingClientRect();
+      const cursor = cell.querySelector('.xterm-cursor');
+      const at = cursor?.getBoundingClientRect();
+      if (at === undefined || at.top < box.top - 1 || at.bottom > box.bottom + 1) {
+        problems.push(`${label}: the cursor's row is out of sight`);
+      }
+      for (const bar of cell.querySelectorAll('.scrollbar')) {
+        const r = bar.getBoundingClientRect();
+        if (r.width > 0 && r.height > 0) problems.push(`${label}: a scrollbar is drawn`);
+      }
+    }
+    return problems;
+  }, LEGIBLE_ROW_PX);
+}
