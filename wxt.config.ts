@@ -10,7 +10,9 @@ export default defineConfig({
   srcDir: 'extension',
   // TANDEM_OUT_DIR lets e2e tests build a debug copy without touching the real build.
   outDir: process.env.TANDEM_OUT_DIR ?? '.output',
-  modules: ['@wxt-dev/module-react'],
+  // `browser.*` from wxt/browser is webextension-polyfill's: promise-based and the same in
+  // Chrome and Edge (and Firefox, should Tandem ever go there).
+  modules: ['@wxt-dev/module-react', '@wxt-dev/webextension-polyfill'],
   // Explicit imports only: every module says where its names come from.
   imports: false,
   vite: () => ({

@@ -7,9 +7,9 @@ import { manifestDirs, register, unregister, type Browser } from './register.js'
 
 const USAGE = `Usage: tandem-agent <command>
 
-  register [--browser chrome|chromium|all] [--user-data-dir DIR]
+  register [--browser chrome|chromium|edge|all] [--user-data-dir DIR]
                  Register the native messaging host for the Tandem extension
-  unregister [--browser chrome|chromium|all] [--user-data-dir DIR]
+  unregister [--browser chrome|chromium|edge|all] [--user-data-dir DIR]
                  Remove what register wrote
   host           Native messaging host (started by Chrome)
   daemon         Run the agent in the foreground
@@ -23,10 +23,12 @@ function browsers(value: string | undefined): Browser[] {
       return ['chrome'];
     case 'chromium':
       return ['chromium'];
+    case 'edge':
+      return ['edge'];
     case 'all':
-      return ['chrome', 'chromium'];
+      return ['chrome', 'chromium', 'edge'];
     default:
-      throw new Error(`--browser must be chrome, chromium or all (got "${value}")`);
+      throw new Error(`--browser must be chrome, chromium, edge or all (got "${value}")`);
   }
 }
 

@@ -5,26 +5,27 @@ import { EXTENSION_ID } from './extension-id.js';
 
 export const HOST_NAME = 'dev.tandem.agent';
 
-export type Browser = 'chrome' | 'chromium';
+export type Browser = 'chrome' | 'chromium' | 'edge';
 
-/** Where Chrome/Chromium look for per-user native messaging host manifests. */
+/** Each browser's own folder under ~/.config (Linux) and ~/Library/Application Support (macOS). */
+const FOLDERS: Record<Browser, { linux: string; mac: string }> = {
+  chrome: { linux: 'google-chrome', mac: 'Google/Chrome' },
+  chromium: { linux: 'chromium', mac: 'Chromium' },
+  edge: { linux: 'microsoft-edge', mac: 'Microsoft Edge' },
+};
+
+/** Where Chrome, Chromium and Microsoft Edge look for per-user native messaging host manifests. */
 export function manifestDirs(browsers: Browser[], userDataDir?: string): string[] {
   if (userDataDir !== undefined)
     return [path.join(path.resolve(userDataDir), 'NativeMessagingHosts')];
   const home = process.env.HOME ?? os.homedir();
   const mac = process.platform === 'darwin';
   const config = process.env.XDG_CONFIG_HOME ?? path.join(home, '.config');
-  return browsers.map((browser) => {
-    if (mac) {
-      const app = browser === 'chrome' ? 'Google/Chrome' : 'Chromium';
-      return path.join(home, 'Library/Application Support', app, 'NativeMessagingHosts');
-    }
-    return path.join(
-      config,
-      browser === 'chrome' ? 'google-chrome' : 'chromium',
-      'NativeMessagingHosts',
-    );
-  });
+  return browsers.map((browser) =>
+    mac
+      ? path.join(home, 'Library/Application Support', FOLDERS[browser].mac, 'NativeMessagingHosts')
+      : path.join(config, FOLDERS[browser].linux, 'NativeMessagingHosts'),
+  );
 }
 
 export interface Registration {

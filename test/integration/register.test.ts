@@ -56,12 +56,12 @@ describe('tandem-agent register / unregister', () => {
     expect(fs.existsSync(wrapper)).toBe(false);
   });
 
-  it('registers for Chrome and Chromium in the per-user locations', async () => {
+  it('registers for Chrome, Chromium and Microsoft Edge in the per-user locations', async () => {
     const result = await runCli(agentEnv.env, ['register']);
     expect(result.code).toBe(0);
     const home = agentEnv.env.HOME ?? '';
     const config = agentEnv.env.XDG_CONFIG_HOME ?? path.join(home, '.config');
-    for (const browser of ['google-chrome', 'chromium']) {
+    for (const browser of ['google-chrome', 'chromium', 'microsoft-edge']) {
       expect(
         fs.existsSync(path.join(config, browser, 'NativeMessagingHosts', 'dev.tandem.agent.json')),
       ).toBe(true);
@@ -78,7 +78,31 @@ describe('tandem-agent register / unregister', () => {
     ).toBe(true);
     const bad = await runCli(agentEnv.env, ['register', '--browser', 'firefox']);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('--browser must be chrome, chromium or all');
+    expect(bad.stderr).toContain('--browser must be chrome, chromium, edge or all');
+  });
+
+  it('registers for Microsoft Edge alone, in its own folder', async () => {
+    const home = agentEnv.env.HOME ?? '';
+    const config = agentEnv.env.XDG_CONFIG_HOME ?? path.join(home, '.config');
+    const edge = path.join(
+      config,
+      'microsoft-edge',
+      'NativeMessagingHosts',
+      'dev.tandem.agent.json',
+    );
+    await runCli(agentEnv.env, ['unregister']);
+    const result = await runCli(agentEnv.env, ['register', '--browser', 'edge']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(edge);
+    const manifest: unknown = JSON.parse(fs.readFileSync(edge, 'utf8'));
+    // Edge derives an unpacked extension's id from the manifest key, as Chrome does.
+    expect(manifest).toMatchObject({ allowed_origins: [`chrome-extension://${EXTENSION_ID}/`] });
+    expect(
+      fs.existsSync(path.join(config, 'chromium', 'NativeMessagingHosts', 'dev.tandem.agent.json')),
+    ).toBe(false);
+    const removed = await runCli(agentEnv.env, ['unregister', '--browser', 'edge']);
+    expect(removed.stdout).toContain(edge);
+    expect(fs.existsSync(edge)).toBe(false);
   });
 });
 
