@@ -4,7 +4,8 @@ import { NewTerminal } from './NewTerminal.js';
 import type { SessionView } from './session-view.js';
 import { WatchGrid } from './WatchGrid.js';
 import { SessionBar } from '../sharing/SessionBar.js';
-import { RecordingBar, RecordingsButton } from '../recordings/RecordingBar.js';
+import { RecordingBar } from '../recordings/RecordingBar.js';
+import { RecordingsButton } from '../recordings/RecordingsButton.js';
 
 export function App({ model }: { model: PanelModel }) {
   useSyncExternalStore(model.subscribe, model.getVersion);

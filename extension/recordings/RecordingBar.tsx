@@ -1,6 +1,5 @@
 import './recording-bar.css';
 import { useState, useSyncExternalStore } from 'react';
-import { browser } from 'wxt/browser';
 import type { RecordingState, SessionInfo } from '../../protocol/index.js';
 import type { SessionTransport } from '../sharing/transport.js';
 import { LiveRecordings } from './live-state.js';
@@ -90,17 +89,5 @@ export function RecordingBar({
         </div>
       )}
     </>
-  );
-}
-
-/** The header button that opens the recordings library in a tab. */
-export function RecordingsButton() {
-  const open = (): void => {
-    void browser.tabs.create({ url: new URL('/recordings.html', location.origin).href });
-  };
-  return (
-    <button className="tab-recordings" title="Recordings" aria-label="Recordings" onClick={open}>
-      <span className="rec-dot" />
-    </button>
   );
 }

@@ -99,6 +99,12 @@ async function createInvite(role: 'viewer' | 'coworker'): Promise<string> {
 
 /** What Chromium reported the guest pages' Content-Security-Policy blocked: must stay empty. */
 const cspViolations: string[] = [];
+/**
+ * Uncaught errors on guest pages: must stay empty. (A guest page once loaded
+ * webextension-polyfill through a shared chunk; it throws outside an extension, and the page
+ * died before drawing its form.)
+ */
+const guestPageErrors: string[] = [];
 
 async function openGuest(url: string, name: string): Promise<Page> {
   const page = await guestBrowser.newPage();
@@ -106,10 +112,17 @@ async function openGuest(url: string, name: string): Promise<Page> {
   page.on('console', (message) => {
     if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());
   });
+  const crashed = new Promise<never>((_resolve, reject) => {
+    page.on('pageerror', (error) => {
+      guestPageErrors.push(String(error));
+      reject(new Error(`the guest page threw: ${String(error)}`));
+    });
+  });
+  crashed.catch(() => undefined);
   const response = await page.goto(url);
   // The relay serves the page under a strict policy, and the page works within it.
   expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
-  await page.waitForSelector('input[name="name"]');
+  await Promise.race([page.waitForSelector('input[name="name"]'), crashed]);
   await page.type('input[name="name"]', name);
   await page.click('button[type="submit"]');
   return page;
@@ -141,6 +154,7 @@ describe('shared sessions', () => {
     await ownerTypes('echo shared-$((6*7))\n');
     await guestText(guest, /^shared-42$/m);
     expect(cspViolations).toEqual([]);
+    expect(guestPageErrors).toEqual([]);
     expect(await guest.$eval('[data-testid="read-only"]', (el) => el.textContent)).toMatch(
       /Read-only/,
     );
