@@ -113,9 +113,44 @@ export interface RequestMap {
   'keyboard.request': { sessionId: string };
   'keyboard.decline': { sessionId: string; participantId: string };
   'chat.send': { sessionId: string; text: string };
+  /** Runs one of the Copilot's offline actions; the answer joins the session's thread. */
+  'copilot.ask': { sessionId: string; action: CopilotAction; lines?: number };
+  /** The session's Copilot thread so far (a late joiner reads it once). */
+  'copilot.thread': { sessionId: string };
 }
 
 export type RequestType = keyof RequestMap;
+
+export const COPILOT_ACTIONS = ['catchup', 'changes', 'handoff', 'procedure'] as const;
+export type CopilotAction = (typeof COPILOT_ACTIONS)[number];
+
+/** A command the Copilot found that changed state (`true`) or may have (`null`). */
+export interface CopilotChange {
+  command: string;
+  changesState: boolean | null;
+  reason: string;
+  /** Display names of whoever typed it. */
+  typedBy: string[];
+  at: string;
+  /** Milliseconds into the session's recording, for a replay link. */
+  t: number;
+  where: string;
+}
+
+/** One answer in a session's Copilot thread, the same for every participant. */
+export interface CopilotEntry {
+  id: number;
+  action: CopilotAction;
+  askedBy: { id: string; name: string };
+  at: string;
+  title: string;
+  markdown: string;
+  changes?: CopilotChange[];
+  /** Handoff notes: the hypothesis is a person's to write. */
+  hypothesis?: string;
+  /** Replay links point into this recording. */
+  recordingId?: string;
+}
 
 /**
  * Replies that can grow (lists, a recording's index) come in pages, each well under the 1 MiB
@@ -321,6 +356,8 @@ export interface ResultMap {
   'keyboard.request': Record<string, never>;
   'keyboard.decline': Record<string, never>;
   'chat.send': Record<string, never>;
+  'copilot.ask': { entry: CopilotEntry };
+  'copilot.thread': { entries: CopilotEntry[] };
 }
 
 /** A request as it travels: the envelope plus its fields. `id` asks for a reply. */
@@ -367,6 +404,8 @@ export interface EventMap {
   /** The device size, which follows whoever holds the keyboard. */
   'session.size': { sessionId: string; cols: number; rows: number };
   'session.chat': { sessionId: string; from: ParticipantInfo; text: string; at: string };
+  /** A new answer in the session's Copilot thread, sent to every view. */
+  'session.copilot': { sessionId: string; entry: CopilotEntry };
   /** Things people should be told: joins, leaves, role changes, keyboard requests. */
   'session.notice': {
     sessionId: string;

@@ -20,6 +20,9 @@ const RULES: Partial<Record<RequestType, readonly Role[]>> = {
   // until sharing defines which recordings a participant may read.
   'recording.mark': ['owner', 'coworker'],
   'chat.send': ['owner', 'coworker', 'viewer'],
+  // The Copilot reads what everyone already sees: viewers may ask it too.
+  'copilot.ask': ['owner', 'coworker', 'viewer'],
+  'copilot.thread': ['owner', 'coworker', 'viewer'],
   'keyboard.request': ['owner', 'coworker', 'viewer'],
 };
 

@@ -4,7 +4,13 @@
  */
 import { z } from 'zod';
 import type { ErrorBody } from './errors.js';
-import { PAGE_MAX_ENTRIES, PROTOCOL_VERSION, type Request, type RequestType } from './messages.js';
+import {
+  COPILOT_ACTIONS,
+  PAGE_MAX_ENTRIES,
+  PROTOCOL_VERSION,
+  type Request,
+  type RequestType,
+} from './messages.js';
 import { ROLES } from './roles.js';
 
 const sessionId = z.string().min(1).max(64);
@@ -145,6 +151,12 @@ const bodies = {
   'keyboard.request': z.object({ sessionId }),
   'keyboard.decline': z.object({ sessionId, participantId }),
   'chat.send': z.object({ sessionId, text: z.string().trim().min(1).max(2000) }),
+  'copilot.ask': z.object({
+    sessionId,
+    action: z.enum(COPILOT_ACTIONS),
+    lines: z.number().int().min(1).max(10_000).optional(),
+  }),
+  'copilot.thread': z.object({ sessionId }),
 } satisfies Record<RequestType, z.ZodType>;
 
 const envelope = z.object({

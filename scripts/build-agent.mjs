@@ -28,6 +28,7 @@ await build({
     'native-host/cli.ts',
     'native-host/agent/snapshot-worker.ts',
     'native-host/peer/peer-process.ts',
+    'native-host/copilot/copilot-cli.ts',
   ],
   outdir: 'native-host/dist',
   outbase: 'native-host',

@@ -366,6 +366,20 @@ export class Agent {
         for (const their of session.presence.links(request.participantId)) their.send(notice);
         return { result: {} };
       }
+      case 'copilot.ask': {
+        const entry = this.session(request.sessionId).askCopilot(
+          link,
+          request.action,
+          request.lines,
+        );
+        return { result: { entry } satisfies ResultMap['copilot.ask'] };
+      }
+      case 'copilot.thread':
+        return {
+          result: {
+            entries: this.session(request.sessionId).copilotThread(),
+          } satisfies ResultMap['copilot.thread'],
+        };
       case 'chat.send':
         this.live(request.sessionId).chat(link, request.text);
         return { result: {} };

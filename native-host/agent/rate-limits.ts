@@ -4,7 +4,7 @@ import { TandemError, type RequestType } from '../../protocol/index.js';
  * Requests that cost the agent (or everyone in the session) something each time, and that a
  * script could send in a loop: each has a token bucket per participant.
  */
-export type LimitedKind = 'attach' | 'chat' | 'keyboard' | 'lobby' | 'mark';
+export type LimitedKind = 'attach' | 'chat' | 'copilot' | 'keyboard' | 'lobby' | 'mark';
 
 interface Rule {
   /** Requests allowed at once, from a full bucket. */
@@ -23,6 +23,7 @@ interface Rule {
 export const RATE_RULES: Record<LimitedKind, Rule> = {
   attach: { burst: 10, everyMs: 2000, what: 'attaching to the session' },
   chat: { burst: 10, everyMs: 1000, what: 'sending chat messages' },
+  copilot: { burst: 5, everyMs: 2000, what: 'asking the Copilot' },
   keyboard: { burst: 3, everyMs: 10_000, what: 'asking for the keyboard' },
   lobby: { burst: 10, everyMs: 6000, what: 'knocking on this lobby' },
   mark: { burst: 20, everyMs: 2000, what: 'adding markers' },
@@ -32,6 +33,7 @@ export const RATE_RULES: Record<LimitedKind, Rule> = {
 export const LIMITED_REQUESTS: Partial<Record<RequestType, LimitedKind>> = {
   'session.attach': 'attach',
   'chat.send': 'chat',
+  'copilot.ask': 'copilot',
   'keyboard.request': 'keyboard',
   'recording.mark': 'mark',
 };

@@ -1,5 +1,6 @@
 import type { Participant, RecordingState, Role } from '../../protocol/index.js';
 import type { Device } from '../devices/index.js';
+import type { SessionCopilot } from '../copilot/session-copilot.js';
 import { InputGuard, type Recorder } from '../recording/index.js';
 import type { ClientLink } from './link.js';
 
@@ -20,11 +21,16 @@ export class SessionRecording {
     private readonly recorder: Recorder | undefined,
     device: Device,
     echo: (text: string) => void,
+    private readonly copilot?: SessionCopilot,
   ) {
     const { localEcho } = device;
     this.guard = new InputGuard(
       (participant, data) => {
-        if (data === undefined) return this.recorder?.withheld(participant);
+        if (data === undefined) {
+          copilot?.withheld(participant);
+          return this.recorder?.withheld(participant);
+        }
+        copilot?.input(participant, data);
         this.recorder?.input(participant, data);
         if (localEcho !== undefined) echo(localEcho(data));
       },
@@ -77,6 +83,7 @@ export class SessionRecording {
   /** `local`: the session's own local echo, not something the device printed. */
   output(data: string, json?: string, local = false): void {
     this.recorder?.output(data, json);
+    this.copilot?.output(data);
     if (local) this.guard.localOutput(data);
     else this.guard.output(data);
   }
@@ -94,6 +101,7 @@ export class SessionRecording {
 
   resize(cols: number, rows: number): void {
     this.recorder?.resize(cols, rows);
+    this.copilot?.resize(cols);
   }
 
   pause(by: Participant): boolean {

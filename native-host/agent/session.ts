@@ -3,6 +3,8 @@ import {
   TandemError,
   event,
   type AgentMessage,
+  type CopilotAction,
+  type CopilotEntry,
   type DeviceDescription,
   type EventMap,
   type Participant,
@@ -13,6 +15,7 @@ import {
   type SessionInfo,
   type SessionState,
 } from '../../protocol/index.js';
+import { SessionCopilot } from '../copilot/session-copilot.js';
 import type { Device, DeviceExit } from '../devices/index.js';
 import type { Logger } from '../log.js';
 import type { ClientLink } from './link.js';
@@ -81,6 +84,7 @@ export class Session {
   private closing: Promise<void> | undefined;
   private closeReason: string | undefined;
   private readonly recording: SessionRecording;
+  private readonly copilot: SessionCopilot;
   readonly presence: Presence;
   /** Who holds the keyboard: the terminal size follows this participant's view. */
   private keyboard: string | undefined;
@@ -95,8 +99,12 @@ export class Session {
       options.snapshotter.feed(chunk),
     );
     const { device } = options;
-    this.recording = new SessionRecording(options.recorder, device, (text) =>
-      this.echoLocally(text),
+    this.copilot = new SessionCopilot(options.cols);
+    this.recording = new SessionRecording(
+      options.recorder,
+      device,
+      (text) => this.echoLocally(text),
+      this.copilot,
     );
     // Everyone sees the banner; the terminal carries on unrecorded.
     this.recording.onStopped(() => this.broadcast(this.recordingEvent()));
@@ -363,6 +371,27 @@ export class Session {
         at: new Date().toISOString(),
       }),
     );
+  }
+
+  /** Runs a Copilot action; the answer goes to every view and joins the thread. */
+  askCopilot(from: ClientLink, action: CopilotAction, lines?: number): CopilotEntry {
+    const asker = this.presence.get(from.participant.id);
+    if (asker === undefined) {
+      throw new TandemError('bad_request', 'Attach to the session before asking the Copilot');
+    }
+    const recordingId = this.recording.recordingId;
+    const entry = this.copilot.ask(action, {
+      askedBy: { id: asker.id, name: asker.name },
+      device: this.description.label,
+      ...(recordingId === undefined ? {} : { recordingId }),
+      ...(lines === undefined ? {} : { lines }),
+    });
+    this.broadcast(event('session.copilot', { sessionId: this.id, entry }));
+    return entry;
+  }
+
+  copilotThread(): CopilotEntry[] {
+    return this.copilot.thread();
   }
 
   participantsEvent(): AgentMessage {

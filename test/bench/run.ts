@@ -4,6 +4,7 @@
  */
 import { runAbuseBench } from './abuse.bench.js';
 import { runAgentBench } from './agent.bench.js';
+import { runCopilotBench } from './copilot.bench.js';
 import { runRecordingBench } from './recording.bench.js';
 import { runReplayBench } from './replay.bench.js';
 import { runPanelBench } from './panel.bench.js';
@@ -21,6 +22,7 @@ const suites: Record<string, () => Promise<BenchResult[]>> = {
   stress: runStressBench,
   soak: runSoakBench,
   abuse: runAbuseBench,
+  copilot: runCopilotBench,
 };
 /** Suites that run only when named: they take minutes. */
 const OPT_IN = new Set(['abuse']);

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, spawnHost, type HostProcess } from '../fixtures/agent.js';
 import { Participant, parseInviteUrl } from '../fixtures/participant.js';
 import { dumpPanelOnFailure, launchTandem, waitForText, type Tandem } from './browser.js';
-import { axeViolations, layoutProblems, watchProblems } from './layout.js';
+import { axeViolations, layoutProblems, settledWatchProblems } from './layout.js';
 import './replay-hook.js';
 
 const WIDTHS = [320, 400, 500] as const;
@@ -152,7 +152,7 @@ describe('panel layout at 320–500 px', () => {
       await p.click('[data-testid="watch-toggle"]');
       await p.waitForSelector('[data-testid="watch-grid"] .watch-cell .xterm-screen');
       problems.push(...(await check(p, 'watch', width)));
-      problems.push(...(await watchProblems(p)).map((m) => `watch at ${width} px: ${m}`));
+      problems.push(...(await settledWatchProblems(p)).map((m) => `watch at ${width} px: ${m}`));
       await p.click('[data-testid="watch-toggle"]');
       await p.waitForSelector('[data-testid="watch-grid"]', { hidden: true });
     }

@@ -223,3 +223,18 @@ export async function watchProblems(page: Page): Promise<string[]> {
     return problems;
   }, LEGIBLE_ROW_PX);
 }
+
+/**
+ * watchProblems once the wall has settled: a cell draws its snapshot and follows the cursor a
+ * frame or two after it appears (longer on a busy machine), so the check is repeated for up to
+ * `timeout` ms and what is still wrong then is the answer.
+ */
+export async function settledWatchProblems(page: Page, timeout = 5_000): Promise<string[]> {
+  const deadline = Date.now() + timeout;
+  let problems = await watchProblems(page);
+  while (problems.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    problems = await watchProblems(page);
+  }
+  return problems;
+}

@@ -273,6 +273,8 @@ describe('authority over shared sessions: identities, live roles, removal, revoc
       'keyboard.request': [{ sessionId }],
       'keyboard.decline': [{ sessionId, participantId: 'guest:made-up' }],
       'chat.send': [{ sessionId, text: 'matrix' }],
+      'copilot.ask': [{ sessionId, action: 'catchup' }],
+      'copilot.thread': [{ sessionId }],
       'session.attach': [{ sessionId: other }, { sessionId }],
       'session.detach': [{ sessionId }],
       // Last: for an owner it ends the session (this is the file's last test).
@@ -281,7 +283,15 @@ describe('authority over shared sessions: identities, live roles, removal, revoc
     const requests = Object.entries(examples).flatMap(([type, list]) =>
       list.map((fields): [RequestType, object] => [type as RequestType, fields]),
     );
-    const everyone = ['hello', 'session.list', 'session.ack', 'chat.send', 'keyboard.request'];
+    const everyone = [
+      'hello',
+      'session.list',
+      'session.ack',
+      'chat.send',
+      'keyboard.request',
+      'copilot.ask',
+      'copilot.thread',
+    ];
     const viewer = [...everyone, 'session.attach', 'session.detach'];
     const coworker = [
       ...viewer,

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { loadTranscript } from '../../test/copilot/transcripts.js';
+import { readLines } from './lines.js';
+import { segment } from './segment.js';
+
+const summary = (name: string) =>
+  segment(loadTranscript(name)).commands.map((c) => [c.command, c.typedBy.join(',')]);
+
+describe('segment', () => {
+  it('splits a recorded bash session into commands, output and typists (readline wrap included)', () => {
+    const result = segment(loadTranscript('bash'));
+    expect(result.shellIntegration).toBe(false);
+    expect(summary('bash')).toEqual([
+      ['ls --color=always -la /tmp/cop/home', 'local:tech'],
+      ['mkdir -p /tmp/cop/home/backup', 'p-remote1'],
+      ['cp .bashrc backup/bashrc.orig', 'p-remote1'],
+      ['grep -c PS1 .bashrc', 'local:tech'],
+      ['cat /nonexistent/file', 'local:tech'],
+      // 84 characters: readline wrapped it at column 80 with " \r".
+      ['echo "error: disk 93% full on /var" >&2; echo "warning: retrying"', 'p-remote1'],
+      ['systemctl --version | head -1', 'local:tech'],
+    ]);
+    const ls = result.commands[0];
+    expect(ls?.context).toMatchObject({ family: 'posix', user: 'tech', host: 'field-laptop' });
+    expect(ls?.output[0]).toBe('total 12');
+    expect(ls?.output.join('\n')).not.toContain('\x1b'); // colour codes of ls are gone
+    expect(result.commands[4]?.output).toEqual([
+      'cat: /nonexistent/file: No such file or directory',
+    ]);
+    expect(result.commands[6]?.output).toEqual(['systemd 252 (252.38-1~deb12u1)']);
+    const times = result.commands.map((c) => c.t);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
+
+  it('uses OSC 133 marks when bash prints them, with exit codes', () => {
+    const result = segment(loadTranscript('bash-osc133'));
+    expect(result.shellIntegration).toBe(true);
+    expect(result.commands.map((c) => c.source)).toEqual(Array(7).fill('osc133'));
+    expect(result.commands.map((c) => [c.command, c.exitCode])).toEqual([
+      ['ls --color=always -la /tmp/cop/home', 0],
+      ['mkdir -p /tmp/cop/home/backup', 0],
+      ['cp .bashrc backup/bashrc.orig', 0],
+      ['grep -c PS1 .bashrc', 0],
+      ['cat /nonexistent/file', 1],
+      ['echo "error: disk 93% full on /var" >&2; echo "warning: retrying"', 0],
+      ['systemctl --version | head -1', 0],
+    ]);
+    expect(result.commands[5]?.output).toEqual([
+      'error: disk 93% full on /var',
+      'warning: retrying',
+    ]);
+  });
+
+  it('reads zsh (PROMPT_SP, title, bracketed paste) and does not credit a password line to the next command', () => {
+    const result = segment(loadTranscript('zsh'));
+    expect(summary('zsh')).toEqual([
+      ['sudo systemctl restart postgresql', 'local:ops'],
+      ['journalctl -u postgresql -n 3 --no-pager', 'p-alice'],
+      ['ss -ltnp | grep 5432', 'p-alice'],
+    ]);
+    expect(result.commands[1]?.output).toHaveLength(3);
+    expect(result.currentPrompt).toEqual({
+      prompt: 'ops@db1 ~ %',
+      context: { family: 'posix', user: 'ops', host: 'db1', cwd: '~', privilege: 'user' },
+    });
+  });
+
+  it('follows Cisco IOS modes and removes the --More-- pager from output', () => {
+    const result = segment(loadTranscript('ios'));
+    expect(result.commands.map((c) => [c.prompt, c.command])).toEqual([
+      ['sw-core-1>', 'enable'],
+      ['sw-core-1#', 'show interfaces status'],
+      ['sw-core-1#', 'show logging | include 1/0/3'],
+      ['sw-core-1#', 'configure terminal'],
+      ['sw-core-1(config)#', 'interface Gi1/0/3'],
+      ['sw-core-1(config-if)#', 'shutdown'],
+      ['sw-core-1(config-if)#', 'no shutdown'],
+      ['sw-core-1(config-if)#', 'end'],
+      ['sw-core-1#', 'write memory'],
+    ]);
+    const status = result.commands[1]?.output ?? [];
+    expect(status).toHaveLength(5);
+    expect(status.join('\n')).not.toMatch(/More/);
+    expect(status[3]).toMatch(/^Gi1\/0\/3 +printer-2f +err-disabled/);
+    expect(result.commands[5]?.context).toMatchObject({
+      mode: 'config-if',
+      privilege: 'privileged',
+    });
+    expect(result.commands[1]?.typedBy).toEqual(['p-remote']);
+  });
+
+  it('follows Junos operational and configuration mode with the [edit] level and ---(more)---', () => {
+    const result = segment(loadTranscript('junos'));
+    expect(result.commands.map((c) => [c.command, c.context.mode ?? ''])).toEqual([
+      ['show interfaces terse ge-0/0/1', ''],
+      ['configure', ''],
+      ['edit interfaces ge-0/0/1', 'edit'],
+      ['set description "to ISP-B"', 'edit interfaces ge-0/0/1'],
+      ['show | compare', 'edit interfaces ge-0/0/1'],
+      ['commit check', 'edit interfaces ge-0/0/1'],
+      ['commit and-quit', 'edit interfaces ge-0/0/1'],
+    ]);
+    expect(result.commands[0]?.output).toEqual([
+      'Interface               Admin Link Proto    Local                 Remote',
+      'ge-0/0/1                up    down',
+      'ge-0/0/1.0             up    down inet     192.0.2.1/30',
+      'ge-0/0/1.32767         up    down',
+    ]);
+    expect(result.currentPrompt?.context).toMatchObject({ family: 'junos', privilege: 'user' });
+  });
+
+  it('reads a U-Boot console', () => {
+    expect(summary('uboot')).toEqual([
+      ['printenv bootcmd', 'local:tech'],
+      ['setenv serverip 192.168.1.10', 'local:tech'],
+      ['saveenv', 'local:tech'],
+    ]);
+  });
+
+  it('does not take prompts inside a command’s output for commands', () => {
+    const result = segment([
+      [0, 'o', 'me@box:~$ '],
+      [10, 'i', 'local:me', 'cat old-session.log\r'],
+      [20, 'o', 'cat old-session.log\r\nroot@other:/# rm -rf /srv/cache\r\nrouter#reload\r\n'],
+      [30, 'o', 'me@box:~$ '],
+    ]);
+    expect(result.commands.map((c) => c.command)).toEqual(['cat old-session.log']);
+    expect(result.commands[0]?.output).toEqual([
+      'root@other:/# rm -rf /srv/cache',
+      'router#reload',
+    ]);
+  });
+
+  it('keeps lines whole across chunk boundaries that split an escape sequence', () => {
+    const lines = readLines([
+      { t: 1, data: 'ok \x1b[3' },
+      { t: 2, data: '1mred\x1b[0m\r\n\x1b]133;' },
+      { t: 3, data: 'A\x07$ ' },
+    ]);
+    expect(lines.map((l) => l.text)).toEqual(['ok red', '$']);
+    expect(lines[1]?.marks).toEqual([{ kind: 'A', column: 0 }]);
+  });
+});

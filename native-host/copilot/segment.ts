@@ -1,0 +1,223 @@
+/**
+ * Splits a recorded session into the commands people ran and what each printed, with when
+ * and by whom. OSC 133 marks decide when the shell prints them (from the first B mark on);
+ * otherwise prompt heuristics (prompts.ts) do. In a recording with input, a prompt line
+ * counts as a command only when someone pressed Enter since the last one, so a log that
+ * merely contains prompts (`cat session.log`) is not taken for commands.
+ */
+import { LineReader, type TextLine } from './lines.js';
+import { junosEditLevel, matchPrompt, type PromptContext } from './prompts.js';
+
+/** The slice of a recording the segmenter reads (the agent's native events). */
+export type SessionEvent =
+  | [t: number, code: 'o', data: string]
+  | [t: number, code: 'i', participantId: string, data: string]
+  | [t: number, code: 's', participantId: string]
+  | [t: number, code: string, ...rest: unknown[]];
+
+export interface SegmentedCommand {
+  /** 0-based position in the session. */
+  index: number;
+  prompt: string;
+  command: string;
+  context: PromptContext;
+  /** When Enter was pressed (ms since the recording started). */
+  t: number;
+  /** When the next prompt appeared (or the last output). */
+  endT: number;
+  /** Participant ids whose keys made this command line, first typist first. */
+  typedBy: string[];
+  /** Output lines, cleaned (no colour codes, no pager prompts). */
+  output: string[];
+  /** From an OSC 133 D mark, when the shell reports it. */
+  exitCode?: number;
+  /** `osc133` when the shell marked the command, `prompt` when a heuristic found it. */
+  source: 'osc133' | 'prompt';
+}
+
+export interface Segmentation {
+  commands: SegmentedCommand[];
+  /** Every output line, in order (for catch-up of the last N lines). */
+  lines: TextLine[];
+  /** The prompt the session is sitting at now, if the last line is one. */
+  currentPrompt?: { prompt: string; context: PromptContext };
+  /** Whether OSC 133 shell integration marks were seen. */
+  shellIntegration: boolean;
+}
+
+const ENTER = /[\r\n]/;
+
+/** Most lines and commands a live Segmenter keeps (the oldest go first). */
+export const MAX_LINES = 20_000;
+export const MAX_COMMANDS = 5_000;
+
+/**
+ * Reads a session's events as they happen, so asking the Copilot costs only the answer.
+ * `cols`: the terminal width the session started with.
+ */
+export class Segmenter {
+  private readonly reader: LineReader;
+  private readonly lines: TextLine[] = [];
+  private readonly commands: SegmentedCommand[] = [];
+  private count = 0;
+  private hasInput = false;
+  private enterPending = false;
+  private typists: string[] = [];
+  private osc = false;
+  private editLevel: string | undefined;
+  private open: SegmentedCommand | undefined;
+  private lastT = 0;
+
+  constructor(cols = 80) {
+    this.reader = new LineReader(cols);
+  }
+
+  feed(event: SessionEvent): void {
+    const t = event[0];
+    this.lastT = Math.max(this.lastT, t);
+    if (event[1] === 'o' && typeof event[2] === 'string') {
+      this.reader.write(t, event[2]);
+      for (const line of this.reader.take()) this.onLine(line);
+      if (this.open) this.open.endT = t;
+      if (
+        this.reader.atMarkedPrompt() ||
+        (!this.osc && matchPrompt(this.reader.current())?.command === '')
+      ) {
+        // A fresh prompt: keys typed from here on make the next command.
+        this.typists = [];
+        this.enterPending = false;
+      }
+    } else if (event[1] === 'r' && typeof event[2] === 'number') {
+      this.reader.resize(event[2]);
+    } else if ((event[1] === 'i' || event[1] === 's') && typeof event[2] === 'string') {
+      this.hasInput = true;
+      const who = event[2];
+      if (!this.typists.includes(who)) this.typists.push(who);
+      if (event[1] === 's' || (typeof event[3] === 'string' && ENTER.test(event[3]))) {
+        this.enterPending = true;
+      }
+    }
+  }
+
+  /** What has been read so far; the unfinished last line counts as output unless a prompt. */
+  snapshot(): Segmentation {
+    const lines = [...this.lines];
+    const commands = this.commands.map((c) => ({ ...c, output: [...c.output] }));
+    const waiting = this.reader.current();
+    const prompt = matchPrompt(waiting);
+    const last = commands.at(-1);
+    if (waiting !== '' && !(prompt && prompt.command === '') && !this.reader.atMarkedPrompt()) {
+      const line = { text: waiting, t: this.lastT, startT: this.lastT, marks: [] };
+      lines.push(line);
+      if (this.open && last) last.output.push(waiting);
+    }
+    if (this.open && last) last.endT = this.lastT;
+    for (const command of commands) command.output = trimBlank(command.output);
+    const result: Segmentation = { commands, lines, shellIntegration: this.osc };
+    if (prompt && prompt.command === '') {
+      const context = { ...prompt.context };
+      if (context.family === 'junos' && context.mode === 'edit' && this.editLevel) {
+        context.mode = this.editLevel;
+      }
+      result.currentPrompt = { prompt: prompt.prompt, context };
+    }
+    return result;
+  }
+
+  private close(t: number): void {
+    if (this.open) this.open.endT = Math.max(this.open.t, t);
+    this.open = undefined;
+  }
+
+  private onLine(line: TextLine): void {
+    this.lines.push(line);
+    if (this.lines.length > MAX_LINES) this.lines.splice(0, this.lines.length - MAX_LINES);
+    const open = this.open;
+    const b = line.marks.find((m) => m.kind === 'B');
+    const d = line.marks.find((m) => m.kind === 'D');
+    if (d && open) {
+      if (d.exitCode !== undefined) open.exitCode = d.exitCode;
+      this.close(line.startT);
+    }
+    if (b) this.osc = true;
+    if (this.osc) {
+      if (!b) {
+        if (this.open && !line.marks.some((m) => m.kind === 'A')) this.addOutput(line.text);
+        return;
+      }
+      const a = line.marks.find((m) => m.kind === 'A');
+      const prompt = line.text.slice(a?.column ?? 0, b.column).trim();
+      const command = line.text.slice(b.column).trim();
+      this.close(line.startT);
+      if (command === '') return;
+      const context = matchPrompt(prompt)?.context ?? { family: 'posix' as const };
+      this.start(prompt, command, context, line.t, 'osc133');
+      return;
+    }
+    const level = junosEditLevel(line.text);
+    if (level !== undefined) {
+      this.editLevel = level;
+      return;
+    }
+    const match = matchPrompt(line.text);
+    if (match && (!this.hasInput || this.enterPending || match.command === '')) {
+      this.close(line.startT);
+      const context = { ...match.context };
+      if (context.family === 'junos') {
+        if (context.mode === 'edit' && this.editLevel) context.mode = this.editLevel;
+        if (context.mode === undefined) this.editLevel = undefined;
+      }
+      if (match.command !== '') this.start(match.prompt, match.command, context, line.t, 'prompt');
+      return;
+    }
+    if (this.open) this.addOutput(line.text);
+  }
+
+  private addOutput(text: string): void {
+    // A command that floods keeps its first and most recent lines, bounded.
+    const output = this.open?.output;
+    if (!output) return;
+    output.push(text);
+    if (output.length > MAX_LINES) output.splice(100, output.length - MAX_LINES);
+  }
+
+  private start(
+    prompt: string,
+    command: string,
+    context: PromptContext,
+    t: number,
+    source: SegmentedCommand['source'],
+  ): void {
+    this.open = {
+      index: this.count,
+      prompt,
+      command,
+      context,
+      t,
+      endT: t,
+      typedBy: this.typists,
+      output: [],
+      source,
+    };
+    this.count += 1;
+    this.commands.push(this.open);
+    if (this.commands.length > MAX_COMMANDS) this.commands.shift();
+    this.typists = [];
+    this.enterPending = false;
+  }
+}
+
+/** One-shot segmentation of a whole recording. */
+export function segment(events: Iterable<SessionEvent>, cols = 80): Segmentation {
+  const segmenter = new Segmenter(cols);
+  for (const event of events) segmenter.feed(event);
+  return segmenter.snapshot();
+}
+
+function trimBlank(lines: string[]): string[] {
+  let start = 0;
+  let end = lines.length;
+  while (start < end && (lines[start] ?? '').trim() === '') start += 1;
+  while (end > start && (lines[end - 1] ?? '').trim() === '') end -= 1;
+  return lines.slice(start, end);
+}

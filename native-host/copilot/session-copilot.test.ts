@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_THREAD_ENTRIES, SessionCopilot } from './session-copilot.js';
+
+const tech = { id: 'local:tech', name: 'Tomás' };
+const ask = { askedBy: tech, device: 'bash' };
+
+describe('SessionCopilot', () => {
+  it('reads what was queued when asked, names typists and keeps no withheld line', () => {
+    const copilot = new SessionCopilot(80);
+    copilot.output('tech@box:~$ ');
+    copilot.input(tech, 'rm -f /tmp/lock\r');
+    copilot.output('rm -f /tmp/lock\r\ntech@box:~$ ');
+    copilot.input(tech, 'sudo -k; sudo true\r');
+    copilot.output('sudo -k; sudo true\r\n[sudo] password for tech: ');
+    copilot.withheld(tech);
+    copilot.output('\r\ntech@box:~$ ');
+    const entry = copilot.ask('changes', ask);
+    expect(entry.changes?.map((c) => [c.command, c.typedBy])).toEqual([
+      ['rm -f /tmp/lock', ['Tomás']],
+    ]);
+    expect(entry.askedBy).toEqual(tech);
+    // Asked again with nothing new: the same answer, read from the live segmenter.
+    expect(copilot.ask('changes', ask).changes).toEqual(entry.changes);
+  });
+
+  it('keeps the last answers only', () => {
+    const copilot = new SessionCopilot(80);
+    for (let i = 0; i < MAX_THREAD_ENTRIES + 5; i++) copilot.ask('catchup', ask);
+    const thread = copilot.thread();
+    expect(thread).toHaveLength(MAX_THREAD_ENTRIES);
+    expect(thread[0]?.id).toBe(6);
+  });
+});
