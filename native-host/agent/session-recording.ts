@@ -83,9 +83,13 @@ export class SessionRecording {
   /** `local`: the session's own local echo, not something the device printed. */
   output(data: string, json?: string, local = false): void {
     this.recorder?.output(data, json);
-    this.copilot?.output(data);
     if (local) this.guard.localOutput(data);
     else this.guard.output(data);
+    // After the guard: a line the guard held until its echo is reported while it reads this
+    // output, and the Copilot must see that line typed before the echo that shows it (readline
+    // echoes a line and its line break in one chunk; read the other way round, the line was a
+    // prompt nobody had pressed Enter at, and the command went missing).
+    this.copilot?.output(data);
   }
 
   /**

@@ -7,7 +7,7 @@
 import type { CopilotAction, CopilotChange } from '../../protocol/index.js';
 import { classify } from './classify.js';
 import type { PromptContext } from './prompts.js';
-import type { Segmentation, SegmentedCommand } from './segment.js';
+import { promptIn, type Segmentation, type SegmentedCommand } from './segment.js';
 
 export type { CopilotAction };
 
@@ -80,7 +80,10 @@ export function catchUp(
     const exit = c.exitCode !== undefined && c.exitCode !== 0 ? ` (exit ${c.exitCode})` : '';
     out.push(`- ${time(facts, c.t)} ${who(facts, c)}: \`${c.command}\`${exit}${mark}`);
   }
-  const folded = foldProblems(window.map((l) => l.text));
+  // Output only: a command line that mentions a warning was typed, not printed.
+  const folded = foldProblems(
+    window.filter((l) => promptIn(l.text) === undefined).map((l) => l.text),
+  );
   out.push('');
   out.push('**Errors and warnings:**');
   if (folded.length === 0) out.push('- none seen');

@@ -131,6 +131,23 @@ describe('segment', () => {
     ]);
   });
 
+  it('finds the prompt that lands on a no-echo prompt’s line (`Password: user@host:~$ …`)', () => {
+    const result = segment([
+      [0, 'o', 'tech@box:/tmp % '],
+      [10, 'i', 'local:tech', "read -s -p 'Password: ' PW\r"],
+      [20, 'o', "read -s -p 'Password: ' PW\r\nPassword: "],
+      [30, 's', 'local:tech'],
+      [40, 'o', 'tech@box:/tmp % '],
+      [50, 'i', 'local:tech', 'echo "warning: disk 91% full"\r'],
+      [60, 'o', 'echo "warning: disk 91% full"\r\nwarning: disk 91% full\r\ntech@box:/tmp % '],
+    ]);
+    expect(result.commands.map((c) => [c.command, c.output])).toEqual([
+      ["read -s -p 'Password: ' PW", ['Password:']],
+      ['echo "warning: disk 91% full"', ['warning: disk 91% full']],
+    ]);
+    expect(result.currentPrompt?.prompt).toBe('tech@box:/tmp %');
+  });
+
   it('keeps lines whole across chunk boundaries that split an escape sequence', () => {
     const lines = readLines([
       { t: 1, data: 'ok \x1b[3' },

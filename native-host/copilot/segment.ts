@@ -6,7 +6,8 @@
  * merely contains prompts (`cat session.log`) is not taken for commands.
  */
 import { LineReader, type TextLine } from './lines.js';
-import { junosEditLevel, matchPrompt, type PromptContext } from './prompts.js';
+import { looksLikeSecretPrompt } from '../recording/secret-prompt.js';
+import { junosEditLevel, matchPrompt, type PromptContext, type PromptMatch } from './prompts.js';
 
 /** The slice of a recording the segmenter reads (the agent's native events). */
 export type SessionEvent =
@@ -81,7 +82,7 @@ export class Segmenter {
       if (this.open) this.open.endT = t;
       if (
         this.reader.atMarkedPrompt() ||
-        (!this.osc && matchPrompt(this.reader.current())?.command === '')
+        (!this.osc && promptIn(this.reader.current())?.match.command === '')
       ) {
         // A fresh prompt: keys typed from here on make the next command.
         this.typists = [];
@@ -104,7 +105,7 @@ export class Segmenter {
     const lines = [...this.lines];
     const commands = this.commands.map((c) => ({ ...c, output: [...c.output] }));
     const waiting = this.reader.current();
-    const prompt = matchPrompt(waiting);
+    const prompt = promptIn(waiting)?.match;
     const last = commands.at(-1);
     if (waiting !== '' && !(prompt && prompt.command === '') && !this.reader.atMarkedPrompt()) {
       const line = { text: waiting, t: this.lastT, startT: this.lastT, marks: [] };
@@ -159,8 +160,10 @@ export class Segmenter {
       this.editLevel = level;
       return;
     }
-    const match = matchPrompt(line.text);
+    const found = promptIn(line.text);
+    const match = found?.match;
     if (match && (!this.hasInput || this.enterPending || match.command === '')) {
+      if (found.before !== '' && this.open) this.addOutput(found.before);
       this.close(line.startT);
       const context = { ...match.context };
       if (context.family === 'junos') {
@@ -205,6 +208,23 @@ export class Segmenter {
     this.typists = [];
     this.enterPending = false;
   }
+}
+
+/**
+ * The prompt a line holds: at its start, or right after a no-echo prompt's question. The
+ * answer to `Password: ` prints no line break, so the next prompt lands on the same line
+ * (`Password: user@host:~$ ls`); `before` is what came ahead of the prompt.
+ */
+export function promptIn(text: string): { match: PromptMatch; before: string } | undefined {
+  const match = matchPrompt(text);
+  if (match) return { match, before: '' };
+  for (let colon = text.indexOf(':'); colon >= 0; colon = text.indexOf(':', colon + 1)) {
+    const before = text.slice(0, colon + 1);
+    if (!looksLikeSecretPrompt(before)) continue;
+    const rest = matchPrompt(text.slice(colon + 1).trimStart());
+    if (rest) return { match: rest, before };
+  }
+  return undefined;
 }
 
 /** One-shot segmentation of a whole recording. */
