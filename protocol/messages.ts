@@ -117,6 +117,11 @@ export interface RequestMap {
   'copilot.ask': { sessionId: string; action: CopilotAction; lines?: number };
   /** The session's Copilot thread so far (a late joiner reads it once). */
   'copilot.thread': { sessionId: string };
+  /**
+   * The owner turns the session's Copilot off or on. Off, it reads nothing of the session
+   * (what happens meanwhile is never segmented) and refuses to answer; the thread stays.
+   */
+  'copilot.set': { sessionId: string; enabled: boolean };
 }
 
 export type RequestType = keyof RequestMap;
@@ -357,7 +362,8 @@ export interface ResultMap {
   'keyboard.decline': Record<string, never>;
   'chat.send': Record<string, never>;
   'copilot.ask': { entry: CopilotEntry };
-  'copilot.thread': { entries: CopilotEntry[] };
+  'copilot.thread': { entries: CopilotEntry[]; enabled: boolean };
+  'copilot.set': { enabled: boolean };
 }
 
 /** A request as it travels: the envelope plus its fields. `id` asks for a reply. */
@@ -406,6 +412,8 @@ export interface EventMap {
   'session.chat': { sessionId: string; from: ParticipantInfo; text: string; at: string };
   /** A new answer in the session's Copilot thread, sent to every view. */
   'session.copilot': { sessionId: string; entry: CopilotEntry };
+  /** The owner turned the Copilot off or on, sent to every view. */
+  'session.copilotState': { sessionId: string; enabled: boolean; by: ParticipantInfo };
   /** Things people should be told: joins, leaves, role changes, keyboard requests. */
   'session.notice': {
     sessionId: string;

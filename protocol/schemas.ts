@@ -157,6 +157,7 @@ const bodies = {
     lines: z.number().int().min(1).max(10_000).optional(),
   }),
   'copilot.thread': z.object({ sessionId }),
+  'copilot.set': z.object({ sessionId, enabled: z.boolean() }),
 } satisfies Record<RequestType, z.ZodType>;
 
 const envelope = z.object({

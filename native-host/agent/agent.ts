@@ -376,9 +376,15 @@ export class Agent {
       }
       case 'copilot.thread':
         return {
+          result: this.session(
+            request.sessionId,
+          ).copilotThread() satisfies ResultMap['copilot.thread'],
+        };
+      case 'copilot.set':
+        return {
           result: {
-            entries: this.session(request.sessionId).copilotThread(),
-          } satisfies ResultMap['copilot.thread'],
+            enabled: this.session(request.sessionId).setCopilot(link, request.enabled),
+          } satisfies ResultMap['copilot.set'],
         };
       case 'chat.send':
         this.live(request.sessionId).chat(link, request.text);

@@ -1,4 +1,4 @@
-import type { Participant, RecordingState, Role } from '../../protocol/index.js';
+import type { CopilotEntry, Participant, RecordingState, Role } from '../../protocol/index.js';
 import type { Device } from '../devices/index.js';
 import type { SessionCopilot } from '../copilot/session-copilot.js';
 import { InputGuard, type Recorder } from '../recording/index.js';
@@ -101,6 +101,11 @@ export class SessionRecording {
       this.recorder.join(link.participant, link.role);
     }
     this.guard.input(link.participant, data, write, locked);
+  }
+
+  /** An answer in the Copilot thread, kept with the recording. */
+  copilotAnswer(entry: CopilotEntry): void {
+    this.recorder?.copilot(entry);
   }
 
   resize(cols: number, rows: number): void {

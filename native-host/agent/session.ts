@@ -386,12 +386,26 @@ export class Session {
       ...(recordingId === undefined ? {} : { recordingId }),
       ...(lines === undefined ? {} : { lines }),
     });
+    this.recording.copilotAnswer(entry);
     this.broadcast(event('session.copilot', { sessionId: this.id, entry }));
     return entry;
   }
 
-  copilotThread(): CopilotEntry[] {
-    return this.copilot.thread();
+  copilotThread(): { entries: CopilotEntry[]; enabled: boolean } {
+    return { entries: this.copilot.thread(), enabled: this.copilot.enabled };
+  }
+
+  /** The owner turns the Copilot off or on; every view is told. */
+  setCopilot(from: ClientLink, enabled: boolean): boolean {
+    const by = this.presence.get(from.participant.id);
+    if (by === undefined) {
+      throw new TandemError('bad_request', 'Attach to the session before changing its Copilot');
+    }
+    if (this.copilot.enabled !== enabled) {
+      this.copilot.setEnabled(enabled);
+      this.broadcast(event('session.copilotState', { sessionId: this.id, enabled, by }));
+    }
+    return enabled;
   }
 
   participantsEvent(): AgentMessage {

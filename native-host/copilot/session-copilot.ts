@@ -4,7 +4,7 @@
  * are queued as they happen (no parsing on the output path, which a flood must not slow)
  * and read when someone asks.
  */
-import type { CopilotAction, CopilotEntry } from '../../protocol/index.js';
+import { TandemError, type CopilotAction, type CopilotEntry } from '../../protocol/index.js';
 import { DEFAULT_CATCHUP_LINES, runAction } from './actions.js';
 import { Segmenter, type SessionEvent } from './segment.js';
 
@@ -14,6 +14,8 @@ import { Segmenter, type SessionEvent } from './segment.js';
  * a flood).
  */
 const MAX_QUEUED_CHARS = 256 * 1024;
+/** Off, at most this much of the cursor's line is kept. */
+const OFF_LINE_CHARS = 1000;
 /** Answers kept per session; late joiners get these. */
 export const MAX_THREAD_ENTRIES = 50;
 /** An answer's Markdown is cut here, far below the frame limit. */
@@ -34,6 +36,9 @@ export class SessionCopilot {
   private readonly names = new Map<string, string>();
   private readonly entries: CopilotEntry[] = [];
   private nextId = 1;
+  private on = true;
+  /** Off: the cursor's line of output, unread. */
+  private offLine = '';
 
   constructor(cols: number) {
     this.segmenter = new Segmenter(cols);
@@ -43,7 +48,36 @@ export class SessionCopilot {
     return Date.now() - this.startedAt;
   }
 
+  /** Off (the owner's choice), nothing of the session is read and nothing is answered. */
+  get enabled(): boolean {
+    return this.on;
+  }
+
+  setEnabled(on: boolean): void {
+    if (on === this.on) return;
+    this.on = on;
+    if (!on) {
+      // What came before is read; nothing after.
+      this.drain();
+      this.offLine = '';
+      return;
+    }
+    // What happened while off is a gap: the line cut there ends, and reading starts again on
+    // the line the cursor is on (usually the prompt the next command is typed at).
+    this.queue.push([this.now(), 'o', `\r\n${this.offLine}`]);
+    this.queuedChars += this.offLine.length;
+    this.offLine = '';
+  }
+
   output(data: string): void {
+    if (!this.on) {
+      // Only the cursor's line is kept, unread, to start from when turned back on.
+      const newline = data.lastIndexOf('\n');
+      this.offLine = (newline >= 0 ? data.slice(newline + 1) : this.offLine + data).slice(
+        -OFF_LINE_CHARS,
+      );
+      return;
+    }
     this.queue.push([this.now(), 'o', data]);
     this.queuedChars += data.length;
     while (this.queuedChars > MAX_QUEUED_CHARS && this.queue.length > 1) {
@@ -56,12 +90,14 @@ export class SessionCopilot {
 
   /** Input the InputGuard judged ordinary. */
   input(participant: { id: string; name: string }, data: string): void {
+    if (!this.on) return;
     this.names.set(participant.id, participant.name);
     this.queue.push([this.now(), 'i', participant.id, data]);
   }
 
   /** A line withheld as secret: only that it was typed, and by whom. */
   withheld(participant: { id: string; name: string }): void {
+    if (!this.on) return;
     this.names.set(participant.id, participant.name);
     this.queue.push([this.now(), 's', participant.id]);
   }
@@ -70,14 +106,21 @@ export class SessionCopilot {
     this.queue.push([this.now(), 'r', cols]);
   }
 
+  private drain(): void {
+    for (const event of this.queue) this.segmenter.feed(event);
+    this.queue = [];
+    this.queuedChars = 0;
+  }
+
   thread(): CopilotEntry[] {
     return [...this.entries];
   }
 
   ask(action: CopilotAction, context: AskContext): CopilotEntry {
-    for (const event of this.queue) this.segmenter.feed(event);
-    this.queue = [];
-    this.queuedChars = 0;
+    if (!this.on) {
+      throw new TandemError('forbidden', 'The owner has turned the Copilot off for this session');
+    }
+    this.drain();
     this.names.set(context.askedBy.id, context.askedBy.name);
     const answer = runAction(
       action,

@@ -4,7 +4,7 @@
  * A reader ignores a last line without its newline (the agent died mid-write). See
  * docs/recording.md for the full description.
  */
-import type { DeviceDescription, Role } from '../../protocol/index.js';
+import type { CopilotEntry, DeviceDescription, Role } from '../../protocol/index.js';
 
 export const FORMAT_VERSION = 1;
 export const FILE_SUFFIX = '.tandem.jsonl';
@@ -44,6 +44,8 @@ export type RecordingEvent =
   | [t: number, code: 'pause', participantId: string]
   | [t: number, code: 'resume', participantId: string]
   | [t: number, code: 'm', label: string, participantId: string]
+  /** An answer in the session's Copilot thread, as every participant saw it. */
+  | [t: number, code: 'c', entry: CopilotEntry]
   /** Screen + scrollback at time `at`; replay continues with the events from `eventsOffset`. */
   | [
       t: number,

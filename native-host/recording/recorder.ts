@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type {
+  CopilotEntry,
   DeviceDescription,
   Participant,
   RecordingIndex,
@@ -150,6 +151,12 @@ export class Recorder {
   withheld(participant: Participant): void {
     if (this.state !== 'on') return;
     this.write([this.now(), 's', participant.id]);
+  }
+
+  /** A Copilot answer joins the recording (not while paused: nothing of that time is kept). */
+  copilot(entry: CopilotEntry): void {
+    if (this.state !== 'on') return;
+    this.write([this.now(), 'c', entry]);
   }
 
   resize(cols: number, rows: number): void {

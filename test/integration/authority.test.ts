@@ -275,6 +275,11 @@ describe('authority over shared sessions: identities, live roles, removal, revoc
       'chat.send': [{ sessionId, text: 'matrix' }],
       'copilot.ask': [{ sessionId, action: 'catchup' }],
       'copilot.thread': [{ sessionId }],
+      // On while it is on: an owner's answer changes nothing for the tests after it.
+      'copilot.set': [
+        { sessionId: other, enabled: false },
+        { sessionId, enabled: true },
+      ],
       'session.attach': [{ sessionId: other }, { sessionId }],
       'session.detach': [{ sessionId }],
       // Last: for an owner it ends the session (this is the file's last test).
@@ -311,6 +316,7 @@ describe('authority over shared sessions: identities, live roles, removal, revoc
       'participant.remove',
       'lobby.admit',
       'keyboard.decline',
+      'copilot.set',
       'session.close',
     ];
     const allowed: Record<string, string[]> = {

@@ -12,6 +12,7 @@ import {
   type AgentEnv,
   type HostProcess,
 } from '../fixtures/agent.js';
+import { events, readAll } from '../fixtures/recordings.js';
 
 describe('Copilot through the agent', () => {
   let agentEnv: AgentEnv;
@@ -108,12 +109,68 @@ describe('Copilot through the agent', () => {
     const late = spawnHost(agentEnv.env);
     try {
       await late.client.request('session.attach', { sessionId });
-      const { entries } = await late.client.request('copilot.thread', { sessionId });
+      const { entries, enabled } = await late.client.request('copilot.thread', { sessionId });
+      expect(enabled).toBe(true);
       expect(entries.map((e) => e.action)).toEqual(['catchup', 'changes', 'handoff', 'procedure']);
       expect(entries[1]?.changes).toEqual(changes.changes);
     } finally {
       await late.close();
     }
+
+    // The thread is kept with the recording, each answer as everyone saw it.
+    const recorded = async (): Promise<CopilotEntry[]> =>
+      events(await readAll(client, changes.recordingId ?? '', 'native'))
+        .filter((e) => e[1] === 'c')
+        .map((e) => e[2] as CopilotEntry);
+    await expect.poll(recorded, { timeout: 10_000 }).toHaveLength(4);
+    expect(await recorded()).toEqual([catchup, changes, handoff, procedure]);
+    await client.request('session.close', { sessionId });
+  });
+
+  it('is off when the owner turns it off: every view is told, asks are refused, nothing typed meanwhile is read', async () => {
+    const { client } = host;
+    const { sessionId } = await client.request('session.open', {
+      device: { kind: 'pty', shell: '/bin/bash' },
+      cols: 100,
+      rows: 30,
+    });
+    const view = new OutputFollower(client, sessionId);
+    await client.request('session.attach', { sessionId });
+    await second.client.request('session.attach', { sessionId });
+    const states: boolean[] = [];
+    second.client.onEvent((e: AgentEvent) => {
+      if (e.type === 'session.copilotState' && e.sessionId === sessionId) states.push(e.enabled);
+    });
+    const run = async (line: string, marker: string): Promise<void> => {
+      client.notify('session.input', { sessionId, data: `${line}; echo ${marker}-$((6*7))\r` });
+      await view.waitFor((t) => t.includes(`${marker}-42`));
+    };
+    client.notify('session.input', { sessionId, data: `PS1='ops@box:\\w $ '\r` });
+    await view.waitFor((t) => t.endsWith('ops@box:~ $ ') || /ops@box:\S* \$ $/.test(t));
+    await run('touch /tmp/tandem-copilot-before', 'before');
+
+    expect((await client.request('copilot.set', { sessionId, enabled: false })).enabled).toBe(
+      false,
+    );
+    await expect.poll(() => states).toEqual([false]);
+    expect((await second.client.request('copilot.thread', { sessionId })).enabled).toBe(false);
+    await expect(
+      second.client.request('copilot.ask', { sessionId, action: 'changes' }),
+    ).rejects.toMatchObject({
+      code: 'forbidden',
+      message: expect.stringMatching(/turned the Copilot off/),
+    });
+    await run('touch /tmp/tandem-copilot-while-off', 'off');
+
+    await client.request('copilot.set', { sessionId, enabled: true });
+    await expect.poll(() => states).toEqual([false, true]);
+    await run('touch /tmp/tandem-copilot-after', 'after');
+    const { entry } = await client.request('copilot.ask', { sessionId, action: 'changes' });
+    const commands = entry.changes?.map((c) => c.command) ?? [];
+    expect(commands.some((c) => c.includes('tandem-copilot-before'))).toBe(true);
+    expect(commands.some((c) => c.includes('tandem-copilot-after'))).toBe(true);
+    expect(commands.some((c) => c.includes('while-off'))).toBe(false);
+    expect(entry.markdown).not.toContain('while-off');
     await client.request('session.close', { sessionId });
   });
 
