@@ -122,6 +122,14 @@ export interface RequestMap {
    * (what happens meanwhile is never segmented) and refuses to answer; the thread stays.
    */
   'copilot.set': { sessionId: string; enabled: boolean };
+  /** What a question to the language model would send now, redacted; nothing is sent. */
+  'copilot.preview': { sessionId: string; question: string };
+  /**
+   * A free-form question for the configured language model. The first one a participant asks
+   * in a session needs `consent: true` (they saw the preview); the answer streams to every
+   * view as `session.copilotDraft` and joins the thread as a model's draft.
+   */
+  'copilot.question': { sessionId: string; question: string; consent?: boolean };
 }
 
 export type RequestType = keyof RequestMap;
@@ -145,7 +153,8 @@ export interface CopilotChange {
 /** One answer in a session's Copilot thread, the same for every participant. */
 export interface CopilotEntry {
   id: number;
-  action: CopilotAction;
+  /** `question`: a free-form question answered by a language model. */
+  action: CopilotAction | 'question';
   askedBy: { id: string; name: string };
   at: string;
   title: string;
@@ -155,6 +164,10 @@ export interface CopilotEntry {
   hypothesis?: string;
   /** Replay links point into this recording. */
   recordingId?: string;
+  /** A question's text. */
+  question?: string;
+  /** The language model that drafted this answer (absent: Tandem's own rules wrote it). */
+  draftBy?: string;
 }
 
 /**
@@ -362,8 +375,20 @@ export interface ResultMap {
   'keyboard.decline': Record<string, never>;
   'chat.send': Record<string, never>;
   'copilot.ask': { entry: CopilotEntry };
-  'copilot.thread': { entries: CopilotEntry[]; enabled: boolean };
+  /** `model`: the language model questions go to, when one is configured. */
+  'copilot.thread': { entries: CopilotEntry[]; enabled: boolean; model?: string };
   'copilot.set': { enabled: boolean };
+  'copilot.preview': {
+    /** Where it would go (no credentials) and to which model. */
+    endpoint: string;
+    model: string;
+    messages: { role: 'system' | 'user'; content: string }[];
+    /** Secrets replaced, by kind. */
+    redacted: Record<string, number>;
+    /** The asker already agreed in this session. */
+    consented: boolean;
+  };
+  'copilot.question': { entry: CopilotEntry };
 }
 
 /** A request as it travels: the envelope plus its fields. `id` asks for a reply. */
@@ -412,6 +437,15 @@ export interface EventMap {
   'session.chat': { sessionId: string; from: ParticipantInfo; text: string; at: string };
   /** A new answer in the session's Copilot thread, sent to every view. */
   'session.copilot': { sessionId: string; entry: CopilotEntry };
+  /** A model's answer as it streams: the text so far (the final one comes as session.copilot). */
+  'session.copilotDraft': {
+    sessionId: string;
+    draftId: string;
+    question: string;
+    askedBy: { id: string; name: string };
+    model: string;
+    text: string;
+  };
   /** The owner turned the Copilot off or on, sent to every view. */
   'session.copilotState': { sessionId: string; enabled: boolean; by: ParticipantInfo };
   /** Things people should be told: joins, leaves, role changes, keyboard requests. */

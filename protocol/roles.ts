@@ -23,6 +23,8 @@ const RULES: Partial<Record<RequestType, readonly Role[]>> = {
   // The Copilot reads what everyone already sees: viewers may ask it too.
   'copilot.ask': ['owner', 'coworker', 'viewer'],
   'copilot.thread': ['owner', 'coworker', 'viewer'],
+  'copilot.preview': ['owner', 'coworker', 'viewer'],
+  'copilot.question': ['owner', 'coworker', 'viewer'],
   'keyboard.request': ['owner', 'coworker', 'viewer'],
 };
 

@@ -158,6 +158,12 @@ const bodies = {
   }),
   'copilot.thread': z.object({ sessionId }),
   'copilot.set': z.object({ sessionId, enabled: z.boolean() }),
+  'copilot.preview': z.object({ sessionId, question: z.string().trim().min(1).max(2000) }),
+  'copilot.question': z.object({
+    sessionId,
+    question: z.string().trim().min(1).max(2000),
+    consent: z.boolean().optional(),
+  }),
 } satisfies Record<RequestType, z.ZodType>;
 
 const envelope = z.object({

@@ -380,6 +380,18 @@ export class Agent {
             request.sessionId,
           ).copilotThread() satisfies ResultMap['copilot.thread'],
         };
+      case 'copilot.preview':
+        return {
+          result: this.session(request.sessionId).previewQuestion(link, request.question),
+        };
+      case 'copilot.question': {
+        const entry = await this.session(request.sessionId).askQuestion(
+          link,
+          request.question,
+          request.consent === true,
+        );
+        return { result: { entry } satisfies ResultMap['copilot.question'] };
+      }
       case 'copilot.set':
         return {
           result: {

@@ -34,6 +34,8 @@ export const LIMITED_REQUESTS: Partial<Record<RequestType, LimitedKind>> = {
   'session.attach': 'attach',
   'chat.send': 'chat',
   'copilot.ask': 'copilot',
+  'copilot.preview': 'copilot',
+  'copilot.question': 'copilot',
   'keyboard.request': 'keyboard',
   'recording.mark': 'mark',
 };

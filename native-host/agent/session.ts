@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import {
   TandemError,
@@ -15,7 +16,8 @@ import {
   type SessionInfo,
   type SessionState,
 } from '../../protocol/index.js';
-import { SessionCopilot } from '../copilot/session-copilot.js';
+import { endpointOf, modelConfig, streamChat, type ModelConfig } from '../copilot/model.js';
+import { SessionCopilot, type AskContext } from '../copilot/session-copilot.js';
 import type { Device, DeviceExit } from '../devices/index.js';
 import type { Logger } from '../log.js';
 import type { ClientLink } from './link.js';
@@ -85,6 +87,8 @@ export class Session {
   private closeReason: string | undefined;
   private readonly recording: SessionRecording;
   private readonly copilot: SessionCopilot;
+  /** Participants who agreed to what a question sends to the language model. */
+  private readonly consented = new Set<string>();
   readonly presence: Presence;
   /** Who holds the keyboard: the terminal size follows this participant's view. */
   private keyboard: string | undefined;
@@ -375,15 +379,8 @@ export class Session {
 
   /** Runs a Copilot action; the answer goes to every view and joins the thread. */
   askCopilot(from: ClientLink, action: CopilotAction, lines?: number): CopilotEntry {
-    const asker = this.presence.get(from.participant.id);
-    if (asker === undefined) {
-      throw new TandemError('bad_request', 'Attach to the session before asking the Copilot');
-    }
-    const recordingId = this.recording.recordingId;
     const entry = this.copilot.ask(action, {
-      askedBy: { id: asker.id, name: asker.name },
-      device: this.description.label,
-      ...(recordingId === undefined ? {} : { recordingId }),
+      ...this.askContext(from),
       ...(lines === undefined ? {} : { lines }),
     });
     this.recording.copilotAnswer(entry);
@@ -391,8 +388,93 @@ export class Session {
     return entry;
   }
 
-  copilotThread(): { entries: CopilotEntry[]; enabled: boolean } {
-    return { entries: this.copilot.thread(), enabled: this.copilot.enabled };
+  copilotThread(): ResultMap['copilot.thread'] {
+    const model = modelConfig()?.model;
+    return {
+      entries: this.copilot.thread(),
+      enabled: this.copilot.enabled,
+      ...(model === undefined ? {} : { model }),
+    };
+  }
+
+  /** What a question would send to the language model now (nothing is sent). */
+  previewQuestion(from: ClientLink, question: string): ResultMap['copilot.preview'] {
+    const config = this.modelFor();
+    const { messages, redacted } = this.copilot.prepareQuestion(question, this.askContext(from));
+    return {
+      endpoint: endpointOf(config),
+      model: config.model,
+      messages,
+      redacted,
+      consented: this.consented.has(from.participant.id),
+    };
+  }
+
+  /**
+   * Asks the language model; its answer streams to every view and joins the thread as a
+   * model's draft. A participant agrees once per session to what is sent (they saw the preview).
+   */
+  async askQuestion(from: ClientLink, question: string, consent: boolean): Promise<CopilotEntry> {
+    const config = this.modelFor();
+    const id = from.participant.id;
+    if (!this.consented.has(id) && !consent) {
+      throw new TandemError(
+        'bad_request',
+        'Look at what would be sent to the language model and agree to it once for this session',
+        { needsConsent: true },
+      );
+    }
+    const context = this.askContext(from);
+    const { messages } = this.copilot.prepareQuestion(question, context);
+    this.consented.add(id);
+    const draftId = randomUUID();
+    let text = '';
+    let sentAt = 0;
+    for await (const sofar of streamChat(config, messages)) {
+      text = sofar;
+      if (this.state === 'exited') break;
+      // At most ten drafts a second to every view; the last one comes as the entry.
+      if (Date.now() - sentAt < 100) continue;
+      sentAt = Date.now();
+      this.broadcast(
+        event('session.copilotDraft', {
+          sessionId: this.id,
+          draftId,
+          question,
+          askedBy: context.askedBy,
+          model: config.model,
+          text,
+        }),
+      );
+    }
+    const entry = this.copilot.addAnswer(question, text, config.model, context);
+    this.recording.copilotAnswer(entry);
+    this.broadcast(event('session.copilot', { sessionId: this.id, entry }));
+    return entry;
+  }
+
+  private modelFor(): ModelConfig {
+    const config = modelConfig();
+    if (config === undefined) {
+      throw new TandemError(
+        'bad_request',
+        'No language model is set up for the Copilot: set TANDEM_AI_BASE_URL (and TANDEM_AI_MODEL, TANDEM_AI_API_KEY) where the agent runs',
+      );
+    }
+    return config;
+  }
+
+  private askContext(from: ClientLink): AskContext {
+    const asker = this.presence.get(from.participant.id);
+    if (asker === undefined) {
+      throw new TandemError('bad_request', 'Attach to the session before asking the Copilot');
+    }
+    const recordingId = this.recording.recordingId;
+    return {
+      askedBy: { id: asker.id, name: asker.name },
+      device: this.description.label,
+      ...(recordingId === undefined ? {} : { recordingId }),
+    };
   }
 
   /** The owner turns the Copilot off or on; every view is told. */

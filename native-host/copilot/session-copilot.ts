@@ -5,8 +5,10 @@
  * and read when someone asks.
  */
 import { TandemError, type CopilotAction, type CopilotEntry } from '../../protocol/index.js';
-import { DEFAULT_CATCHUP_LINES, runAction } from './actions.js';
-import { Segmenter, type SessionEvent } from './segment.js';
+import { DEFAULT_CATCHUP_LINES, runAction, type SessionFacts } from './actions.js';
+import type { ChatMessage } from './model.js';
+import { redact } from './redact.js';
+import { Segmenter, type Segmentation, type SessionEvent } from './segment.js';
 
 /**
  * Output queued between asks beyond this is dropped, oldest first: the agent holds the queue
@@ -20,6 +22,18 @@ const OFF_LINE_CHARS = 1000;
 export const MAX_THREAD_ENTRIES = 50;
 /** An answer's Markdown is cut here, far below the frame limit. */
 const MAX_MARKDOWN_CHARS = 64 * 1024;
+
+export interface PreparedQuestion {
+  messages: ChatMessage[];
+  /** Secrets replaced, by kind. */
+  redacted: Record<string, number>;
+}
+
+const QUESTION_SYSTEM_PROMPT = [
+  'You help people who share a live terminal (a shell, an SSH host or a serial console).',
+  'Answer the question from the digest and the output lines you are given, briefly, in Markdown.',
+  'Say so when they do not tell. Never invent output. Values shown as [redacted …] were hidden on purpose.',
+].join(' ');
 
 export interface AskContext {
   askedBy: { id: string; name: string };
@@ -117,32 +131,94 @@ export class SessionCopilot {
   }
 
   ask(action: CopilotAction, context: AskContext): CopilotEntry {
+    const answer = runAction(
+      action,
+      this.read(context),
+      this.facts(context),
+      context.lines ?? DEFAULT_CATCHUP_LINES,
+    );
+    return this.add({
+      action,
+      askedBy: context.askedBy,
+      title: answer.title,
+      markdown: answer.markdown,
+      ...(answer.changes === undefined ? {} : { changes: answer.changes.slice(-500) }),
+      ...(answer.hypothesis === undefined ? {} : { hypothesis: answer.hypothesis }),
+      ...(context.recordingId === undefined ? {} : { recordingId: context.recordingId }),
+    });
+  }
+
+  /**
+   * Exactly what a question would send to a language model now: the deterministic catch-up as
+   * a digest, the last lines of output, and the question, all redacted (redact.ts).
+   */
+  prepareQuestion(question: string, context: AskContext): PreparedQuestion {
+    const segmentation = this.read(context);
+    const lines = context.lines ?? DEFAULT_CATCHUP_LINES;
+    const digest = runAction('catchup', segmentation, this.facts(context), lines).markdown;
+    const recent = segmentation.lines.slice(-lines).map((line) => line.text);
+    const { text, counts } = redact(
+      [
+        `Session on ${context.device}.`,
+        '',
+        'Digest (from rules, exact):',
+        digest,
+        '',
+        `Last ${recent.length} lines of output:`,
+        '```',
+        ...recent,
+        '```',
+        '',
+        `Question: ${question}`,
+      ].join('\n'),
+    );
+    return {
+      messages: [
+        { role: 'system', content: QUESTION_SYSTEM_PROMPT },
+        { role: 'user', content: text },
+      ],
+      redacted: counts,
+    };
+  }
+
+  /** A model's answer joins the thread, labelled as a draft by that model. */
+  addAnswer(question: string, markdown: string, model: string, context: AskContext): CopilotEntry {
+    return this.add({
+      action: 'question',
+      askedBy: context.askedBy,
+      title: `Question: ${question.length > 80 ? `${question.slice(0, 79)}…` : question}`,
+      markdown,
+      question,
+      draftBy: model,
+      ...(context.recordingId === undefined ? {} : { recordingId: context.recordingId }),
+    });
+  }
+
+  /** Reads everything queued; refused while the owner has the Copilot off. */
+  private read(context: AskContext): Segmentation {
     if (!this.on) {
       throw new TandemError('forbidden', 'The owner has turned the Copilot off for this session');
     }
     this.drain();
     this.names.set(context.askedBy.id, context.askedBy.name);
-    const answer = runAction(
-      action,
-      this.segmenter.snapshot(),
-      {
-        device: context.device,
-        startedAt: new Date(this.startedAt),
-        names: this.names,
-        ...(context.recordingId === undefined ? {} : { recordingId: context.recordingId }),
-      },
-      context.lines ?? DEFAULT_CATCHUP_LINES,
-    );
-    const entry: CopilotEntry = {
-      id: this.nextId++,
-      action,
-      askedBy: context.askedBy,
-      at: new Date().toISOString(),
-      title: answer.title,
-      markdown: answer.markdown.slice(0, MAX_MARKDOWN_CHARS),
-      ...(answer.changes === undefined ? {} : { changes: answer.changes.slice(-500) }),
-      ...(answer.hypothesis === undefined ? {} : { hypothesis: answer.hypothesis }),
+    return this.segmenter.snapshot();
+  }
+
+  private facts(context: AskContext): SessionFacts {
+    return {
+      device: context.device,
+      startedAt: new Date(this.startedAt),
+      names: this.names,
       ...(context.recordingId === undefined ? {} : { recordingId: context.recordingId }),
+    };
+  }
+
+  private add(fields: Omit<CopilotEntry, 'id' | 'at'>): CopilotEntry {
+    const entry: CopilotEntry = {
+      ...fields,
+      id: this.nextId++,
+      at: new Date().toISOString(),
+      markdown: fields.markdown.slice(0, MAX_MARKDOWN_CHARS),
     };
     this.entries.push(entry);
     if (this.entries.length > MAX_THREAD_ENTRIES) this.entries.shift();

@@ -276,6 +276,9 @@ describe('authority over shared sessions: identities, live roles, removal, revoc
       'copilot.ask': [{ sessionId, action: 'catchup' }],
       'copilot.thread': [{ sessionId }],
       // On while it is on: an owner's answer changes nothing for the tests after it.
+      // No model is configured here: an allowed role is told so (bad_request), not refused.
+      'copilot.preview': [{ sessionId, question: 'why?' }],
+      'copilot.question': [{ sessionId, question: 'why?', consent: true }],
       'copilot.set': [
         { sessionId: other, enabled: false },
         { sessionId, enabled: true },
@@ -296,6 +299,8 @@ describe('authority over shared sessions: identities, live roles, removal, revoc
       'keyboard.request',
       'copilot.ask',
       'copilot.thread',
+      'copilot.preview',
+      'copilot.question',
     ];
     const viewer = [...everyone, 'session.attach', 'session.detach'];
     const coworker = [

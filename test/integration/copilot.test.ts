@@ -4,7 +4,7 @@
  * thread for views that attach later. A line typed at a no-echo prompt never reaches it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentEvent, CopilotEntry } from '../../protocol/index.js';
+import type { AgentEvent, CopilotAction, CopilotEntry } from '../../protocol/index.js';
 import {
   OutputFollower,
   makeAgentEnv,
@@ -64,7 +64,7 @@ describe('Copilot through the agent', () => {
     await type('hunter2-secret');
     await type(`echo "warning: disk 91% full on /var"`, 'full on /var');
 
-    const ask = async (action: CopilotEntry['action']): Promise<CopilotEntry> =>
+    const ask = async (action: CopilotAction): Promise<CopilotEntry> =>
       (await client.request('copilot.ask', { sessionId, action })).entry;
 
     const catchup = await ask('catchup');
