@@ -8,8 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentEvent, CopilotEntry } from '../../protocol/index.js';
 import {
-  OutputFollower,
   makeAgentEnv,
+  openBash,
   spawnHost,
   type AgentEnv,
   type HostProcess,
@@ -82,14 +82,7 @@ describe('Copilot questions to a language model', () => {
 
   it('previews exactly what is sent, asks consent once, streams the answer to every view, and sends no secret', async () => {
     const { client } = host;
-    const { sessionId } = await client.request('session.open', {
-      device: { kind: 'pty', shell: '/bin/bash' },
-      cols: 120,
-      rows: 30,
-    });
-    const view = new OutputFollower(client, sessionId);
-    await client.request('session.attach', { sessionId });
-    await second.client.request('session.attach', { sessionId });
+    const { sessionId, view } = await openBash(client, [second.client]);
     const drafts: string[] = [];
     const answers: CopilotEntry[] = [];
     second.client.onEvent((e: AgentEvent) => {

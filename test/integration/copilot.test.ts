@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentEvent, CopilotAction, CopilotEntry } from '../../protocol/index.js';
 import {
-  OutputFollower,
   makeAgentEnv,
+  openBash,
   spawnHost,
   type AgentEnv,
   type HostProcess,
@@ -32,18 +32,11 @@ describe('Copilot through the agent', () => {
 
   it('answers the four actions on a scripted session, to every view, and keeps the thread', async () => {
     const { client } = host;
-    const { sessionId } = await client.request('session.open', {
-      device: { kind: 'pty', shell: '/bin/bash' },
-      cols: 120,
-      rows: 30,
-    });
-    const view = new OutputFollower(client, sessionId);
-    await client.request('session.attach', { sessionId });
+    const { sessionId, view } = await openBash(client, [second.client]);
     const seen: CopilotEntry[] = [];
     second.client.onEvent((e: AgentEvent) => {
       if (e.type === 'session.copilot' && e.sessionId === sessionId) seen.push(e.entry);
     });
-    await second.client.request('session.attach', { sessionId });
 
     const PROMPT = 'tech@field-box:/tmp % ';
     const prompts = (text: string): number => text.split(PROMPT).length - 1;
@@ -129,14 +122,7 @@ describe('Copilot through the agent', () => {
 
   it('is off when the owner turns it off: every view is told, asks are refused, nothing typed meanwhile is read', async () => {
     const { client } = host;
-    const { sessionId } = await client.request('session.open', {
-      device: { kind: 'pty', shell: '/bin/bash' },
-      cols: 100,
-      rows: 30,
-    });
-    const view = new OutputFollower(client, sessionId);
-    await client.request('session.attach', { sessionId });
-    await second.client.request('session.attach', { sessionId });
+    const { sessionId, view } = await openBash(client, [second.client], { cols: 100, rows: 30 });
     const states: boolean[] = [];
     second.client.onEvent((e: AgentEvent) => {
       if (e.type === 'session.copilotState' && e.sessionId === sessionId) states.push(e.enabled);
