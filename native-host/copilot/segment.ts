@@ -68,6 +68,8 @@ export class Segmenter {
   private editLevel: string | undefined;
   private open: SegmentedCommand | undefined;
   private lastT = 0;
+  /** A line was withheld as secret and no line has ended since. */
+  private secretAnswered = false;
 
   constructor(cols = 80) {
     this.reader = new LineReader(cols);
@@ -82,7 +84,7 @@ export class Segmenter {
       if (this.open) this.open.endT = t;
       if (
         this.reader.atMarkedPrompt() ||
-        (!this.osc && promptIn(this.reader.current())?.match.command === '')
+        (!this.osc && this.promptIn(this.reader.current())?.match.command === '')
       ) {
         // A fresh prompt: keys typed from here on make the next command.
         this.typists = [];
@@ -92,6 +94,7 @@ export class Segmenter {
       this.reader.resize(event[2]);
     } else if ((event[1] === 'i' || event[1] === 's') && typeof event[2] === 'string') {
       this.hasInput = true;
+      if (event[1] === 's') this.secretAnswered = true;
       const who = event[2];
       if (!this.typists.includes(who)) this.typists.push(who);
       if (event[1] === 's' || (typeof event[3] === 'string' && ENTER.test(event[3]))) {
@@ -105,7 +108,7 @@ export class Segmenter {
     const lines = [...this.lines];
     const commands = this.commands.map((c) => ({ ...c, output: [...c.output] }));
     const waiting = this.reader.current();
-    const prompt = promptIn(waiting)?.match;
+    const prompt = this.promptIn(waiting)?.match;
     const last = commands.at(-1);
     if (waiting !== '' && !(prompt && prompt.command === '') && !this.reader.atMarkedPrompt()) {
       const line = { text: waiting, t: this.lastT, startT: this.lastT, marks: [] };
@@ -123,6 +126,17 @@ export class Segmenter {
       result.currentPrompt = { prompt: prompt.prompt, context };
     }
     return result;
+  }
+
+  /**
+   * The prompt in a line; after a withheld (no-echo) answer also one that follows the secret
+   * question on the same line. Only then: looking behind every colon of every line cost the
+   * segmenter four times its speed.
+   */
+  private promptIn(text: string): { match: PromptMatch; before: string } | undefined {
+    if (this.secretAnswered) return promptIn(text);
+    const match = matchPrompt(text);
+    return match ? { match, before: '' } : undefined;
   }
 
   private close(t: number): void {
@@ -160,7 +174,8 @@ export class Segmenter {
       this.editLevel = level;
       return;
     }
-    const found = promptIn(line.text);
+    const found = this.promptIn(line.text);
+    this.secretAnswered = false;
     const match = found?.match;
     if (match && (!this.hasInput || this.enterPending || match.command === '')) {
       if (found.before !== '' && this.open) this.addOutput(found.before);
