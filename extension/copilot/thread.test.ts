@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CopilotEntry, RequestMap, RequestType } from '../../protocol/index.js';
 import type { SessionTransport } from '../sharing/transport.js';
-import { CopilotThread, handoffText } from './thread.js';
+import { CopilotThread, handoffText, HYPOTHESIS_PLACEHOLDER } from './thread.js';
 
 const entry = (id: number, extra: Partial<CopilotEntry> = {}): CopilotEntry => ({
   id,
@@ -100,5 +100,8 @@ describe('CopilotThread', () => {
       '## Handoff\n\n**Current hypothesis:** the disk is full $&\n\n**Evidence:**',
     );
     expect(handoffText(note, ' ')).toBe(note.markdown);
+    // Only a handoff note has a hypothesis to fill in.
+    const other = entry(5, { markdown: HYPOTHESIS_PLACEHOLDER });
+    expect(handoffText(other, 'text')).toBe(HYPOTHESIS_PLACEHOLDER);
   });
 });

@@ -105,6 +105,6 @@ function refusal(error: unknown): string {
 /** The handoff note as text to paste elsewhere, with the person's hypothesis written in. */
 export function handoffText(entry: CopilotEntry, hypothesis: string): string {
   const written = hypothesis.trim();
-  if (written === '') return entry.markdown;
+  if (entry.hypothesis === undefined || written === '') return entry.markdown;
   return entry.markdown.replace(HYPOTHESIS_PLACEHOLDER, () => written);
 }

@@ -93,6 +93,12 @@ export function SessionBar({ view }: { view: SessionView }) {
     expanded: drawer === 'chat',
     run: () => toggle('chat'),
   });
+  actions.push({
+    label: 'Copilot',
+    testId: 'copilot-button',
+    expanded: view.copilot.open,
+    run: () => view.copilot.setOpen(!view.copilot.open),
+  });
   if (people.length > 1)
     actions.push({
       label: 'Handoff',
