@@ -72,8 +72,6 @@ export function SessionBar({ view }: { view: SessionView }) {
   const toggle = (d: Drawer): void => setDrawer(drawer === d ? undefined : d);
   const people = presence.present;
   const bar = useRef<HTMLDivElement>(null);
-  // Below this width the bar's buttons go into one menu, so avatars and typing keep their room.
-  const narrow = useNarrow(bar, 440);
   const actions: BarAction[] = [];
   if (role === 'viewer')
     actions.push({
@@ -105,6 +103,11 @@ export function SessionBar({ view }: { view: SessionView }) {
       expanded: drawer === 'handoff',
       run: () => toggle('handoff'),
     });
+
+  // Below this width the bar's buttons go into one menu, so avatars and typing keep their room.
+  // Four buttons (a shared session: Share or Request keyboard, Chat, Copilot, Handoff) left
+  // "Ana Lo…" of "Ana Lopez is typing" at 500 px: they fold sooner.
+  const narrow = useNarrow(bar, actions.length > 3 ? 520 : 440);
 
   return (
     <div className="session-bar" data-testid="session-bar" ref={bar}>
