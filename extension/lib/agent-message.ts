@@ -19,6 +19,8 @@ const EVENT_TYPES: readonly EventType[] = [
   'session.size',
   'session.chat',
   'session.notice',
+  // The Copilot: an answer joins the session's thread in every view.
+  'session.copilot',
 ];
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -3,6 +3,8 @@ import type { PanelModel } from './model.js';
 import { NewTerminal } from './NewTerminal.js';
 import type { SessionView } from './session-view.js';
 import { WatchGrid } from './WatchGrid.js';
+import { CopilotPane } from '../copilot/CopilotPane.js';
+import { openReplay } from '../copilot/open-replay.js';
 import { SessionBar } from '../sharing/SessionBar.js';
 import { RecordingBar } from '../recordings/RecordingBar.js';
 import { RecordingsButton } from '../recordings/RecordingsButton.js';
@@ -383,6 +385,7 @@ function TerminalPane({
           }}
           onClick={() => setMenu(undefined)}
         />
+        {view.copilot.open && <CopilotPane view={view} links={{ openReplay }} />}
       </div>
       {menu !== undefined && (
         <ul

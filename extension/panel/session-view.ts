@@ -5,6 +5,7 @@ import type {
   SessionInfo,
   SessionState,
 } from '../../protocol/index.js';
+import { CopilotThread } from '../copilot/thread.js';
 import { OutputSequencer, type Step } from '../lib/output-sequencer.js';
 import { LinkError } from '../lib/view-protocol.js';
 import { SessionPresence } from '../sharing/presence.js';
@@ -37,6 +38,8 @@ export class SessionView {
   watching = false;
   /** The lock: the next line typed here is a secret, whatever the agent's detection says. */
   readonly secretLine = new SecretLine(() => this.changed());
+  /** The Copilot's answers in this session and the pane that shows them. */
+  readonly copilot: CopilotThread;
   /**
    * How to open this device again after it ended (the host rebooted, sshd restarted): kept only
    * for what this panel opened and only when it holds no secret — a password is asked again.
@@ -61,6 +64,11 @@ export class SessionView {
     this.info = info;
     this.state = info.state;
     this.terminal = new TerminalController(fontSize);
+    this.copilot = new CopilotThread(
+      client,
+      () => this.id,
+      () => this.changed(),
+    );
     this.terminal.term.onData((data) => {
       if (this.role === 'viewer' || this.watching) return;
       if (this.state === 'running' || this.state === 'connecting') {
@@ -99,6 +107,8 @@ export class SessionView {
         this.terminal.term.resize(this.info.cols, this.info.rows);
       }
       setTimeout(() => this.terminal.term.write('', () => this.fit()), 150);
+      // Answers given before this view attached (or while its link was down).
+      void this.copilot.load();
     } catch (error) {
       if (error instanceof LinkError && error.code === 'not_found') {
         this.state = 'ended';
@@ -171,6 +181,9 @@ export class SessionView {
           }, TRANSIENT_NOTE_MS);
         }
         this.changed();
+        return;
+      case 'session.copilot':
+        if (this.copilot.add(event.entry)) this.changed();
         return;
       case 'session.exit':
         this.state = 'exited';

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { SessionView } from '../panel/session-view.js';
 import type { GuestModel } from './guest-model.js';
+import { CopilotPane } from '../copilot/CopilotPane.js';
 import { RecordingBar } from '../recordings/RecordingBar.js';
 import { SessionBar } from './SessionBar.js';
 
@@ -82,6 +83,8 @@ function GuestPane({ view }: { view: SessionView }) {
       <RecordingBar client={view.transport} info={view.info} owner={view.role === 'owner'} />
       <div className="term-area">
         <div className="term" ref={host} />
+        {/* No replay links here: a web page cannot open the extension's pages. */}
+        {view.copilot.open && <CopilotPane view={view} />}
       </div>
       {(ended || view.message !== undefined) && (
         <div className={`session-note ${ended ? 'ended' : ''}`} role="status" data-testid="note">

@@ -72,8 +72,6 @@ export function SessionBar({ view }: { view: SessionView }) {
   const toggle = (d: Drawer): void => setDrawer(drawer === d ? undefined : d);
   const people = presence.present;
   const bar = useRef<HTMLDivElement>(null);
-  // Below this width the bar's buttons go into one menu, so avatars and typing keep their room.
-  const narrow = useNarrow(bar, 440);
   const actions: BarAction[] = [];
   if (role === 'viewer')
     actions.push({
@@ -93,12 +91,23 @@ export function SessionBar({ view }: { view: SessionView }) {
     expanded: drawer === 'chat',
     run: () => toggle('chat'),
   });
+  actions.push({
+    label: 'Copilot',
+    testId: 'copilot-button',
+    expanded: view.copilot.open,
+    run: () => view.copilot.setOpen(!view.copilot.open),
+  });
   if (people.length > 1)
     actions.push({
       label: 'Handoff',
       expanded: drawer === 'handoff',
       run: () => toggle('handoff'),
     });
+
+  // Below this width the bar's buttons go into one menu, so avatars and typing keep their room.
+  // Four buttons (a shared session: Share or Request keyboard, Chat, Copilot, Handoff) left
+  // "Ana Lo…" of "Ana Lopez is typing" at 500 px: they fold sooner.
+  const narrow = useNarrow(bar, actions.length > 3 ? 520 : 440);
 
   return (
     <div className="session-bar" data-testid="session-bar" ref={bar}>

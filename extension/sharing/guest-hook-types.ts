@@ -9,4 +9,6 @@ export interface GuestView {
   link(): string | undefined;
   /** The terminal's own size and the CSS scale it is shown at. */
   view(): { cols: number; rows: number; scale: number } | undefined;
+  /** Asks the Copilot straight through the link, past the pane (rate-limit tests). */
+  askCopilot(action: 'catchup' | 'changes' | 'handoff' | 'procedure'): Promise<string>;
 }

@@ -32,5 +32,15 @@ export function installGuestHook(model: GuestModel): void {
       const { cols, rows } = view.terminal.term;
       return { cols, rows, scale: view.terminal.scale };
     },
+    async askCopilot(action) {
+      const view = model.view;
+      if (view === undefined) return 'no view';
+      try {
+        await view.transport.request('copilot.ask', { sessionId: view.id, action });
+        return 'answered';
+      } catch (error) {
+        return error instanceof Error ? error.message : String(error);
+      }
+    },
   };
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES } from '../../protocol/errors.js';
+import { COPILOT_ACTIONS } from '../../protocol/messages.js';
 import type { AgentEvent, JoinResult, ResultMap } from '../../protocol/index.js';
 import { ROLES } from '../../protocol/roles.js';
 
@@ -38,6 +39,37 @@ const sessionInfo = z.object({
   clients: count,
   recording: recordingState,
   recordingId: z.string().max(64).optional(),
+});
+
+const copilotAction = z.enum(COPILOT_ACTIONS);
+const copilotEntry = z.object({
+  id: count,
+  action: z.union([copilotAction, z.literal('question')]),
+  askedBy: z.object({ id: z.string().max(128), name: z.string().max(128) }),
+  at: z.string().max(64),
+  title: z.string().max(1000),
+  markdown: z.string().max(64 * 1024),
+  changes: z
+    .array(
+      z.object({
+        command: z.string().max(4000),
+        changesState: z.boolean().nullable(),
+        reason: z.string().max(1000),
+        typedBy: z.array(z.string().max(128)).max(100),
+        at: z.string().max(64),
+        t: z.number().min(0),
+        where: z.string().max(1000),
+      }),
+    )
+    .max(500)
+    .optional(),
+  hypothesis: z
+    .string()
+    .max(64 * 1024)
+    .optional(),
+  recordingId: z.string().max(64).optional(),
+  question: z.string().max(2000).optional(),
+  draftBy: z.string().max(200).optional(),
 });
 
 const event = z.discriminatedUnion('type', [
@@ -112,6 +144,7 @@ const event = z.discriminatedUnion('type', [
     participant,
     text: z.string().max(1000),
   }),
+  z.object({ v: z.literal(1), type: z.literal('session.copilot'), sessionId, entry: copilotEntry }),
 ]);
 
 const reply = z.object({
@@ -170,6 +203,12 @@ export const RESULT_SCHEMAS = {
   'keyboard.request': empty,
   'keyboard.decline': empty,
   'chat.send': empty,
+  'copilot.ask': z.object({ entry: copilotEntry }),
+  'copilot.thread': z.object({
+    entries: z.array(copilotEntry).max(500),
+    enabled: z.boolean(),
+    model: z.string().max(200).optional(),
+  }),
   'recording.pause': z.object({ recording: recordingState }),
   'recording.resume': z.object({ recording: recordingState }),
 } satisfies { [K in keyof ResultMap]?: z.ZodType<ResultMap[K]> };

@@ -1,0 +1,163 @@
+import { useEffect, useRef, useState } from 'react';
+import type { CopilotEntry } from '../../protocol/index.js';
+import type { SessionView } from '../panel/session-view.js';
+import { Markdown, type MarkdownOptions } from './Markdown.js';
+import { COPILOT_BUTTONS, handoffText, type CopilotThread } from './thread.js';
+import './copilot.css';
+
+/**
+ * The Copilot beside the terminal: the four actions and the session's thread, the same for
+ * every participant. Below 720 px it is a sheet over the terminal's lower part (the terminal
+ * keeps its rows and columns), from 720 px a column beside it (copilot.css).
+ */
+export function CopilotPane({ view, links = {} }: { view: SessionView; links?: MarkdownOptions }) {
+  const thread = view.copilot;
+  const pane = useRef<HTMLElement>(null);
+  const list = useRef<HTMLOListElement>(null);
+  const count = thread.entries.length;
+  const me = view.presence.participants.find((p) =>
+    view.selfId === undefined ? p.local : p.id === view.selfId,
+  );
+  useEffect(() => {
+    pane.current?.querySelector<HTMLElement>('.copilot-actions button')?.focus();
+  }, []);
+  useEffect(() => {
+    // Newest at the bottom, in sight as it arrives.
+    const el = list.current;
+    if (el !== null) el.scrollTop = el.scrollHeight;
+  }, [count]);
+  const close = (): void => {
+    // Focus goes back to what opened the pane: the Copilot button, or the ⋯ menu it folds into.
+    const bar = pane.current?.closest('.pane');
+    thread.setOpen(false);
+    const back =
+      bar?.querySelector<HTMLElement>('[data-testid="copilot-button"]') ??
+      bar?.querySelector<HTMLElement>('[data-testid="session-actions"]');
+    back?.focus();
+  };
+  return (
+    <aside
+      className="copilot-pane"
+      aria-label="Copilot"
+      data-testid="copilot-pane"
+      ref={pane}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.stopPropagation();
+          close();
+        }
+      }}
+    >
+      <header className="copilot-head">
+        <h3>Copilot</h3>
+        <span className="hint">reads this session in your agent; nothing leaves it</span>
+        <button
+          className="small icon"
+          aria-label="Close Copilot"
+          title="Close Copilot (Escape)"
+          data-testid="copilot-close"
+          onClick={close}
+        >
+          ×
+        </button>
+      </header>
+      <div className="copilot-actions" role="group" aria-label="Ask the Copilot">
+        {COPILOT_BUTTONS.map(({ action, label }) => (
+          <button
+            key={action}
+            className="small"
+            data-action={action}
+            disabled={thread.busy !== undefined}
+            aria-busy={thread.busy === action}
+            onClick={() => void thread.ask(action)}
+          >
+            {thread.busy === action ? `${label}…` : label}
+          </button>
+        ))}
+      </div>
+      <div className="copilot-status" aria-live="polite">
+        {thread.busy !== undefined && <span className="hint">Asking the Copilot…</span>}
+        {thread.error !== undefined && (
+          <span className="error" role="alert" data-testid="copilot-error">
+            {thread.error}
+          </span>
+        )}
+      </div>
+      <ol className="copilot-thread" ref={list} data-testid="copilot-thread" tabIndex={0}>
+        {count === 0 && (
+          <li className="hint copilot-empty">
+            No answers yet. Ask above: everyone in this session sees the answers.
+          </li>
+        )}
+        {thread.entries.map((entry) => (
+          <li
+            key={entry.id}
+            className="copilot-entry"
+            data-testid="copilot-entry"
+            data-action={entry.action}
+          >
+            <header>
+              <strong>{entry.title}</strong>
+              <span className="hint">
+                {entry.askedBy.name}
+                {entry.askedBy.id === me?.id ? ' (you)' : ''} ·{' '}
+                <time dateTime={entry.at}>{clock(entry.at)}</time>
+              </span>
+            </header>
+            <Markdown
+              // A handoff note shows the hypothesis as written so far: what "Copy note" copies.
+              text={handoffText(entry, thread.hypotheses.get(entry.id) ?? '')}
+              options={links}
+            />
+            {entry.hypothesis !== undefined && <Hypothesis entry={entry} thread={thread} />}
+          </li>
+        ))}
+      </ol>
+    </aside>
+  );
+}
+
+/** A handoff note's hypothesis: a person writes it here, and "Copy note" carries it along. */
+function Hypothesis({ entry, thread }: { entry: CopilotEntry; thread: CopilotThread }) {
+  const text = thread.hypotheses.get(entry.id) ?? entry.hypothesis ?? '';
+  const [copied, setCopied] = useState<string>();
+  const copy = (): void => {
+    navigator.clipboard
+      .writeText(handoffText(entry, text))
+      .then(() => setCopied('Copied'))
+      .catch(() => setCopied('Could not copy: the page needs focus — click and try again'));
+  };
+  return (
+    <div className="copilot-hypothesis">
+      <label>
+        Hypothesis (yours to write; kept on this device, not sent)
+        <textarea
+          rows={2}
+          value={text}
+          data-testid="copilot-hypothesis"
+          onChange={(e) => {
+            setCopied(undefined);
+            thread.setHypothesis(entry.id, e.target.value);
+          }}
+        />
+      </label>
+      <div className="row">
+        <button className="small" data-testid="copilot-copy-note" onClick={copy}>
+          Copy note
+        </button>
+        {copied !== undefined && (
+          <span className="hint" role="status">
+            {copied}
+          </span>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function clock(at: string): string {
+  const date = new Date(at);
+  return Number.isNaN(date.getTime())
+    ? at
+    : date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import type { CopilotEntry, RequestMap, RequestType } from '../../protocol/index.js';
+import type { SessionTransport } from '../sharing/transport.js';
+import { CopilotThread, handoffText, HYPOTHESIS_PLACEHOLDER } from './thread.js';
+
+const entry = (id: number, extra: Partial<CopilotEntry> = {}): CopilotEntry => ({
+  id,
+  action: 'catchup',
+  askedBy: { id: 'p1', name: 'Ann' },
+  at: '2026-01-01T00:00:00.000Z',
+  title: `Entry ${id}`,
+  markdown: `entry ${id}`,
+  ...extra,
+});
+
+class FakeTransport implements SessionTransport {
+  asked: { type: RequestType; fields: unknown }[] = [];
+  constructor(private readonly answer: (type: RequestType) => Promise<unknown>) {}
+  request<K extends RequestType>(type: K, fields: RequestMap[K]): Promise<never> {
+    this.asked.push({ type, fields });
+    return this.answer(type) as Promise<never>;
+  }
+  notify(): void {}
+  onEvent(): () => void {
+    return () => undefined;
+  }
+}
+
+describe('CopilotThread', () => {
+  it('keeps one entry per id, oldest first, whether from the thread, an event or a reply', async () => {
+    const transport = new FakeTransport(async (type) =>
+      type === 'copilot.thread' ? { entries: [entry(2), entry(1)] } : { entry: entry(3) },
+    );
+    let changes = 0;
+    const thread = new CopilotThread(
+      transport,
+      () => 's1',
+      () => changes++,
+    );
+    expect(thread.add(entry(3))).toBe(true);
+    thread.setOpen(true);
+    await thread.load();
+    expect(thread.add(entry(2))).toBe(false);
+    await thread.ask('changes');
+    expect(thread.entries.map((e) => e.id)).toEqual([1, 2, 3]);
+    expect(transport.asked).toContainEqual({
+      type: 'copilot.ask',
+      fields: { sessionId: 's1', action: 'changes' },
+    });
+    expect(changes).toBeGreaterThan(0);
+  });
+
+  it('opening the pane reads the thread once it has loaded', async () => {
+    const transport = new FakeTransport(async () => ({ entries: [entry(1)] }));
+    const thread = new CopilotThread(
+      transport,
+      () => 's1',
+      () => undefined,
+    );
+    await thread.load();
+    thread.setOpen(true);
+    thread.setOpen(false);
+    thread.setOpen(true);
+    expect(transport.asked.filter((a) => a.type === 'copilot.thread')).toHaveLength(1);
+  });
+
+  it('is busy while asking and says why the agent refused', async () => {
+    let refuse: (error: Error) => void = () => undefined;
+    const transport = new FakeTransport(() => new Promise((_resolve, reject) => (refuse = reject)));
+    const thread = new CopilotThread(
+      transport,
+      () => 's1',
+      () => undefined,
+    );
+    const asking = thread.ask('catchup');
+    expect(thread.busy).toBe('catchup');
+    // A second click while busy sends nothing.
+    void thread.ask('handoff');
+    expect(transport.asked).toHaveLength(1);
+    refuse(
+      Object.assign(new Error('You are asking the Copilot too fast — wait 2 s and try again'), {
+        code: 'rate_limited',
+      }),
+    );
+    await asking;
+    expect(thread.busy).toBeUndefined();
+    expect(thread.error).toBe(
+      'Not answered: You are asking the Copilot too fast — wait 2 s and try again',
+    );
+  });
+
+  it('writes the hypothesis into the handoff note', () => {
+    const note = entry(4, {
+      action: 'handoff',
+      markdown:
+        '## Handoff\n\n**Current hypothesis:** _(to be written by a person)_\n\n**Evidence:**',
+      hypothesis: '',
+    });
+    expect(handoffText(note, '  the disk is full $& ')).toBe(
+      '## Handoff\n\n**Current hypothesis:** the disk is full $&\n\n**Evidence:**',
+    );
+    expect(handoffText(note, ' ')).toBe(note.markdown);
+    // Only a handoff note has a hypothesis to fill in.
+    const other = entry(5, { markdown: HYPOTHESIS_PLACEHOLDER });
+    expect(handoffText(other, 'text')).toBe(HYPOTHESIS_PLACEHOLDER);
+  });
+});
