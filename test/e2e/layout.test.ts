@@ -188,7 +188,9 @@ describe('panel layout at 320–500 px', () => {
     }
 
     expect(problems).toEqual([]);
-  });
+    // Every main view at three widths and in two themes, each opened, screenshotted and checked:
+    // ~20 s alone, twice that beside another e2e file on 2 cores.
+  }, 180_000);
 });
 
 /** What has keyboard focus: its accessible name, and whether its focus ring shows. */
