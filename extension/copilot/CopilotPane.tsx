@@ -50,7 +50,22 @@ export function CopilotPane({ view, links = {} }: { view: SessionView; links?: M
     >
       <header className="copilot-head">
         <h3>Copilot</h3>
-        <span className="hint">reads this session in your agent; nothing leaves it</span>
+        <span className="hint">
+          {thread.model === undefined
+            ? 'reads this session in your agent; nothing leaves it'
+            : `reads this session in your agent; a question goes to ${thread.model} only after you agree`}
+        </span>
+        {view.role === 'owner' && (
+          <label className="copilot-switch" title="Off, the Copilot reads nothing of this session">
+            <input
+              type="checkbox"
+              checked={thread.enabled}
+              data-testid="copilot-enabled"
+              onChange={(e) => void thread.setEnabled(e.target.checked)}
+            />
+            On
+          </label>
+        )}
         <button
           className="small icon"
           aria-label="Close Copilot"
@@ -67,7 +82,7 @@ export function CopilotPane({ view, links = {} }: { view: SessionView; links?: M
             key={action}
             className="small"
             data-action={action}
-            disabled={thread.busy !== undefined}
+            disabled={thread.busy !== undefined || !thread.enabled}
             aria-busy={thread.busy === action}
             onClick={() => void thread.ask(action)}
           >
@@ -75,8 +90,19 @@ export function CopilotPane({ view, links = {} }: { view: SessionView; links?: M
           </button>
         ))}
       </div>
+      {thread.model !== undefined && thread.enabled && <QuestionBox thread={thread} />}
+      {thread.preview !== undefined && <Consent thread={thread} />}
       <div className="copilot-status" aria-live="polite">
+        {!thread.enabled && (
+          <span className="hint" data-testid="copilot-off">
+            The owner turned the Copilot off for this session: it reads nothing until it is on
+            again.
+          </span>
+        )}
         {thread.busy !== undefined && <span className="hint">Asking the Copilot…</span>}
+        {thread.asking && thread.draft === undefined && (
+          <span className="hint">Asking {thread.model}…</span>
+        )}
         {thread.error !== undefined && (
           <span className="error" role="alert" data-testid="copilot-error">
             {thread.error}
@@ -98,6 +124,11 @@ export function CopilotPane({ view, links = {} }: { view: SessionView; links?: M
           >
             <header>
               <strong>{entry.title}</strong>
+              {entry.draftBy !== undefined && (
+                <span className="copilot-draft-label" data-testid="copilot-draft-label">
+                  {entry.draftBy}’s draft — check it before you act on it
+                </span>
+              )}
               <span className="hint">
                 {entry.askedBy.name}
                 {entry.askedBy.id === me?.id ? ' (you)' : ''} ·{' '}
@@ -112,6 +143,15 @@ export function CopilotPane({ view, links = {} }: { view: SessionView; links?: M
             {entry.hypothesis !== undefined && <Hypothesis entry={entry} thread={thread} />}
           </li>
         ))}
+        {thread.draft !== undefined && (
+          <li className="copilot-entry" data-testid="copilot-streaming" aria-busy="true">
+            <header>
+              <strong>Question: {thread.draft.question}</strong>
+              <span className="copilot-draft-label">{thread.draft.model} is writing — a draft</span>
+            </header>
+            <Markdown text={thread.draft.text} options={links} />
+          </li>
+        )}
       </ol>
     </aside>
   );
@@ -160,4 +200,80 @@ function clock(at: string): string {
   return Number.isNaN(date.getTime())
     ? at
     : date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+/** A free-form question for the agent's language model. */
+function QuestionBox({ thread }: { thread: CopilotThread }) {
+  const [text, setText] = useState('');
+  return (
+    <form
+      className="copilot-question"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void thread.question(text).then(() => {
+          if (thread.error === undefined) setText('');
+        });
+      }}
+    >
+      <input
+        type="text"
+        value={text}
+        maxLength={2000}
+        placeholder={`Ask ${thread.model ?? 'the model'} about this session`}
+        aria-label={`Question for ${thread.model ?? 'the model'}`}
+        data-testid="copilot-question"
+        onChange={(e) => setText(e.target.value)}
+      />
+      <button
+        className="small"
+        type="submit"
+        disabled={thread.asking || text.trim() === '' || thread.preview !== undefined}
+        data-testid="copilot-question-ask"
+      >
+        Ask
+      </button>
+    </form>
+  );
+}
+
+/**
+ * Before the first question of a session leaves the machine: exactly what would be sent, where,
+ * and how many secrets were hidden; nothing goes until the person sends it.
+ */
+function Consent({ thread }: { thread: CopilotThread }) {
+  const preview = thread.preview;
+  if (preview === undefined) return null;
+  const hidden = Object.values(preview.redacted).reduce((sum, n) => sum + n, 0);
+  const sent = preview.messages.map((m) => m.content).join('\n\n');
+  return (
+    <section
+      className="copilot-consent"
+      aria-label="What will be sent"
+      data-testid="copilot-consent"
+    >
+      <p>
+        This goes to <strong>{preview.model}</strong> at <code>{preview.endpoint}</code>, once you
+        send it.{' '}
+        {hidden === 0
+          ? 'No secrets were found in it.'
+          : `${hidden} secret${hidden === 1 ? ' was' : 's were'} replaced with [redacted …].`}{' '}
+        You are asked once per session.
+      </p>
+      <pre tabIndex={0} data-testid="copilot-consent-text">
+        {sent}
+      </pre>
+      <div className="row">
+        <button
+          className="small primary"
+          data-testid="copilot-consent-send"
+          onClick={() => void thread.send(preview.question, true)}
+        >
+          Send
+        </button>
+        <button className="small" onClick={() => thread.cancelPreview()}>
+          Cancel
+        </button>
+      </div>
+    </section>
+  );
 }

@@ -104,4 +104,69 @@ describe('CopilotThread', () => {
     const other = entry(5, { markdown: HYPOTHESIS_PLACEHOLDER });
     expect(handoffText(other, 'text')).toBe(HYPOTHESIS_PLACEHOLDER);
   });
+
+  it('asks a model: the first question waits on the preview, later ones go at once', async () => {
+    let consented = false;
+    const answer = entry(9, { action: 'question', question: 'why?', draftBy: 'm1' });
+    const transport = new FakeTransport(async (type) => {
+      if (type === 'copilot.thread') return { entries: [], enabled: true, model: 'm1' };
+      if (type === 'copilot.preview')
+        return {
+          endpoint: 'http://127.0.0.1:1/v1/chat/completions',
+          model: 'm1',
+          messages: [{ role: 'user', content: 'digest [redacted secret]' }],
+          redacted: { secret: 1 },
+          consented,
+        };
+      consented = true;
+      return { entry: answer };
+    });
+    const thread = new CopilotThread(
+      transport,
+      () => 's1',
+      () => undefined,
+    );
+    await thread.load();
+    expect(thread.model).toBe('m1');
+    await thread.question('why?');
+    // Nothing sent yet: the person sees what would go.
+    expect(transport.asked.map((a) => a.type)).toEqual(['copilot.thread', 'copilot.preview']);
+    expect(thread.preview?.messages[0]?.content).toBe('digest [redacted secret]');
+    // A draft streams in, and the finished entry replaces it.
+    thread.handle({
+      type: 'session.copilotDraft',
+      sessionId: 's1',
+      draftId: 'd1',
+      question: 'why?',
+      askedBy: { id: 'p1', name: 'Ann' },
+      model: 'm1',
+      text: 'The disk',
+    });
+    expect(thread.draft?.text).toBe('The disk');
+    await thread.send('why?', true);
+    expect(transport.asked.at(-1)).toEqual({
+      type: 'copilot.question',
+      fields: { sessionId: 's1', question: 'why?', consent: true },
+    });
+    expect(thread.preview).toBeUndefined();
+    expect(thread.draft).toBeUndefined();
+    expect(thread.entries).toEqual([answer]);
+    await thread.question('and then?');
+    expect(transport.asked.slice(-2).map((a) => a.type)).toEqual([
+      'copilot.preview',
+      'copilot.question',
+    ]);
+    expect(transport.asked.at(-1)?.fields).toEqual({ sessionId: 's1', question: 'and then?' });
+  });
+
+  it('follows the owner’s switch', () => {
+    const thread = new CopilotThread(
+      new FakeTransport(async () => ({})),
+      () => 's1',
+      () => undefined,
+    );
+    const by = { id: 'o', name: 'Owner', color: '#000', role: 'owner' as const, local: true };
+    thread.handle({ type: 'session.copilotState', sessionId: 's1', enabled: false, by } as never);
+    expect(thread.enabled).toBe(false);
+  });
 });

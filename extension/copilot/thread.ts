@@ -1,4 +1,4 @@
-import type { CopilotAction, CopilotEntry } from '../../protocol/index.js';
+import type { CopilotAction, CopilotEntry, EventMap, ResultMap } from '../../protocol/index.js';
 import type { SessionTransport } from '../sharing/transport.js';
 
 /** The one-click actions, in the pane's order, with the words a person reads. */
@@ -26,6 +26,16 @@ export class CopilotThread {
   /** The action being asked, while its answer is on its way. */
   busy: CopilotAction | undefined;
   error: string | undefined;
+  /** The owner's switch: off, the agent reads nothing and answers nothing. */
+  enabled = true;
+  /** The language model questions go to, when the agent has one. */
+  model: string | undefined;
+  /** A model's answer while it streams (the finished one arrives as an entry). */
+  draft: EventMap['session.copilotDraft'] | undefined;
+  /** What a question would send, shown before the first one is sent; cleared on send/cancel. */
+  preview: (ResultMap['copilot.preview'] & { question: string }) | undefined;
+  /** A question is on its way to the model. */
+  asking = false;
   /** Hypotheses typed into handoff notes, by entry id: this view's own, never sent. */
   readonly hypotheses = new Map<number, string>();
   private loading: Promise<void> | undefined;
@@ -37,8 +47,35 @@ export class CopilotThread {
     private readonly changed: () => void,
   ) {}
 
+  /** The agent's news about the Copilot; returns whether this view must redraw. */
+  handle(
+    event:
+      | { type: 'session.copilot'; entry: CopilotEntry }
+      | ({ type: 'session.copilotDraft' } & EventMap['session.copilotDraft'])
+      | ({ type: 'session.copilotState' } & EventMap['session.copilotState']),
+  ): boolean {
+    switch (event.type) {
+      case 'session.copilot':
+        return this.add(event.entry);
+      case 'session.copilotDraft':
+        this.draft = event;
+        return true;
+      case 'session.copilotState':
+        this.enabled = event.enabled;
+        return true;
+    }
+  }
+
   /** Adds entries not seen yet (by id); returns whether any was new. */
   add(...entries: CopilotEntry[]): boolean {
+    // A model's finished answer replaces its streaming draft.
+    const draft = this.draft;
+    if (
+      draft !== undefined &&
+      entries.some((e) => e.question === draft.question && e.askedBy.id === draft.askedBy.id)
+    ) {
+      this.draft = undefined;
+    }
     const known = new Set(this.entries.map((e) => e.id));
     const fresh = entries.filter((e) => !known.has(e.id) && known.add(e.id));
     if (fresh.length === 0) return false;
@@ -50,8 +87,10 @@ export class CopilotThread {
   load(): Promise<void> {
     this.loading ??= this.transport
       .request('copilot.thread', { sessionId: this.sessionId() })
-      .then(({ entries }) => {
+      .then(({ entries, enabled, model }) => {
         this.loaded = true;
+        this.enabled = enabled;
+        this.model = model;
         this.add(...entries);
       })
       .catch(() => {
@@ -88,6 +127,74 @@ export class CopilotThread {
       this.busy = undefined;
       this.changed();
     }
+  }
+
+  /** The owner turns the Copilot off or on for everyone in the session. */
+  async setEnabled(enabled: boolean): Promise<void> {
+    this.error = undefined;
+    try {
+      const result = await this.transport.request('copilot.set', {
+        sessionId: this.sessionId(),
+        enabled,
+      });
+      this.enabled = result.enabled;
+    } catch (error) {
+      this.error = refusal(error);
+    }
+    this.changed();
+  }
+
+  /**
+   * Asks the model. The first question in a session shows the preview (exactly what would be
+   * sent) and waits for `send`; after the agent has this person's consent, questions go at once.
+   */
+  async question(text: string): Promise<void> {
+    const question = text.trim();
+    if (question === '' || this.asking) return;
+    this.error = undefined;
+    try {
+      const preview = await this.transport.request('copilot.preview', {
+        sessionId: this.sessionId(),
+        question,
+      });
+      if (!preview.consented) {
+        this.preview = { ...preview, question };
+        this.changed();
+        return;
+      }
+    } catch (error) {
+      this.error = refusal(error);
+      this.changed();
+      return;
+    }
+    await this.send(question, false);
+  }
+
+  /** Sends the previewed question: the person agreed to what it showed. */
+  async send(question: string, consent: boolean): Promise<void> {
+    this.preview = undefined;
+    this.asking = true;
+    this.error = undefined;
+    this.changed();
+    try {
+      const { entry } = await this.transport.request(
+        'copilot.question',
+        { sessionId: this.sessionId(), question, ...(consent ? { consent } : {}) },
+        // A model may take its time; the answer streams in as drafts meanwhile.
+        150_000,
+      );
+      this.add(entry);
+    } catch (error) {
+      this.error = refusal(error);
+    } finally {
+      this.asking = false;
+      this.changed();
+    }
+  }
+
+  cancelPreview(): void {
+    this.preview = undefined;
+    this.changed();
   }
 
   setHypothesis(id: number, text: string): void {

@@ -21,6 +21,8 @@ const EVENT_TYPES: readonly EventType[] = [
   'session.notice',
   // The Copilot: an answer joins the session's thread in every view.
   'session.copilot',
+  'session.copilotDraft',
+  'session.copilotState',
 ];
 
 function isRecord(value: unknown): value is Record<string, unknown> {

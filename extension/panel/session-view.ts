@@ -183,7 +183,9 @@ export class SessionView {
         this.changed();
         return;
       case 'session.copilot':
-        if (this.copilot.add(event.entry)) this.changed();
+      case 'session.copilotDraft':
+      case 'session.copilotState':
+        if (this.copilot.handle(event)) this.changed();
         return;
       case 'session.exit':
         this.state = 'exited';

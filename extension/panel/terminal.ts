@@ -237,6 +237,10 @@ export class TerminalController {
     const scale = this.scale < 1 ? `scale(${this.scale})` : '';
     let shift = 0;
     if (this.follow) {
+      // A followed view shows the latest output: never left scrolled back into the scrollback
+      // (where the cursor's row is not drawn at all).
+      const buffer = this.term.buffer.active;
+      if (buffer.viewportY !== buffer.baseY) this.term.scrollToBottom();
       const rowHeight = (screen.offsetHeight / this.term.rows) * this.scale;
       const shown = Math.max(1, Math.floor(this.element.clientHeight / rowHeight));
       const cursor = this.term.buffer.active.cursorY;

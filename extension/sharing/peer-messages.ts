@@ -145,6 +145,23 @@ const event = z.discriminatedUnion('type', [
     text: z.string().max(1000),
   }),
   z.object({ v: z.literal(1), type: z.literal('session.copilot'), sessionId, entry: copilotEntry }),
+  z.object({
+    v: z.literal(1),
+    type: z.literal('session.copilotDraft'),
+    sessionId,
+    draftId: z.string().max(64),
+    question: z.string().max(2000),
+    askedBy: z.object({ id: z.string().max(128), name: z.string().max(128) }),
+    model: z.string().max(200),
+    text: z.string().max(64 * 1024),
+  }),
+  z.object({
+    v: z.literal(1),
+    type: z.literal('session.copilotState'),
+    sessionId,
+    enabled: z.boolean(),
+    by: participant,
+  }),
 ]);
 
 const reply = z.object({
@@ -209,6 +226,22 @@ export const RESULT_SCHEMAS = {
     enabled: z.boolean(),
     model: z.string().max(200).optional(),
   }),
+  'copilot.set': z.object({ enabled: z.boolean() }),
+  'copilot.preview': z.object({
+    endpoint: z.string().max(2000),
+    model: z.string().max(200),
+    messages: z
+      .array(
+        z.object({
+          role: z.enum(['system', 'user']),
+          content: z.string().max(512 * 1024),
+        }),
+      )
+      .max(4),
+    redacted: z.record(z.string().max(64), count),
+    consented: z.boolean(),
+  }),
+  'copilot.question': z.object({ entry: copilotEntry }),
   'recording.pause': z.object({ recording: recordingState }),
   'recording.resume': z.object({ recording: recordingState }),
 } satisfies { [K in keyof ResultMap]?: z.ZodType<ResultMap[K]> };

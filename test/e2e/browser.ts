@@ -50,10 +50,13 @@ export interface LaunchOptions {
   serveGuestPage?: boolean;
   /** Extra Chromium flags (e.g. WebRTC on loopback). */
   args?: string[];
+  /** Extra environment for the agent (Chromium starts the host, which starts the agent). */
+  agentEnv?: Record<string, string>;
 }
 
 export async function launchTandem(options: LaunchOptions = {}): Promise<Tandem> {
   const agent = makeAgentEnv();
+  Object.assign(agent.env, options.agentEnv);
   const extensionDir =
     options.extensionDir ?? (await buildDebugExtension(path.join(agent.root, 'ext')));
   if (options.serveGuestPage === true) {

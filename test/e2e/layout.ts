@@ -212,8 +212,12 @@ export async function watchProblems(page: Page): Promise<string[]> {
       const box = host.getBoundingClientRect();
       const cursor = cell.querySelector('.xterm-cursor');
       const at = cursor?.getBoundingClientRect();
-      if (at === undefined || at.top < box.top - 1 || at.bottom > box.bottom + 1) {
-        problems.push(`${label}: the cursor's row is out of sight`);
+      if (at === undefined) {
+        problems.push(`${label}: the cursor's row is out of sight (no cursor drawn)`);
+      } else if (at.top < box.top - 1 || at.bottom > box.bottom + 1) {
+        problems.push(
+          `${label}: the cursor's row is out of sight (cursor ${Math.round(at.top)}–${Math.round(at.bottom)} px, cell ${Math.round(box.top)}–${Math.round(box.bottom)} px)`,
+        );
       }
       for (const bar of cell.querySelectorAll('.scrollbar')) {
         const r = bar.getBoundingClientRect();

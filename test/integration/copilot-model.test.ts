@@ -3,8 +3,6 @@
  * that speaks the chat-completions API and records what it received: nothing leaves before the
  * asker agreed, what leaves is exactly the preview, and no secret typed or printed arrives.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentEvent, CopilotEntry } from '../../protocol/index.js';
 import {
@@ -14,13 +12,8 @@ import {
   type AgentEnv,
   type HostProcess,
 } from '../fixtures/agent.js';
+import { startChatServer, type ChatServer } from '../fixtures/chat-server.js';
 import { events, readAll } from '../fixtures/recordings.js';
-
-interface Received {
-  url: string | undefined;
-  authorization: string | undefined;
-  body: { model: string; stream: boolean; messages: { role: string; content: string }[] };
-}
 
 const ANSWER = ['The disk ', 'on /var ', 'is **91% full**.'];
 
@@ -34,40 +27,15 @@ const SECRETS = [
 ];
 
 describe('Copilot questions to a language model', () => {
-  const received: Received[] = [];
-  let server: http.Server;
+  let chat: ChatServer;
   let agentEnv: AgentEnv;
   let host: HostProcess;
   let second: HostProcess;
 
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      req.on('end', () => {
-        received.push({
-          url: req.url,
-          authorization: req.headers.authorization,
-          body: JSON.parse(body) as Received['body'],
-        });
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        const pieces = [...ANSWER];
-        const next = (): void => {
-          const piece = pieces.shift();
-          if (piece === undefined) {
-            res.end('data: [DONE]\n\n');
-            return;
-          }
-          res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: piece } }] })}\n\n`);
-          setTimeout(next, 250);
-        };
-        next();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
+    chat = await startChatServer(ANSWER);
     agentEnv = makeAgentEnv();
-    agentEnv.env.TANDEM_AI_BASE_URL = `http://127.0.0.1:${port}/v1`;
+    agentEnv.env.TANDEM_AI_BASE_URL = chat.baseUrl;
     agentEnv.env.TANDEM_AI_API_KEY = 'test-key-123';
     agentEnv.env.TANDEM_AI_MODEL = 'tiny-test-model';
     host = spawnHost(agentEnv.env);
@@ -77,7 +45,7 @@ describe('Copilot questions to a language model', () => {
     await second.close();
     await host.close();
     await agentEnv.cleanup();
-    server.close();
+    await chat.close();
   });
 
   it('previews exactly what is sent, asks consent once, streams the answer to every view, and sends no secret', async () => {
@@ -129,7 +97,7 @@ describe('Copilot questions to a language model', () => {
     await expect(client.request('copilot.question', { sessionId, question })).rejects.toMatchObject(
       { code: 'bad_request', details: { needsConsent: true } },
     );
-    expect(received).toHaveLength(0);
+    expect(chat.received).toHaveLength(0);
 
     const { entry } = await client.request('copilot.question', {
       sessionId,
@@ -143,12 +111,12 @@ describe('Copilot questions to a language model', () => {
       markdown: ANSWER.join(''),
     });
     // Exactly the preview went, to the configured endpoint, with the key, streamed.
-    expect(received).toHaveLength(1);
-    expect(received[0]?.url).toBe('/v1/chat/completions');
-    expect(received[0]?.authorization).toBe('Bearer test-key-123');
-    expect(received[0]?.body).toMatchObject({ model: 'tiny-test-model', stream: true });
-    expect(received[0]?.body.messages).toEqual(preview.messages);
-    for (const secret of SECRETS) expect(JSON.stringify(received)).not.toContain(secret);
+    expect(chat.received).toHaveLength(1);
+    expect(chat.received[0]?.url).toBe('/v1/chat/completions');
+    expect(chat.received[0]?.authorization).toBe('Bearer test-key-123');
+    expect(chat.received[0]?.body).toMatchObject({ model: 'tiny-test-model', stream: true });
+    expect(chat.received[0]?.body.messages).toEqual(preview.messages);
+    for (const secret of SECRETS) expect(JSON.stringify(chat.received)).not.toContain(secret);
 
     // The other view saw it grow, then the answer.
     await expect.poll(() => answers.map((a) => a.id)).toEqual([entry.id]);
@@ -158,7 +126,7 @@ describe('Copilot questions to a language model', () => {
     // Agreed once per session: the next question goes without asking again.
     expect((await client.request('copilot.preview', { sessionId, question })).consented).toBe(true);
     await client.request('copilot.question', { sessionId, question: 'And what next?' });
-    expect(received).toHaveLength(2);
+    expect(chat.received).toHaveLength(2);
     // The state-change list is the rules' own: a model's answer never enters it.
     const { entry: changes } = await client.request('copilot.ask', {
       sessionId,
