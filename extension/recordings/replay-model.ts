@@ -43,8 +43,12 @@ export class ReplayModel extends Store {
     super();
   }
 
-  /** Loads the index and shows the first frame; then scans the input events in the background. */
-  async load(): Promise<void> {
+  /**
+   * Loads the index and shows the first frame, or the screen at `startAt` (ms; a link from the
+   * Copilot's list of state changes opens the replay at the command); then scans the input
+   * events in the background.
+   */
+  async load(startAt?: number): Promise<void> {
     try {
       const { recordingId } = this;
       const index = mergeIndexPages(
@@ -60,7 +64,11 @@ export class ReplayModel extends Store {
       player.onChange(() => this.emit());
       this.player = player;
       this.emit();
-      await player.seek(await player.firstFrameTime());
+      await player.seek(
+        startAt === undefined
+          ? await player.firstFrameTime()
+          : Math.min(Math.max(0, startAt), index.durationMs),
+      );
       this.opened = true;
       this.emit();
       void this.scanActivity(index);

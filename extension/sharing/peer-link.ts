@@ -182,10 +182,15 @@ export class PeerLink implements SessionTransport {
     hello.catch(() => undefined);
     // Why the agent turned this connection away before its proof (too many waiting to join).
     let refusal: PeerRequestError | undefined;
+    // The id the relay registered, as the agent sees it in the offer. Read now: PeerJS sets
+    // `peer.id` to null when its signalling socket drops, which a busy page may see between
+    // the data connection opening and the hello arriving.
+    let ownPeerId = '';
     const connection = await withTimeout(
       new Promise<DataConnection>((resolve, reject) => {
         peer.once('error', (error) => reject(new Error(peerErrorText(error.type))));
-        peer.once('open', () => {
+        peer.once('open', (id) => {
+          ownPeerId = id;
           const c = peer.connect(this.link.peerId, { reliable: true, serialization: 'raw' });
           // Listening from the start: the agent's hello may come right behind 'open'.
           c.on('data', (data) => {
@@ -221,7 +226,7 @@ export class PeerLink implements SessionTransport {
       HELLO_TIMEOUT_MS,
       'The shared session did not prove who it is in time — try again',
     );
-    if (!(await agentProven(proof, this.link, peer.id, connection.peerConnection))) {
+    if (!(await agentProven(proof, this.link, ownPeerId, connection.peerConnection))) {
       throw new PeerRequestError('agent_unverified', AGENT_UNVERIFIED_MESSAGE);
     }
     this.connection = connection;

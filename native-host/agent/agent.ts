@@ -193,6 +193,7 @@ export class Agent {
             ? {}
             : { bufferChars: this.options.bufferChars }),
           onEnded: (ended) => this.forget(ended),
+          ownerName: (this.options.sharing ?? DEFAULT_SHARING).displayName,
         });
         this.sessions.set(session.id, session);
         this.options.logger.info('session.open', {

@@ -21,7 +21,7 @@ describe('SessionRecording feeding the Copilot', () => {
     recording.output('mkdir -p /srv/releases\r\n\x1b[?2004l\rtech@box:~$ ');
     const entry = copilot.ask('changes', { askedBy: tech, device: 'bash' });
     expect(entry.changes?.map((c) => [c.command, c.typedBy])).toEqual([
-      ['mkdir -p /srv/releases', ['Tomás']],
+      ['mkdir -p /srv/releases', ['Host']],
     ]);
   });
 });

@@ -53,6 +53,8 @@ export interface SessionOptions {
   /** The session's recording; absent when it is not recorded. */
   recorder?: Recorder;
   onEnded: (session: Session) => void;
+  /** The owner's display name (sharing.json), used in what everyone sees of the session. */
+  ownerName?: string;
 }
 
 /** One client's view of one session, with its flow-control account. */
@@ -103,7 +105,7 @@ export class Session {
       options.snapshotter.feed(chunk),
     );
     const { device } = options;
-    this.copilot = new SessionCopilot(options.cols);
+    this.copilot = new SessionCopilot(options.cols, options.ownerName);
     this.recording = new SessionRecording(
       options.recorder,
       device,

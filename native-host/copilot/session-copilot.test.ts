@@ -15,8 +15,9 @@ describe('SessionCopilot', () => {
     copilot.withheld(tech);
     copilot.output('\r\ntech@box:~$ ');
     const entry = copilot.ask('changes', ask);
+    // The owner's own views (local:<os user>) are named by the display name everyone knows.
     expect(entry.changes?.map((c) => [c.command, c.typedBy])).toEqual([
-      ['rm -f /tmp/lock', ['Tomás']],
+      ['rm -f /tmp/lock', ['Host']],
     ]);
     expect(entry.askedBy).toEqual(tech);
     // Asked again with nothing new: the same answer, read from the live segmenter.

@@ -5,6 +5,7 @@
  * and read when someone asks.
  */
 import { TandemError, type CopilotAction, type CopilotEntry } from '../../protocol/index.js';
+import { DEFAULT_DISPLAY_NAME } from '../agent/remote-view.js';
 import { DEFAULT_CATCHUP_LINES, runAction, type SessionFacts } from './actions.js';
 import type { ChatMessage } from './model.js';
 import { redact } from './redact.js';
@@ -54,8 +55,22 @@ export class SessionCopilot {
   /** Off: the cursor's line of output, unread. */
   private offLine = '';
 
-  constructor(cols: number) {
+  /**
+   * `ownerName`: how answers name the owner's own views (`local:<os user>`): the display name
+   * remote participants know them by, never the Unix account (answers go to everyone).
+   */
+  constructor(
+    cols: number,
+    private readonly ownerName = DEFAULT_DISPLAY_NAME,
+  ) {
     this.segmenter = new Segmenter(cols);
+  }
+
+  private name(participant: { id: string; name: string }): void {
+    this.names.set(
+      participant.id,
+      participant.id.startsWith('local:') ? this.ownerName : participant.name,
+    );
   }
 
   private now(): number {
@@ -105,14 +120,14 @@ export class SessionCopilot {
   /** Input the InputGuard judged ordinary. */
   input(participant: { id: string; name: string }, data: string): void {
     if (!this.on) return;
-    this.names.set(participant.id, participant.name);
+    this.name(participant);
     this.queue.push([this.now(), 'i', participant.id, data]);
   }
 
   /** A line withheld as secret: only that it was typed, and by whom. */
   withheld(participant: { id: string; name: string }): void {
     if (!this.on) return;
-    this.names.set(participant.id, participant.name);
+    this.name(participant);
     this.queue.push([this.now(), 's', participant.id]);
   }
 
@@ -200,7 +215,7 @@ export class SessionCopilot {
       throw new TandemError('forbidden', 'The owner has turned the Copilot off for this session');
     }
     this.drain();
-    this.names.set(context.askedBy.id, context.askedBy.name);
+    this.name(context.askedBy);
     return this.segmenter.snapshot();
   }
 

@@ -256,6 +256,9 @@ export class PeerBridge {
     return new Promise<void>((resolve, reject) => {
       let ready = false;
       child.on('message', (message: FromPeer) => {
+        // A dead peer process's last messages can come in after its 'exit'; its connection
+        // ids are reused by the next process, so they must not reach this.connections.
+        if (this.child !== child) return;
         if (message.type === 'ready') {
           ready = true;
           this.options.logger.info('peer.started', { peerPid: child.pid });

@@ -86,11 +86,11 @@ async function capture(page: Page, sessionId: string, startedAt: number): Promis
   return { t, rows };
 }
 
-async function openReplay(recordingId: string): Promise<Page> {
+async function openReplay(recordingId: string, t?: number): Promise<Page> {
   const page = await tandem.browser.newPage();
   await page.setViewport({ width: 1200, height: 900 });
   await page.goto(
-    `chrome-extension://${tandem.extensionId}/replay.html?recording=${encodeURIComponent(recordingId)}`,
+    `chrome-extension://${tandem.extensionId}/replay.html?recording=${encodeURIComponent(recordingId)}${t === undefined ? '' : `&t=${t}`}`,
   );
   await page.waitForFunction(() => window.__tandemReplay?.ready() === true, { timeout: 20_000 });
   return page;
@@ -152,6 +152,20 @@ describe('recording and replay', () => {
           moment.t,
         );
         expect(rows, `screen at moment ${i + 1} (t=${moment.t} ms)`).toEqual(moment.rows);
+      }
+      // A link with `&t=` (the Copilot's state changes link so) opens at that moment.
+      const at = moments[2];
+      if (at === undefined) throw new Error('missing moment');
+      const linked = await openReplay(recordingId, at.t);
+      try {
+        // At the moment, or at the recording's end when the moment came after its last event.
+        const end = await linked.evaluate(() => window.__tandemReplay?.durationMs() ?? -1);
+        expect(await linked.evaluate(() => window.__tandemReplay?.time() ?? -1)).toBe(
+          Math.min(at.t, end),
+        );
+        expect(await linked.evaluate(() => window.__tandemReplay?.screen() ?? [])).toEqual(at.rows);
+      } finally {
+        await linked.close();
       }
       expect(moments[0]?.rows.join('\n')).toMatch(/green plain/);
       expect(moments[1]?.rows.join('\n')).toMatch(/^flood-done$/m);

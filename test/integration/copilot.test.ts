@@ -77,7 +77,10 @@ describe('Copilot through the agent', () => {
       ["read -s -p 'Password: ' PW", null],
     ]);
     const mkdir = changes.changes?.[0];
-    expect(mkdir?.typedBy).toHaveLength(1);
+    // The owner typed it: answers go to everyone, so they name the display name, never the
+    // Unix account (which remote participants are not told).
+    expect(mkdir?.typedBy).toEqual(['Host']);
+    expect(catchup.markdown).not.toContain(`${agentEnv.env.USER ?? 'root'}:`);
     expect(mkdir?.reason).toBe('creates, moves or deletes files');
     expect(changes.recordingId).toEqual(expect.any(String));
     expect(changes.markdown).toContain(
