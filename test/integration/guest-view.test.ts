@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentEvent, JoinResult } from '../../protocol/index.js';
+import type { AgentEvent, JoinResult, ParticipantInfo } from '../../protocol/index.js';
 import {
   agentPid,
   makeAgentEnv,
@@ -94,18 +94,23 @@ describe('what a guest sees of the host', () => {
     await owner.request('recording.resume', { sessionId });
     await owner.request('session.detach', { sessionId });
     await owner.request('session.attach', { sessionId });
+    const participants = (): ParticipantInfo[][] =>
+      events.flatMap((e) => (e.type === 'session.participants' ? [e.participants] : []));
+    // The notice and the new participant list are two messages: wait for both.
     await until(
       () =>
         events.some(
           (e) => e.type === 'session.notice' && e.kind === 'joined' && e.participant.local,
-        ),
+        ) &&
+        participants()
+          .at(-1)
+          ?.some((p) => p.local) === true,
       'the owner joining again',
     );
 
-    const participants = events.flatMap((e) =>
-      e.type === 'session.participants' ? [e.participants] : [],
-    );
-    const ownerSeen = participants.at(-1)?.find((p) => p.local);
+    const ownerSeen = participants()
+      .at(-1)
+      ?.find((p) => p.local);
     expect(ownerSeen).toMatchObject({ id: 'local:host', name: DISPLAY_NAME, role: 'owner' });
     const chat = events.find((e) => e.type === 'session.chat');
     expect(chat).toMatchObject({ from: { id: 'local:host', name: DISPLAY_NAME } });
