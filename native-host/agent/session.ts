@@ -385,6 +385,11 @@ export class Session {
       ...this.askContext(from),
       ...(lines === undefined ? {} : { lines }),
     });
+    return this.publishAnswer(entry);
+  }
+
+  /** A new answer in the thread: kept with the recording and sent to every view. */
+  private publishAnswer(entry: CopilotEntry): CopilotEntry {
     this.recording.copilotAnswer(entry);
     this.broadcast(event('session.copilot', { sessionId: this.id, entry }));
     return entry;
@@ -449,10 +454,7 @@ export class Session {
         }),
       );
     }
-    const entry = this.copilot.addAnswer(question, text, config.model, context);
-    this.recording.copilotAnswer(entry);
-    this.broadcast(event('session.copilot', { sessionId: this.id, entry }));
-    return entry;
+    return this.publishAnswer(this.copilot.addAnswer(question, text, config.model, context));
   }
 
   private modelFor(): ModelConfig {
