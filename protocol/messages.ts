@@ -130,6 +130,43 @@ export interface RequestMap {
    * view as `session.copilotDraft` and joins the thread as a model's draft.
    */
   'copilot.question': { sessionId: string; question: string; consent?: boolean };
+  /** Where a caller's media peer registers (the relay) and the session's ICE servers. */
+  'call.config': { sessionId: string };
+  /**
+   * Joins the session's call with a PeerJS id this caller registered on the relay for media
+   * (`tcall-` + random). Everyone in the session may call, viewers too.
+   */
+  'call.join': { sessionId: string; peerId: string } & CallMedia;
+  /** The caller's own microphone, camera and screen state, for everyone's tiles. */
+  'call.update': { sessionId: string } & Partial<CallMedia>;
+  'call.leave': { sessionId: string };
+}
+
+/** What a caller sends: its microphone muted, camera off, screen shared. */
+export interface CallMedia {
+  muted: boolean;
+  camera: boolean;
+  screen: boolean;
+}
+
+/** One person on a session's call. */
+export interface CallerInfo extends CallMedia {
+  participant: Participant & { color: string };
+  /** The PeerJS id its media comes from: only a current caller's id may call another. */
+  peerId: string;
+  /** When they joined (ISO 8601). */
+  since: string;
+}
+
+export const CALL_MAX_CALLERS = 9;
+/** `tcall-` + 16–64 URL-safe characters: random, so nobody can guess or take it first. */
+export const CALL_PEER_ID = /^tcall-[A-Za-z0-9_-]{16,64}$/;
+
+export interface RelayPlace {
+  host: string;
+  port: number;
+  path: string;
+  secure: boolean;
 }
 
 export type RequestType = keyof RequestMap;
@@ -389,6 +426,17 @@ export interface ResultMap {
     consented: boolean;
   };
   'copilot.question': { entry: CopilotEntry };
+  /** `relay` only for the owner's own views: a remote participant uses the relay it came from. */
+  'call.config': { relay?: RelayPlace; iceServers: IceServerConfig[] };
+  'call.join': { callers: CallerInfo[] };
+  'call.update': Record<string, never>;
+  'call.leave': Record<string, never>;
+}
+
+export interface IceServerConfig {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
 }
 
 /** A request as it travels: the envelope plus its fields. `id` asks for a reply. */
@@ -448,6 +496,8 @@ export interface EventMap {
   };
   /** The owner turned the Copilot off or on, sent to every view. */
   'session.copilotState': { sessionId: string; enabled: boolean; by: ParticipantInfo };
+  /** Everyone on the session's call, on every change; empty when the call is over. */
+  'session.call': { sessionId: string; callers: CallerInfo[] };
   /** Things people should be told: joins, leaves, role changes, keyboard requests. */
   'session.notice': {
     sessionId: string;

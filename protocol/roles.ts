@@ -26,6 +26,11 @@ const RULES: Partial<Record<RequestType, readonly Role[]>> = {
   'copilot.preview': ['owner', 'coworker', 'viewer'],
   'copilot.question': ['owner', 'coworker', 'viewer'],
   'keyboard.request': ['owner', 'coworker', 'viewer'],
+  // A viewer may talk even though it cannot type.
+  'call.config': ['owner', 'coworker', 'viewer'],
+  'call.join': ['owner', 'coworker', 'viewer'],
+  'call.update': ['owner', 'coworker', 'viewer'],
+  'call.leave': ['owner', 'coworker', 'viewer'],
 };
 
 export function isAllowed(role: Role, type: RequestType): boolean {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { ErrorBody } from './errors.js';
 import {
+  CALL_PEER_ID,
   COPILOT_ACTIONS,
   PAGE_MAX_ENTRIES,
   PROTOCOL_VERSION,
@@ -164,6 +165,23 @@ const bodies = {
     question: z.string().trim().min(1).max(2000),
     consent: z.boolean().optional(),
   }),
+  'call.config': z.object({ sessionId }),
+  'call.join': z.object({
+    sessionId,
+    peerId: z
+      .string()
+      .regex(CALL_PEER_ID, 'a call peer id is tcall- and 16 to 64 random characters'),
+    muted: z.boolean(),
+    camera: z.boolean(),
+    screen: z.boolean(),
+  }),
+  'call.update': z.object({
+    sessionId,
+    muted: z.boolean().optional(),
+    camera: z.boolean().optional(),
+    screen: z.boolean().optional(),
+  }),
+  'call.leave': z.object({ sessionId }),
 } satisfies Record<RequestType, z.ZodType>;
 
 const envelope = z.object({

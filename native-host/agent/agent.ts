@@ -402,6 +402,22 @@ export class Agent {
       case 'chat.send':
         this.live(request.sessionId).chat(link, request.text);
         return { result: {} };
+      case 'call.config':
+        this.live(request.sessionId);
+        return { result: await this.sharing.callConfig(link.local) };
+      case 'call.join': {
+        const { sessionId, peerId, muted, camera, screen } = request;
+        const callers = this.live(sessionId).joinCall(link, peerId, { muted, camera, screen });
+        return { result: { callers } satisfies ResultMap['call.join'] };
+      }
+      case 'call.update': {
+        const { sessionId, ...media } = request;
+        this.live(sessionId).updateCall(link, media);
+        return { result: {} };
+      }
+      case 'call.leave':
+        this.session(request.sessionId).leaveCall(link);
+        return { result: {} };
     }
   }
 

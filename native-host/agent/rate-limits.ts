@@ -4,7 +4,7 @@ import { TandemError, type RequestType } from '../../protocol/index.js';
  * Requests that cost the agent (or everyone in the session) something each time, and that a
  * script could send in a loop: each has a token bucket per participant.
  */
-export type LimitedKind = 'attach' | 'chat' | 'copilot' | 'keyboard' | 'lobby' | 'mark';
+export type LimitedKind = 'attach' | 'call' | 'chat' | 'copilot' | 'keyboard' | 'lobby' | 'mark';
 
 interface Rule {
   /** Requests allowed at once, from a full bucket. */
@@ -22,6 +22,8 @@ interface Rule {
  */
 export const RATE_RULES: Record<LimitedKind, Rule> = {
   attach: { burst: 10, everyMs: 2000, what: 'attaching to the session' },
+  // Mute, camera and share clicks, each sent to everyone in the session.
+  call: { burst: 20, everyMs: 500, what: 'changing your call state' },
   chat: { burst: 10, everyMs: 1000, what: 'sending chat messages' },
   copilot: { burst: 5, everyMs: 2000, what: 'asking the Copilot' },
   keyboard: { burst: 3, everyMs: 10_000, what: 'asking for the keyboard' },
@@ -33,6 +35,8 @@ export const RATE_RULES: Record<LimitedKind, Rule> = {
 export const LIMITED_REQUESTS: Partial<Record<RequestType, LimitedKind>> = {
   'session.attach': 'attach',
   'chat.send': 'chat',
+  'call.join': 'call',
+  'call.update': 'call',
   'copilot.ask': 'copilot',
   'copilot.preview': 'copilot',
   'copilot.question': 'copilot',

@@ -4,6 +4,8 @@ import {
   TandemError,
   event,
   type AgentMessage,
+  type CallMedia,
+  type CallerInfo,
   type CopilotAction,
   type CopilotEntry,
   type DeviceDescription,
@@ -20,6 +22,7 @@ import { endpointOf, modelConfig, streamChat, type ModelConfig } from '../copilo
 import { SessionCopilot, type AskContext } from '../copilot/session-copilot.js';
 import type { Device, DeviceExit } from '../devices/index.js';
 import type { Logger } from '../log.js';
+import { SessionCall } from './call.js';
 import type { ClientLink } from './link.js';
 import { OutputBuffer, type OutputChunk } from './output-buffer.js';
 import { Presence, type PresenceChange } from './presence.js';
@@ -94,6 +97,8 @@ export class Session {
   readonly presence: Presence;
   /** Who holds the keyboard: the terminal size follows this participant's view. */
   private keyboard: string | undefined;
+  /** Who is on the session's call (the media goes browser to browser, never through here). */
+  private readonly call = new SessionCall(() => this.broadcast(this.callEvent()));
 
   constructor(private readonly options: SessionOptions) {
     this.id = options.id;
@@ -173,6 +178,7 @@ export class Session {
       }
       link.send(this.participantsEvent());
       link.send(event('session.size', { sessionId: this.id, cols: this.cols, rows: this.rows }));
+      if (this.call.size > 0) link.send(this.callEvent());
       if (mode === 'replay') {
         this.release(attachment, 0);
         return undefined;
@@ -240,6 +246,7 @@ export class Session {
   detach(link: ClientLink): void {
     if (!this.attachments.delete(link.id)) return;
     this.recording.detached(link);
+    this.call.detached(link);
     this.presence.remove(link);
     this.applyFlowControl();
   }
@@ -494,6 +501,28 @@ export class Session {
     return enabled;
   }
 
+  /** Joins the call from one of the sender's views in this session (any role may talk). */
+  joinCall(link: ClientLink, peerId: string, media: CallMedia): CallerInfo[] {
+    this.assertLive();
+    const who = this.presence.get(link.participant.id);
+    if (who === undefined || !this.attachments.has(link.id)) {
+      throw new TandemError('bad_request', 'Open the session before joining its call');
+    }
+    return this.call.join(link, who, peerId, media);
+  }
+
+  updateCall(link: ClientLink, media: Partial<CallMedia>): void {
+    this.call.update(link, media);
+  }
+
+  leaveCall(link: ClientLink): void {
+    this.call.leave(link.participant.id);
+  }
+
+  private callEvent(): AgentMessage {
+    return event('session.call', { sessionId: this.id, callers: this.call.list() });
+  }
+
   participantsEvent(): AgentMessage {
     return event('session.participants', {
       sessionId: this.id,
@@ -681,6 +710,8 @@ export class Session {
     const reason = this.closeReason ?? exit.reason;
     this.recording.close(reason);
     this.options.logger.info('session.exit', { session: this.id, code: exit.code });
+    // Ending the session ends its call for everyone.
+    this.call.end();
     this.broadcast(
       event('session.exit', {
         sessionId: this.id,

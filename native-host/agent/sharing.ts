@@ -10,6 +10,7 @@ import {
   type InviteInfo,
   type JoinResult,
   type ParticipantInfo,
+  type ResultMap,
   type Role,
 } from '../../protocol/index.js';
 import type { Logger } from '../log.js';
@@ -253,6 +254,17 @@ export class Sharing {
       );
     });
     return this.bridge;
+  }
+
+  /**
+   * What a caller's media peer needs: the session's ICE servers, and for the owner's own views
+   * the relay (started if it is not yet); a remote participant uses the relay it came from.
+   */
+  async callConfig(local: boolean): Promise<ResultMap['call.config']> {
+    const iceServers = this.config.iceServers.map((s) => ({ ...s }));
+    if (!local) return { iceServers };
+    const { host, port, path, secure } = (await this.start()).relay;
+    return { relay: { host, port, path, secure }, iceServers };
   }
 
   async close(): Promise<void> {

@@ -212,6 +212,11 @@ export class PeerBridge {
    * The link a person opens: guest page on the relay; in the fragment (never sent to the
    * relay), the agent's peer id, the invite, its secret and the agent's key fingerprint.
    */
+  /** Where PeerJS signalling lives, for the owner's own call window. */
+  get relay(): RelayEndpoint {
+    return this.options.relay;
+  }
+
   inviteUrl(inviteId: string, secret: string): string {
     return `${this.options.relay.url}/join#${this.peerId}.${inviteId}.${secret}.${this.key.fingerprint}`;
   }

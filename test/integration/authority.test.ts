@@ -283,6 +283,26 @@ describe('authority over shared sessions: identities, live roles, removal, revoc
         { sessionId: other, enabled: false },
         { sessionId, enabled: true },
       ],
+      // Any role may talk; an unattached link is then told to open the session (bad_request).
+      'call.config': [{ sessionId: other }, { sessionId }],
+      'call.join': [
+        {
+          sessionId: other,
+          peerId: 'tcall-matrix-0123456789abcdef',
+          muted: false,
+          camera: true,
+          screen: false,
+        },
+        {
+          sessionId,
+          peerId: 'tcall-matrix-0123456789abcdef',
+          muted: false,
+          camera: true,
+          screen: false,
+        },
+      ],
+      'call.update': [{ sessionId, muted: true }],
+      'call.leave': [{ sessionId }],
       'session.attach': [{ sessionId: other }, { sessionId }],
       'session.detach': [{ sessionId }],
       // Last: for an owner it ends the session (this is the file's last test).
@@ -301,6 +321,10 @@ describe('authority over shared sessions: identities, live roles, removal, revoc
       'copilot.thread',
       'copilot.preview',
       'copilot.question',
+      'call.config',
+      'call.join',
+      'call.update',
+      'call.leave',
     ];
     const viewer = [...everyone, 'session.attach', 'session.detach'];
     const coworker = [
