@@ -23,6 +23,8 @@ const EVENT_TYPES: readonly EventType[] = [
   'session.copilot',
   'session.copilotDraft',
   'session.copilotState',
+  // Calls: who is on the session's call.
+  'session.call',
 ];
 
 function isRecord(value: unknown): value is Record<string, unknown> {

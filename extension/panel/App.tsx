@@ -338,7 +338,13 @@ function TerminalPane({
   const ended = view.state === 'exited' || view.state === 'ended';
   return (
     <div className="pane" style={{ display: visible ? 'flex' : 'none' }} data-session={view.id}>
-      <SessionBar view={view} />
+      <SessionBar
+        view={view}
+        call={{
+          open: () => void model.calls.open(view),
+          command: (c) => model.calls.command(view.id, c),
+        }}
+      />
       <RecordingBar client={view.transport} info={view.info} owner={view.role === 'owner'} />
       {finding && (
         <div className="findbar">

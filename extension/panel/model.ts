@@ -7,6 +7,7 @@ import type { PeerLink } from '../sharing/peer-link.js';
 import { SessionView } from './session-view.js';
 import { DEFAULT_FONT_SIZE } from './terminal.js';
 import { Store } from '../lib/store.js';
+import { CallWindowHub } from '../call/window-link.js';
 
 const ACTIVE_KEY = 'tandem.activeSession';
 const PING_MS = 5000;
@@ -26,6 +27,8 @@ export class PanelModel extends Store {
   private syncing: Promise<void> | undefined;
   /** Sessions joined over share links, by session id. */
   private readonly links = new Map<string, PeerLink>();
+  /** Each session's call window (the camera and microphone live there, not in the panel). */
+  readonly calls = new CallWindowHub((id) => this.sessions.find((s) => s.id === id));
 
   constructor(
     readonly client: ViewClient,

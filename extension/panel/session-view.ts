@@ -1,5 +1,6 @@
 import type {
   AgentEvent,
+  CallerInfo,
   DeviceSpec,
   Role,
   SessionInfo,
@@ -19,6 +20,16 @@ const PARSE_QUEUE_CHARS = 512 * 1024;
 export const TRANSIENT_NOTE_MS = 5000;
 
 export type TabState = SessionState | 'ended';
+
+/** The call window's own state, as the side panel's strip shows it. */
+export interface CallWindowStatus {
+  inCall: boolean;
+  muted: boolean;
+  camera: boolean;
+  screen: boolean;
+  /** The active speaker's name, when someone speaks. */
+  speaker?: string;
+}
 
 /** One session shown in the panel: its terminal, its place in the output, its status. */
 export class SessionView {
@@ -40,6 +51,11 @@ export class SessionView {
   readonly secretLine = new SecretLine(() => this.changed());
   /** The Copilot's answers in this session and the pane that shows them. */
   readonly copilot: CopilotThread;
+  /** Who is on the session's call (the agent's list). */
+  callers: CallerInfo[] = [];
+  /** What this panel's call window last said about itself (the side panel's call strip). */
+  callWindow: CallWindowStatus | undefined;
+  private readonly callListeners = new Set<(callers: CallerInfo[] | undefined) => void>();
   /**
    * How to open this device again after it ended (the host rebooted, sshd restarted): kept only
    * for what this panel opened and only when it holds no secret — a password is asked again.
@@ -187,9 +203,17 @@ export class SessionView {
       case 'session.copilotState':
         if (this.copilot.handle(event)) this.changed();
         return;
+      case 'session.call':
+        this.callers = event.callers;
+        for (const listener of [...this.callListeners]) listener(event.callers);
+        this.changed();
+        return;
       case 'session.exit':
         this.state = 'exited';
         this.message = event.reason;
+        // Ending the session ends its call for everyone.
+        this.callers = [];
+        for (const listener of [...this.callListeners]) listener(undefined);
         this.changed();
         return;
       default:
@@ -197,6 +221,18 @@ export class SessionView {
         this.onPresence();
         this.changed();
     }
+  }
+
+  /** Every change of who is on the call; `undefined` once the session ended. */
+  onCall(listener: (callers: CallerInfo[] | undefined) => void): () => void {
+    this.callListeners.add(listener);
+    return () => this.callListeners.delete(listener);
+  }
+
+  /** The call window reported (or went quiet: undefined). */
+  setCallWindow(status: CallWindowStatus | undefined): void {
+    this.callWindow = status;
+    this.changed();
   }
 
   /** Resolves after the next write into the terminal has been parsed (bench and tests). */

@@ -4,6 +4,11 @@ import type { GuestModel } from './guest-model.js';
 import { CopilotPane } from '../copilot/CopilotPane.js';
 import { RecordingBar } from '../recordings/RecordingBar.js';
 import { SessionBar } from './SessionBar.js';
+import { CallView } from '../call/CallView.js';
+import { installCallHook } from '../call/call-hook.js';
+import { applyCommand, callStatus } from '../call/commands.js';
+import { deviceMemory, viewCallControl } from '../call/control.js';
+import { CallEngine } from '../call/engine.js';
 
 /** A guest without the extension: ask their name, join, and show the same terminal view. */
 export function GuestApp({ model }: { model: GuestModel }) {
@@ -66,6 +71,29 @@ export function GuestApp({ model }: { model: GuestModel }) {
 
 function GuestPane({ view }: { view: SessionView }) {
   const host = useRef<HTMLDivElement>(null);
+  // The call floats over the page's corner: it never takes room from the terminal (whose size
+  // may be the device's), and hiding it keeps the call going.
+  const [call, setCall] = useState<CallEngine>();
+  const [callShown, setCallShown] = useState(false);
+  useEffect(() => {
+    if (call === undefined) return;
+    const report = (): void => view.setCallWindow(callStatus(call));
+    const stop = call.subscribe(report);
+    return () => {
+      stop();
+      call.dispose();
+    };
+  }, [call, view]);
+  const openCall = (): void => {
+    if (call === undefined) {
+      const engine = new CallEngine(viewCallControl(view), deviceMemory());
+      if (__TANDEM_DEBUG__) installCallHook(engine);
+      setCall(engine);
+    } else if (call.phase === 'left' || call.phase === 'failed') {
+      void call.join();
+    }
+    setCallShown(true);
+  };
   useEffect(() => {
     const el = host.current;
     if (el === null) return;
@@ -79,13 +107,27 @@ function GuestPane({ view }: { view: SessionView }) {
       <header className="guest-title">
         <strong>{view.info.name}</strong> <span className="hint">{view.info.device.label}</span>
       </header>
-      <SessionBar view={view} />
+      <SessionBar
+        view={view}
+        call={{ open: openCall, command: (c) => call !== undefined && applyCommand(call, c) }}
+      />
       <RecordingBar client={view.transport} info={view.info} owner={view.role === 'owner'} />
       <div className="term-area">
         <div className="term" ref={host} />
         {/* No replay links here: a web page cannot open the extension's pages. */}
         {view.copilot.open && <CopilotPane view={view} />}
       </div>
+      {call !== undefined && (
+        <div className="guest-call" data-testid="guest-call" hidden={!callShown}>
+          <div className="guest-call-title">
+            <strong>Call</strong>
+            <button className="small" onClick={() => setCallShown(false)}>
+              Hide
+            </button>
+          </div>
+          <CallView engine={call} compact />
+        </div>
+      )}
       {(ended || view.message !== undefined) && (
         <div className={`session-note ${ended ? 'ended' : ''}`} role="status" data-testid="note">
           {ended

@@ -10,12 +10,20 @@ import { roleActions, type RoleAction } from './roles-menu.js';
 import { ShareDialog } from './ShareDialog.js';
 import { ActionsMenu, type BarAction } from './ActionsMenu.js';
 import { useNarrow } from './use-narrow.js';
+import type { CallCommand } from '../call/window-link.js';
+import '../call/call.css';
 import './sharing.css';
 
 type Drawer = 'share' | 'chat' | 'handoff' | undefined;
 
 /** A session's people: avatars, typing, asks for the owner, notices, and the sharing tools. */
-export function SessionBar({ view }: { view: SessionView }) {
+/** How the bar reaches this browser's call: the pop-out window, or the guest page's call view. */
+export interface CallActions {
+  open: () => void;
+  command: (command: CallCommand) => void;
+}
+
+export function SessionBar({ view, call }: { view: SessionView; call?: CallActions }) {
   const { presence, role } = view;
   const [drawer, setDrawer] = useState<Drawer>();
   const [menu, setMenu] = useState<{ x: number; y: number; target: ParticipantInfo }>();
@@ -97,6 +105,26 @@ export function SessionBar({ view }: { view: SessionView }) {
     expanded: view.copilot.open,
     run: () => view.copilot.setOpen(!view.copilot.open),
   });
+  // The call lives in this row (a strip of its own would take a line from the terminal and
+  // resize it): a chip with who speaks, Mute always in reach, the rest with the bar's actions.
+  // A call needs two people; anyone may start or join it, viewers too.
+  const onCallIds = new Set(view.callers.map((c) => c.participant.id));
+  const callStatus = view.callWindow;
+  const inCall = callStatus?.inCall === true;
+  if (call !== undefined && inCall) {
+    actions.unshift(
+      { label: 'Show call', testId: 'call-show', run: call.open },
+      {
+        label: callStatus.camera ? 'Stop video' : 'Start video',
+        testId: 'call-video',
+        run: () => call.command(callStatus.camera ? 'camera-off' : 'camera-on'),
+      },
+      { label: 'Leave call', testId: 'call-leave-bar', run: () => call.command('leave') },
+    );
+  }
+  // Starting or joining a call stays in reach at any width, as Mute does once on it.
+  const canCall = call !== undefined && !inCall && (people.length > 1 || view.callers.length > 0);
+  const speaking = callStatus?.speaker;
   if (people.length > 1)
     actions.push({
       label: 'Handoff',
@@ -116,9 +144,10 @@ export function SessionBar({ view }: { view: SessionView }) {
           {people.map((p) => (
             <li
               key={p.id}
-              className={`avatar role-${p.role} ${p.typing ? 'is-typing' : ''}`}
+              className={`avatar role-${p.role} ${p.typing ? 'is-typing' : ''} ${onCallIds.has(p.id) ? 'on-call' : ''}`}
               style={{ background: p.color, color: textOn(p.color) }}
-              title={`${p.name} — ${ROLE_LABEL[p.role]}${p.id === view.selfId ? ' (you)' : ''}`}
+              title={`${p.name} — ${ROLE_LABEL[p.role]}${p.id === view.selfId ? ' (you)' : ''}${onCallIds.has(p.id) ? ', on the call' : ''}`}
+              data-on-call={onCallIds.has(p.id)}
               data-participant={p.name}
               data-role={p.role}
               onContextMenu={(e) => {
@@ -131,6 +160,35 @@ export function SessionBar({ view }: { view: SessionView }) {
             </li>
           ))}
         </ul>
+        {view.callers.length > 0 && (
+          <span
+            className="call-chip"
+            data-testid="call-chip"
+            title={view.callers.map((c) => c.participant.name).join(', ')}
+          >
+            {view.callers.length} on call
+            {speaking !== undefined && <span className="call-speaker"> · {speaking}</span>}
+          </span>
+        )}
+        {canCall && (
+          <button
+            className={`small ${view.callers.length > 0 ? 'primary' : ''}`}
+            data-testid="call-button"
+            onClick={call.open}
+          >
+            {view.callers.length > 0 ? 'Join call' : 'Call'}
+          </button>
+        )}
+        {call !== undefined && inCall && (
+          <button
+            className="small"
+            data-testid="call-mute-bar"
+            aria-pressed={callStatus.muted}
+            onClick={() => call.command(callStatus.muted ? 'unmute' : 'mute')}
+          >
+            {callStatus.muted ? 'Unmute' : 'Mute'}
+          </button>
+        )}
         <span className="typing" data-testid="typing" aria-live="polite">
           {typing}
         </span>

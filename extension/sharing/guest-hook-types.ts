@@ -11,4 +11,9 @@ export interface GuestView {
   view(): { cols: number; rows: number; scale: number } | undefined;
   /** Asks the Copilot straight through the link, past the pane (rate-limit tests). */
   askCopilot(action: 'catchup' | 'changes' | 'handoff' | 'procedure'): Promise<string>;
+  /**
+   * A stranger's media call: a new peer on this page's relay, not on the session's call, calls
+   * `peerId` with a camera stream. "answered" if media came back within 8 s, else "refused".
+   */
+  probeCall(peerId: string): Promise<'answered' | 'refused'>;
 }

@@ -1,3 +1,4 @@
+import { Peer } from 'peerjs';
 import type { GuestView } from './guest-hook-types.js';
 import type { GuestModel } from './guest-model.js';
 
@@ -40,6 +41,34 @@ export function installGuestHook(model: GuestModel): void {
         return 'answered';
       } catch (error) {
         return error instanceof Error ? error.message : String(error);
+      }
+    },
+    async probeCall(peerId) {
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+      const port = Number(location.port || (location.protocol === 'https:' ? 443 : 80));
+      const peer = new Peer(`tcall-stranger-${crypto.randomUUID()}`, {
+        host: location.hostname,
+        port,
+        path: '/peer',
+        secure: location.protocol === 'https:',
+        debug: 0,
+      });
+      try {
+        await new Promise((resolve, reject) => {
+          peer.once('open', resolve);
+          peer.once('error', reject);
+        });
+        const call = peer.call(peerId, stream);
+        return await new Promise<'answered' | 'refused'>((resolve) => {
+          const timer = setTimeout(() => resolve('refused'), 8000);
+          call.on('stream', () => {
+            clearTimeout(timer);
+            resolve('answered');
+          });
+        });
+      } finally {
+        peer.destroy();
+        for (const track of stream.getTracks()) track.stop();
       }
     },
   };

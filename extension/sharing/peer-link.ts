@@ -10,6 +10,7 @@ import {
   type AgentEvent,
   type JoinResult,
   type LinkHello,
+  type RelayPlace,
   type RequestMap,
   type RequestType,
   type ResultMap,
@@ -89,6 +90,11 @@ export class PeerLink implements SessionTransport {
     readonly link: InviteLink,
     readonly name: string,
   ) {}
+
+  get callRelay(): RelayPlace {
+    const { host, port, secure } = this.link.relay;
+    return { host, port, secure, path: '/peer' };
+  }
 
   /** Connects and joins; rejects with the agent's reason (wrong link, revoked, ended, lobby). */
   async join(): Promise<JoinResult> {

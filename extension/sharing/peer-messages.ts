@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES } from '../../protocol/errors.js';
-import { COPILOT_ACTIONS } from '../../protocol/messages.js';
+import { CALL_MAX_CALLERS, CALL_PEER_ID, COPILOT_ACTIONS } from '../../protocol/messages.js';
 import type { AgentEvent, JoinResult, ResultMap } from '../../protocol/index.js';
 import { ROLES } from '../../protocol/roles.js';
 
@@ -39,6 +39,26 @@ const sessionInfo = z.object({
   clients: count,
   recording: recordingState,
   recordingId: z.string().max(64).optional(),
+});
+
+/** A caller as another person's agent describes it: its peer id is what this page will accept. */
+const caller = z.object({
+  participant: z.object({
+    id: z.string().min(1).max(128),
+    name: z.string().max(128),
+    color: z.string().regex(/^#[0-9a-fA-F]{3,8}$/),
+  }),
+  peerId: z.string().regex(CALL_PEER_ID),
+  muted: z.boolean(),
+  camera: z.boolean(),
+  screen: z.boolean(),
+  since: z.string().max(64),
+});
+const callers = z.array(caller).max(CALL_MAX_CALLERS);
+const iceServer = z.object({
+  urls: z.union([z.string().max(512), z.array(z.string().max(512)).max(8)]),
+  username: z.string().max(512).optional(),
+  credential: z.string().max(512).optional(),
 });
 
 const copilotAction = z.enum(COPILOT_ACTIONS);
@@ -162,6 +182,7 @@ const event = z.discriminatedUnion('type', [
     enabled: z.boolean(),
     by: participant,
   }),
+  z.object({ v: z.literal(1), type: z.literal('session.call'), sessionId, callers }),
 ]);
 
 const reply = z.object({
@@ -242,6 +263,11 @@ export const RESULT_SCHEMAS = {
     consented: z.boolean(),
   }),
   'copilot.question': z.object({ entry: copilotEntry }),
+  // A remote participant registers on the relay it came from: a relay named here is ignored.
+  'call.config': z.object({ iceServers: z.array(iceServer).max(16) }),
+  'call.join': z.object({ callers }),
+  'call.update': empty,
+  'call.leave': empty,
   'recording.pause': z.object({ recording: recordingState }),
   'recording.resume': z.object({ recording: recordingState }),
 } satisfies { [K in keyof ResultMap]?: z.ZodType<ResultMap[K]> };

@@ -2,6 +2,7 @@
  * The page hook (extension/panel/debug-hook.ts) as tests see it: the part they call, typed
  * here because the extension's modules build for the browser, not for Node.
  */
+import type { CallHookView } from '../../extension/call/call-hook-types.js';
 import type { GuestView } from '../../extension/sharing/guest-hook-types.js';
 
 export interface PageHook {
@@ -32,6 +33,8 @@ export interface PageHook {
     }[];
     close(id: string): Promise<void>;
     activate(id: string): void;
+    /** Joins a shared session by its invite link, as the join form does. */
+    join(url: string, name: string): Promise<{ id: string }>;
   };
 }
 
@@ -46,6 +49,7 @@ declare global {
   interface Window {
     __tandem?: PageHook;
     __tandemGuest?: GuestView;
+    __tandemCall?: CallHookView;
   }
   const chrome: { runtime: { connectNative(name: string): NativePortLike } };
 }
