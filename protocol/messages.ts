@@ -159,8 +159,11 @@ export interface CallerInfo extends CallMedia {
 }
 
 export const CALL_MAX_CALLERS = 9;
-/** `tcall-` + 16–64 URL-safe characters: random, so nobody can guess or take it first. */
-export const CALL_PEER_ID = /^tcall-[A-Za-z0-9_-]{16,64}$/;
+/**
+ * `tcall-` + 16–64 characters, random so nobody can guess or take it first; letters and digits
+ * in runs joined by single `-` or `_`, as PeerJS requires of an id (`invalid-id` otherwise).
+ */
+export const CALL_PEER_ID = /^tcall-(?=[A-Za-z0-9_-]{16,64}$)[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*$/;
 
 export interface RelayPlace {
   host: string;

@@ -60,3 +60,21 @@ describe('role table', () => {
     expect(isAllowed('viewer', 'agent.stop')).toBe(false);
   });
 });
+
+describe('call peer ids', () => {
+  it('are tcall- and 16 to 64 characters PeerJS accepts', async () => {
+    const { CALL_PEER_ID } = await import('./messages.js');
+    for (const ok of ['tcall-0123456789abcdef0123456789abcdef', 'tcall-layout-1-0123456789abcdef'])
+      expect(CALL_PEER_ID.test(ok)).toBe(true);
+    for (const bad of [
+      'tcall-short',
+      'tcall-ends-with-dash-0123456789-',
+      'tcall-double--dash-0123456789ab',
+      'tcall-_leading0123456789abcdef',
+      `tcall-${'a'.repeat(65)}`,
+      'tandem-0123456789abcdef01234567',
+      'tcall-has space 0123456789abcd',
+    ])
+      expect(CALL_PEER_ID.test(bad)).toBe(false);
+  });
+});

@@ -229,7 +229,7 @@ function Tile({ tile, sinkId }: { tile: CallTile; sinkId?: string | undefined })
             ✕ mic
           </span>
         )}
-        <span>{tile.name}</span>
+        <span>{tile.screen ? `${tile.name} — screen` : tile.name}</span>
         {tile.status === 'reconnecting' && <span className="call-status">reconnecting…</span>}
         {tile.status === 'connecting' && <span className="call-status">connecting…</span>}
       </div>

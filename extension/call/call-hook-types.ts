@@ -11,6 +11,7 @@ export interface CallHookView {
     camera: boolean;
     muted: boolean;
     screen: boolean;
+    speaking: boolean;
   }[];
   /** Per remote caller: video frames decoded and audio bytes received so far. */
   stats(): Promise<

@@ -17,13 +17,14 @@ export function installCallHook(engine: CallEngine): void {
     engine,
     phase: () => engine.phase,
     tiles: () =>
-      engine.tiles().map(({ name, self, status, camera, muted, screen }) => ({
+      engine.tiles().map(({ name, self, status, camera, muted, screen, speaking }) => ({
         name,
         self,
         status,
         camera,
         muted,
         screen,
+        speaking,
       })),
     stats: () => engine.stats(),
     refused: () => engine.refused,

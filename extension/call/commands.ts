@@ -18,6 +18,6 @@ export function callStatus(engine: CallEngine): CallWindowStatus {
     muted: engine.muted,
     camera: engine.camera,
     screen: engine.screen,
-    ...(speaking === undefined ? {} : { speaker: speaking.name }),
+    ...(speaking?.participantId === undefined ? {} : { speakerId: speaking.participantId }),
   };
 }

@@ -33,6 +33,8 @@ export type TileStatus = 'connecting' | 'live' | 'reconnecting';
 /** One square of the grid: a caller (or this browser itself) with what it sends. */
 export interface CallTile extends CallMedia {
   peerId: string;
+  /** The session participant behind the tile, once the agent has listed it. */
+  participantId: string | undefined;
   name: string;
   color: string;
   self: boolean;
@@ -73,11 +75,10 @@ const DISCONNECTED_MS = 4000;
 const RETRY_MS = [500, 1000, 2000, 4000, 5000];
 const LEVEL_EVERY_MS = 200;
 
+/** 128 random bits in hex: an id PeerJS accepts (runs of letters and digits). */
 function randomId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(18));
-  return `tcall-${btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')}`;
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return `tcall-${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
 function errorText(error: unknown): string {
@@ -138,6 +139,7 @@ export class CallEngine {
   tiles(): CallTile[] {
     const self: CallTile = {
       peerId: this.peerId,
+      participantId: undefined,
       name: 'You',
       color: '#61afef',
       self: true,
@@ -150,11 +152,13 @@ export class CallEngine {
     };
     const mine = this.callers.find((c) => c.peerId === this.peerId);
     if (mine !== undefined) {
+      self.participantId = mine.participant.id;
       self.name = `${mine.participant.name} (you)`;
       self.color = mine.participant.color;
     }
     const others = [...this.remotes.values()].map((r): CallTile => ({
       peerId: r.caller.peerId,
+      participantId: r.caller.participant.id,
       name: r.caller.participant.name,
       color: r.caller.participant.color,
       self: false,

@@ -27,8 +27,8 @@ export interface CallWindowStatus {
   muted: boolean;
   camera: boolean;
   screen: boolean;
-  /** The active speaker's name, when someone speaks. */
-  speaker?: string;
+  /** The active speaker (a participant id), when someone speaks. */
+  speakerId?: string;
 }
 
 /** One session shown in the panel: its terminal, its place in the output, its status. */

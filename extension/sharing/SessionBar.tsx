@@ -124,7 +124,8 @@ export function SessionBar({ view, call }: { view: SessionView; call?: CallActio
   }
   // Starting or joining a call stays in reach at any width, as Mute does once on it.
   const canCall = call !== undefined && !inCall && (people.length > 1 || view.callers.length > 0);
-  const speaking = callStatus?.speaker;
+  // The speaker's avatar lights up: nothing in the row moves while people talk.
+  const speaking = callStatus?.speakerId;
   if (people.length > 1)
     actions.push({
       label: 'Handoff',
@@ -144,7 +145,7 @@ export function SessionBar({ view, call }: { view: SessionView; call?: CallActio
           {people.map((p) => (
             <li
               key={p.id}
-              className={`avatar role-${p.role} ${p.typing ? 'is-typing' : ''} ${onCallIds.has(p.id) ? 'on-call' : ''}`}
+              className={`avatar role-${p.role} ${p.typing ? 'is-typing' : ''} ${onCallIds.has(p.id) ? 'on-call' : ''} ${speaking === p.id ? 'speaking' : ''}`}
               style={{ background: p.color, color: textOn(p.color) }}
               title={`${p.name} — ${ROLE_LABEL[p.role]}${p.id === view.selfId ? ' (you)' : ''}${onCallIds.has(p.id) ? ', on the call' : ''}`}
               data-on-call={onCallIds.has(p.id)}
@@ -167,7 +168,6 @@ export function SessionBar({ view, call }: { view: SessionView; call?: CallActio
             title={view.callers.map((c) => c.participant.name).join(', ')}
           >
             {view.callers.length} on call
-            {speaking !== undefined && <span className="call-speaker"> · {speaking}</span>}
           </span>
         )}
         {canCall && (
@@ -176,7 +176,8 @@ export function SessionBar({ view, call }: { view: SessionView; call?: CallActio
             data-testid="call-button"
             onClick={call.open}
           >
-            {view.callers.length > 0 ? 'Join call' : 'Call'}
+            {/* Beside the "3 on call" chip, "Join" says enough where room is short. */}
+            {view.callers.length > 0 ? (narrow ? 'Join' : 'Join call') : 'Call'}
           </button>
         )}
         {call !== undefined && inCall && (

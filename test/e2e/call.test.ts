@@ -5,25 +5,31 @@
  * PeerServer). Chromium's fake camera and microphone; media checked with getStats, not
  * elements: frames decoded and audio bytes received must grow.
  */
-import puppeteer, { type Browser, type Page } from 'puppeteer';
+import path from 'node:path';
+import type { Page } from 'puppeteer';
+import { REPO_ROOT } from '../fixtures/agent.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, launchTandem, visibleText, waitForText, type Tandem } from './browser.js';
+import { visibleText, waitForText, type Tandem } from './browser.js';
+import {
+  invite,
+  joinCall,
+  launchCallParties,
+  liveTiles,
+  mediaFlows,
+  openCallWindow,
+  openGuest,
+  statsOf,
+  type CallParties,
+} from './call-helpers.js';
 
-/** Headless Chromium hides local ICE candidates behind mDNS names, which loopback cannot resolve. */
-const WEBRTC_ARGS = [
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-  '--allow-loopback-in-peer-connection',
-];
-/** Fake camera and microphone, permission granted, and getDisplayMedia picks a fake screen. */
-const MEDIA_ARGS = [
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
-];
+const SCREENSHOTS = process.env.TANDEM_SCREENSHOTS === '1';
+/** TANDEM_SCREENSHOTS=1 saves what a person sees to docs/images/call-<name>.png. */
+async function shot(page: Page, name: string): Promise<void> {
+  if (SCREENSHOTS)
+    await page.screenshot({ path: path.join(REPO_ROOT, `docs/images/call-${name}.png`) });
+}
 
-let owner: Tandem;
-let coworker: Tandem;
-let guestBrowser: Browser;
+let parties: CallParties;
 let panel: Page;
 let kimPanel: Page;
 let ownerCall: Page;
@@ -37,83 +43,12 @@ function watchErrors(page: Page, who: string): Page {
   return page;
 }
 
-/** Clicks the session bar's Call button, which opens the call window; returns that window. */
-async function openCallWindow(tandem: Tandem, page: Page): Promise<Page> {
-  const opened = tandem.browser.waitForTarget((t) => t.url().includes('/call.html'), {
-    timeout: 15_000,
-  });
-  await page.click(`[data-session="${sessionId}"] [data-testid="call-button"]`);
-  const target = await opened;
-  const popup = await target.asPage();
-  await popup.waitForFunction(() => window.__tandemCall !== undefined, { timeout: 15_000 });
-  return watchErrors(popup, 'call window');
-}
-
-async function join(page: Page): Promise<void> {
-  await page.waitForSelector('[data-testid="call-join"]:not([disabled])', { timeout: 15_000 });
-  await page.click('[data-testid="call-join"]');
-  await page.waitForFunction(() => window.__tandemCall?.phase() === 'in-call', {
-    timeout: 20_000,
-  });
-}
-
-/** Waits until `page` shows `n` live tiles (itself included). */
-async function liveTiles(page: Page, n: number): Promise<void> {
-  await page.waitForFunction(
-    (count: number) => {
-      const tiles = window.__tandemCall?.tiles() ?? [];
-      return tiles.length === count && tiles.every((t) => t.status === 'live');
-    },
-    { timeout: 30_000, polling: 100 },
-    n,
-  );
-}
-
-type Stats = { peerId: string; framesDecoded: number; audioBytes: number; connectionId: string };
-
-const statsOf = (page: Page): Promise<Stats[]> =>
-  page.evaluate(() => window.__tandemCall?.stats() ?? Promise.resolve([]));
-
-/**
- * Media from every other caller keeps arriving at `page`: frames decoded and audio bytes both
- * grow over a second, for each of `callers` connections.
- */
-async function mediaFlows(page: Page, callers: number): Promise<Stats[]> {
-  const deadline = Date.now() + 20_000;
-  let last = '';
-  for (;;) {
-    const before = await statsOf(page);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const after = await statsOf(page);
-    const growing = after.filter((a) => {
-      const b = before.find((x) => x.peerId === a.peerId);
-      return b !== undefined && a.framesDecoded > b.framesDecoded && a.audioBytes > b.audioBytes;
-    });
-    if (after.length === callers && growing.length === callers) return after;
-    last = JSON.stringify({ before, after });
-    if (Date.now() > deadline) throw new Error(`media is not flowing: ${last}`);
-  }
-}
+const callWindow = async (tandem: Tandem, page: Page): Promise<Page> =>
+  watchErrors(await openCallWindow(tandem, page, sessionId), 'call window');
 
 beforeAll(async () => {
-  owner = await launchTandem({ serveGuestPage: true, args: [...WEBRTC_ARGS, ...MEDIA_ARGS] });
-  coworker = await launchTandem({
-    extensionDir: owner.extensionDir,
-    args: [...WEBRTC_ARGS, ...MEDIA_ARGS],
-  });
-  guestBrowser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    pipe: true,
-    args: [
-      '--no-sandbox',
-      '--disable-dev-shm-usage',
-      '--no-first-run',
-      ...WEBRTC_ARGS,
-      ...MEDIA_ARGS,
-    ],
-  });
-  panel = watchErrors(await owner.openPanel({ width: 460, height: 720 }), 'owner panel');
+  parties = await launchCallParties();
+  panel = watchErrors(await parties.owner.openPanel({ width: 460, height: 720 }), 'owner panel');
   await panel.waitForFunction(() => window.__tandem?.linkState() === 'connected', {
     timeout: 20_000,
   });
@@ -124,9 +59,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await guestBrowser?.close().catch(() => undefined);
-  await coworker?.close();
-  await owner?.close();
+  await parties?.close();
 });
 
 afterEach(async (context) => {
@@ -138,51 +71,40 @@ afterEach(async (context) => {
     ['guest', guest],
   ] as const) {
     if (page === undefined || page.isClosed()) continue;
-    process.stderr.write(`\n--- ${who} ---\n${await visibleText(page).catch(String)}\n`);
+    const call = await page
+      .evaluate(() => JSON.stringify(window.__tandemCall?.tiles() ?? null))
+      .catch(String);
+    process.stderr.write(
+      `\n--- ${who} ---\n${await visibleText(page).catch(String)}\ncall tiles: ${call}\n`,
+    );
   }
   process.stderr.write(`page errors: ${JSON.stringify(pageErrors)}\n`);
 });
 
 describe('calls', () => {
   it('the owner, a co-worker and a guest join one call and each receives the other two', async () => {
-    const invite = (role: string): Promise<string> =>
-      panel.evaluate(
-        async (id: string, r: string) => {
-          const reply = (await window.__tandem?.model.client.request('invite.create', {
-            sessionId: id,
-            role: r,
-          })) as { url: string };
-          return reply.url;
-        },
-        sessionId,
-        role,
-      );
     // One person alone has no Call button: a call needs two.
     expect(await panel.$(`[data-session="${sessionId}"] [data-testid="call-button"]`)).toBeNull();
 
     kimPanel = watchErrors(
-      await coworker.openPanel({ width: 460, height: 720 }),
+      await parties.coworker.openPanel({ width: 460, height: 720 }),
       'co-worker panel',
     );
     await kimPanel.waitForFunction(() => window.__tandem?.linkState() === 'connected', {
       timeout: 20_000,
     });
-    const coworkerUrl = await invite('coworker');
+    const coworkerUrl = await invite(panel, sessionId, 'coworker');
     await kimPanel.evaluate(async (url: string) => {
       await window.__tandem?.model.join(url, 'Kim');
     }, coworkerUrl);
-    guest = watchErrors(await guestBrowser.newPage(), 'guest');
-    await guest.setViewport({ width: 1100, height: 760 });
-    await guest.goto(await invite('viewer'));
-    await guest.type('input[name="name"]', 'Gia');
-    await guest.click('button[type="submit"]');
-    await guest.waitForFunction(() => window.__tandemGuest?.state() === 'running', {
-      timeout: 20_000,
-    });
+    guest = watchErrors(
+      await openGuest(parties.guestBrowser, await invite(panel, sessionId, 'viewer'), 'Gia'),
+      'guest',
+    );
 
     // The owner starts the call from the side panel; the call window asks for the devices.
-    ownerCall = await openCallWindow(owner, panel);
-    await join(ownerCall);
+    ownerCall = await callWindow(parties.owner, panel);
+    await joinCall(ownerCall);
     await panel.waitForFunction(
       () =>
         document.querySelector('[data-testid="call-chip"]')?.textContent?.startsWith('1 on call'),
@@ -191,15 +113,18 @@ describe('calls', () => {
 
     // The co-worker sees the call going and joins it from their panel.
     await kimPanel.waitForFunction(
-      () => document.querySelector('[data-testid="call-button"]')?.textContent === 'Join call',
+      () =>
+        /^Join( call)?$/.test(
+          document.querySelector('[data-testid="call-button"]')?.textContent ?? '',
+        ),
       { timeout: 10_000 },
     );
-    kimCall = await openCallWindow(coworker, kimPanel);
-    await join(kimCall);
+    kimCall = await callWindow(parties.coworker, kimPanel);
+    await joinCall(kimCall);
 
     // The guest, a viewer, may talk although it cannot type: the call opens in its page.
     await guest.click('[data-testid="call-button"]');
-    await join(guest);
+    await joinCall(guest);
 
     for (const page of [ownerCall, kimCall, guest]) {
       await liveTiles(page, 3);
@@ -219,6 +144,31 @@ describe('calls', () => {
     expect(
       await ownerCall.$eval('[data-testid="call-grid"]', (el) => el.getAttribute('data-layout')),
     ).toBe('2x2');
+    // The fake microphone beeps: someone is highlighted as the active speaker from its level.
+    await ownerCall.waitForFunction(() => window.__tandemCall?.tiles().some((t) => t.speaking), {
+      timeout: 15_000,
+      polling: 50,
+    });
+    await ownerCall.setViewport({ width: 960, height: 600 });
+    await shot(ownerCall, 'window');
+    await panel.setViewport({ width: 400, height: 640 });
+    await shot(panel, 'panel-400');
+    await panel.setViewport({ width: 460, height: 720 });
+    await shot(guest, 'guest');
+    // Tiles keep their 16:9 shape whatever the window's shape.
+    for (const [width, height] of [
+      [900, 600],
+      [600, 900],
+    ] as const) {
+      await ownerCall.setViewport({ width, height });
+      await ownerCall.waitForFunction(
+        () => {
+          const tile = document.querySelector('[data-testid="call-tile"]')?.getBoundingClientRect();
+          return tile !== undefined && Math.abs(tile.width / tile.height - 16 / 9) < 0.05;
+        },
+        { timeout: 5000 },
+      );
+    }
     expect(pageErrors).toEqual([]);
   }, 180_000);
 
@@ -245,6 +195,7 @@ describe('calls', () => {
       // The screen's frames arrive on the same connection as the camera's did.
       await mediaFlows(page, 2);
     }
+    await shot(kimCall, 'screen-share');
     await guest.evaluate(() => window.__tandemCall?.endShareFromBrowser());
     for (const page of [ownerCall, kimCall]) {
       await page.waitForFunction(
@@ -285,7 +236,7 @@ describe('calls', () => {
 
   it('a stranger’s media call is refused; a broken connection is retried and shown as reconnecting', async () => {
     const ownerPeer = await ownerCall.evaluate(() => window.__tandemCall?.peerId() ?? '');
-    const stranger = watchErrors(await guestBrowser.newPage(), 'stranger');
+    const stranger = watchErrors(await parties.guestBrowser.newPage(), 'stranger');
     // A page at the relay that never joined the session: it has the page's code, not a seat.
     await stranger.goto(guest.url().replace(/#.*$/, '#not.a.real.link'));
     const refusedBefore = await ownerCall.evaluate(() => window.__tandemCall?.refused() ?? 0);

@@ -156,6 +156,23 @@ describe('panel layout at 320–500 px', () => {
       await p.click('[data-testid="watch-toggle"]');
       await p.waitForSelector('[data-testid="watch-grid"]', { hidden: true });
     }
+    // A call going on: the chip with the count, the call mark on avatars, Join call.
+    let n = 0;
+    for (const participant of participants) {
+      n += 1;
+      await participant.request('call.join', {
+        sessionId: shared,
+        peerId: `tcall-layout-${n}-0123456789abcdef`,
+        muted: n === 2,
+        camera: true,
+        screen: false,
+      });
+    }
+    for (const width of WIDTHS) {
+      await p.setViewport({ width, height: HEIGHT });
+      await p.waitForSelector('.pane:not([style*="none"]) [data-testid="call-chip"]');
+      problems.push(...(await check(p, 'shared-session-call', width)));
+    }
     // The dark theme (following the system) meets the same contrast.
     await p.setViewport({ width: 400, height: HEIGHT });
     await p.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
