@@ -15,7 +15,14 @@ export interface CallHookView {
   }[];
   /** Per remote caller: video frames decoded and audio bytes received so far. */
   stats(): Promise<
-    { peerId: string; framesDecoded: number; audioBytes: number; connectionId: string }[]
+    {
+      peerId: string;
+      framesDecoded: number;
+      audioBytes: number;
+      connectionId: string;
+      fps: number;
+      width: number;
+    }[]
   >;
   /** Calls turned away because the caller was not on the session's call. */
   refused(): number;

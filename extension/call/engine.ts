@@ -56,6 +56,9 @@ export interface ReceiveStats {
   audioBytes: number;
   /** The connection's id: a device switch must not make a new one. */
   connectionId: string;
+  /** The video as received: frames a second and width. */
+  fps: number;
+  width: number;
 }
 
 interface Remote {
@@ -74,6 +77,27 @@ const UNLISTED_WAIT_MS = 4000;
 const DISCONNECTED_MS = 4000;
 const RETRY_MS = [500, 1000, 2000, 4000, 5000];
 const LEVEL_EVERY_MS = 200;
+/**
+ * Faces beside a terminal: 640×360 at 15 frames a second is plenty for a tile, and halves what
+ * each of the mesh's encoders and decoders costs against 30 (the terminal's echo shares the
+ * machine with them).
+ */
+const CAMERA: MediaTrackConstraints = {
+  width: { ideal: 640 },
+  height: { ideal: 360 },
+  frameRate: { ideal: 15, max: 15 },
+};
+
+/** How a connection's video is encoded for a call of `callers` people. */
+export function videoScale(
+  callers: number,
+  screen: boolean,
+): { scaleResolutionDownBy: number; maxFramerate: number; maxBitrate: number } {
+  if (screen) return { scaleResolutionDownBy: 1, maxFramerate: 5, maxBitrate: 1_200_000 };
+  if (callers <= 2) return { scaleResolutionDownBy: 1, maxFramerate: 15, maxBitrate: 600_000 };
+  if (callers <= 4) return { scaleResolutionDownBy: 2, maxFramerate: 15, maxBitrate: 250_000 };
+  return { scaleResolutionDownBy: 3, maxFramerate: 10, maxBitrate: 150_000 };
+}
 
 /** 128 random bits in hex: an id PeerJS accepts (runs of letters and digits). */
 function randomId(): string {
@@ -285,6 +309,7 @@ export class CallEngine {
     track.addEventListener('ended', () => this.stopScreen());
     this.swapVideo(track);
     this.screen = true;
+    this.tuneSenders();
     this.changedMedia({ screen: true });
   }
 
@@ -295,6 +320,7 @@ export class CallEngine {
     track.stop();
     this.swapVideo(this.cameraTrack ?? this.blankVideo());
     this.screen = false;
+    this.tuneSenders();
     this.changedMedia({ screen: false });
   }
 
@@ -334,9 +360,15 @@ export class CallEngine {
       if (pc === undefined || remote.connection === undefined) continue;
       let framesDecoded = 0;
       let audioBytes = 0;
+      let fps = 0;
+      let width = 0;
       (await pc.getStats()).forEach((report: RTCStats & Record<string, unknown>) => {
         if (report.type !== 'inbound-rtp') return;
-        if (report.kind === 'video') framesDecoded += Number(report.framesDecoded ?? 0);
+        if (report.kind === 'video') {
+          framesDecoded += Number(report.framesDecoded ?? 0);
+          fps = Number(report.framesPerSecond ?? 0);
+          width = Number(report.frameWidth ?? 0);
+        }
         if (report.kind === 'audio') audioBytes += Number(report.bytesReceived ?? 0);
       });
       out.push({
@@ -344,6 +376,8 @@ export class CallEngine {
         framesDecoded,
         audioBytes,
         connectionId: remote.connection.connectionId,
+        fps,
+        width,
       });
     }
     return out;
@@ -395,16 +429,11 @@ export class CallEngine {
     kind: 'audio' | 'video',
     deviceId: string | undefined,
   ): Promise<MediaStreamTrack> {
-    const wanted = deviceId === undefined ? true : { deviceId: { exact: deviceId } };
+    const wanted = deviceId === undefined ? {} : { deviceId: { exact: deviceId } };
     const constraints: MediaStreamConstraints =
       kind === 'audio'
-        ? { audio: wanted }
-        : {
-            video:
-              wanted === true
-                ? { width: { ideal: 640 }, height: { ideal: 360 } }
-                : { ...wanted, width: { ideal: 640 }, height: { ideal: 360 } },
-          };
+        ? { audio: deviceId === undefined ? true : wanted }
+        : { video: { ...wanted, ...CAMERA } };
     let stream: MediaStream;
     try {
       stream = await this.media.getUserMedia(constraints);
@@ -518,7 +547,34 @@ export class CallEngine {
       this.waiting.delete(peerId);
       this.accept(connection);
     }
+    this.tuneSenders();
     this.emit();
+  }
+
+  /**
+   * What each connection's video encoder sends, by head count, as gallery views do: a mesh
+   * encodes once per connection, so a bigger call sends smaller pictures (tiles are smaller
+   * too) and the machine keeps its CPU for the terminal. A shared screen keeps its full
+   * resolution (text must stay legible) at a few frames a second.
+   */
+  private tuneSenders(): void {
+    const scale = videoScale(this.callers.length, this.screen);
+    for (const remote of this.remotes.values()) {
+      const sender = remote.connection?.peerConnection
+        .getSenders()
+        .find((s) => s.track?.kind === 'video');
+      if (sender === undefined) continue;
+      const parameters = sender.getParameters();
+      const encoding = parameters.encodings[0];
+      if (encoding === undefined) continue;
+      if (
+        encoding.scaleResolutionDownBy === scale.scaleResolutionDownBy &&
+        encoding.maxFramerate === scale.maxFramerate
+      )
+        continue;
+      Object.assign(encoding, scale);
+      void sender.setParameters(parameters).catch(() => undefined);
+    }
   }
 
   private dial(remote: Remote): void {
@@ -567,6 +623,7 @@ export class CallEngine {
       remote.stream = stream;
       remote.status = 'live';
       remote.retries = 0;
+      this.tuneSenders();
       this.watchLevel(remote.caller.peerId, stream);
       this.emit();
     });
@@ -640,7 +697,8 @@ export class CallEngine {
   private watchLevel(peerId: string, stream: MediaStream): void {
     if (stream.getAudioTracks().length === 0) return;
     try {
-      this.audio ??= new AudioContext();
+      // "playback": the largest buffers, so the audio thread wakes least (levels need no speed).
+      this.audio ??= new AudioContext({ latencyHint: 'playback' });
       void this.audio.resume().catch(() => undefined);
       const analyser = this.audio.createAnalyser();
       analyser.fftSize = 512;

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { launchTandem } from '../e2e/browser.js';
+import { panelEcho } from './panel-echo.js';
 import { percentile, type BenchResult } from './results.js';
 
 const ECHO_ROUNDS = 400;
@@ -77,23 +78,11 @@ export async function runPanelBench(): Promise<BenchResult[]> {
       return times;
     }, ECHO_ROUNDS);
 
-    const panel = await page.evaluate(async (rounds: number) => {
-      const hook = window.__tandem;
-      if (hook === undefined) throw new Error('no hook');
-      const sessionId = await hook.open({ kind: 'echo' }, 'echo');
-      const view = hook.model.sessions.find((s) => s.id === sessionId);
-      if (view === undefined) throw new Error('no view');
-      await new Promise((r) => setTimeout(r, 300));
-      const times: number[] = [];
-      for (let i = 0; i < rounds; i++) {
-        const written = view.nextWrite();
-        const t0 = performance.now();
-        view.terminal.term.input('x', true);
-        await written;
-        times.push(performance.now() - t0);
-      }
-      return times;
-    }, ECHO_ROUNDS);
+    const echoSession = await page.evaluate(
+      () => window.__tandem?.open({ kind: 'echo' }, 'echo') ?? '',
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const panel = await panelEcho(page, echoSession, ECHO_ROUNDS);
 
     process.stdout.write(
       `  echo: bare p50 ${percentile(bare, 50).toFixed(2)} ms, panel p50 ${percentile(panel, 50).toFixed(2)} ms\n`,

@@ -4,6 +4,7 @@
  */
 import { runAbuseBench } from './abuse.bench.js';
 import { runAgentBench } from './agent.bench.js';
+import { runCallBench } from './call.bench.js';
 import { runCopilotBench } from './copilot.bench.js';
 import { runRecordingBench } from './recording.bench.js';
 import { runReplayBench } from './replay.bench.js';
@@ -23,6 +24,7 @@ const suites: Record<string, () => Promise<BenchResult[]>> = {
   soak: runSoakBench,
   abuse: runAbuseBench,
   copilot: runCopilotBench,
+  call: runCallBench,
 };
 /** Suites that run only when named: they take minutes. */
 const OPT_IN = new Set(['abuse']);

@@ -52,6 +52,8 @@ export interface LaunchOptions {
   args?: string[];
   /** Extra environment for the agent (Chromium starts the host, which starts the agent). */
   agentEnv?: Record<string, string>;
+  /** Another Chromium binary or wrapper (the bench runs "remote" parties under nice). */
+  executablePath?: string;
 }
 
 export async function launchTandem(options: LaunchOptions = {}): Promise<Tandem> {
@@ -77,7 +79,7 @@ export async function launchTandem(options: LaunchOptions = {}): Promise<Tandem>
   const extensionId = stdout.trim();
   const launch = (): Promise<Browser> =>
     puppeteer.launch({
-      executablePath: CHROMIUM,
+      executablePath: options.executablePath ?? CHROMIUM,
       headless: true,
       pipe: true,
       enableExtensions: [extensionDir],

@@ -3,6 +3,8 @@
  * loopback, and the steps a person takes (open the call window, join) with the checks on
  * media (getStats: frames decoded and audio bytes must grow).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
 import { CHROMIUM, launchTandem, type Tandem } from './browser.js';
 
@@ -55,6 +57,8 @@ export type Stats = {
   framesDecoded: number;
   audioBytes: number;
   connectionId: string;
+  fps: number;
+  width: number;
 };
 
 export const statsOf = (page: Page): Promise<Stats[]> =>
@@ -88,13 +92,28 @@ export interface CallParties {
   close(): Promise<void>;
 }
 
-/** The owner's Chromium (serving the guest page), a co-worker's, and a plain one for a guest. */
-export async function launchCallParties(): Promise<CallParties> {
+/**
+ * The owner's Chromium (serving the guest page), a co-worker's, and a plain one for a guest.
+ * `remoteNice`: run the co-worker's and the guest's browsers that many nice levels down, as if
+ * they were on other machines (the bench measures what the owner's machine bears).
+ */
+export async function launchCallParties(
+  options: { remoteNice?: number } = {},
+): Promise<CallParties> {
   const args = [...WEBRTC_ARGS, ...MEDIA_ARGS];
   const owner = await launchTandem({ serveGuestPage: true, args });
-  const coworker = await launchTandem({ extensionDir: owner.extensionDir, args });
+  let executablePath = CHROMIUM;
+  if (options.remoteNice !== undefined) {
+    executablePath = path.join(owner.agent.root, 'nice-chromium');
+    fs.writeFileSync(
+      executablePath,
+      `#!/bin/sh\nexec nice -n ${options.remoteNice} ${CHROMIUM} "$@"\n`,
+      { mode: 0o755 },
+    );
+  }
+  const coworker = await launchTandem({ extensionDir: owner.extensionDir, args, executablePath });
   const guestBrowser = await puppeteer.launch({
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
     pipe: true,
     args: ['--no-sandbox', '--disable-dev-shm-usage', '--no-first-run', ...args],
