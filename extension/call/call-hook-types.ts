@@ -1,5 +1,17 @@
 /* No imports: the e2e tests type-check this file under their own (Node) configuration. */
 
+/** Per remote caller, what this browser has received: frames decoded and audio bytes. */
+export interface ReceiveStats {
+  peerId: string;
+  framesDecoded: number;
+  audioBytes: number;
+  /** The connection's id: a device switch must not make a new one. */
+  connectionId: string;
+  /** The video as received: frames a second and width. */
+  fps: number;
+  width: number;
+}
+
 /** What e2e tests and the bench read from a call (pop-out window or guest page). */
 export interface CallHookView {
   phase(): string;
@@ -14,16 +26,7 @@ export interface CallHookView {
     speaking: boolean;
   }[];
   /** Per remote caller: video frames decoded and audio bytes received so far. */
-  stats(): Promise<
-    {
-      peerId: string;
-      framesDecoded: number;
-      audioBytes: number;
-      connectionId: string;
-      fps: number;
-      width: number;
-    }[]
-  >;
+  stats(): Promise<ReceiveStats[]>;
   /** Calls turned away because the caller was not on the session's call. */
   refused(): number;
   peerId(): string;

@@ -1,5 +1,6 @@
 import { Peer, type MediaConnection } from 'peerjs';
 import type { CallMedia, CallerInfo, IceServerConfig, RelayPlace } from '../../protocol/index.js';
+import type { ReceiveStats } from './call-hook-types.js';
 import { activeSpeaker } from './layout.js';
 
 /**
@@ -47,18 +48,6 @@ export interface DeviceLists {
   mic: MediaDeviceInfo[];
   camera: MediaDeviceInfo[];
   speaker: MediaDeviceInfo[];
-}
-
-/** Per remote caller, what this browser has received: frames decoded and audio bytes. */
-export interface ReceiveStats {
-  peerId: string;
-  framesDecoded: number;
-  audioBytes: number;
-  /** The connection's id: a device switch must not make a new one. */
-  connectionId: string;
-  /** The video as received: frames a second and width. */
-  fps: number;
-  width: number;
 }
 
 interface Remote {

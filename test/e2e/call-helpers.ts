@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
+import type { ReceiveStats } from '../../extension/call/call-hook-types.js';
 import { CHROMIUM, launchTandem, type Tandem } from './browser.js';
 
 /** Headless Chromium hides local ICE candidates behind mDNS names, which loopback cannot resolve. */
@@ -52,14 +53,7 @@ export async function liveTiles(page: Page, n: number): Promise<void> {
   );
 }
 
-export type Stats = {
-  peerId: string;
-  framesDecoded: number;
-  audioBytes: number;
-  connectionId: string;
-  fps: number;
-  width: number;
-};
+export type Stats = ReceiveStats;
 
 export const statsOf = (page: Page): Promise<Stats[]> =>
   page.evaluate(() => window.__tandemCall?.stats() ?? Promise.resolve([]));
