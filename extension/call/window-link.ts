@@ -12,7 +12,8 @@ import { viewCallControl } from './control.js';
 import type { CallControl } from './engine.js';
 
 export type CallCommand = 'mute' | 'unmute' | 'camera-on' | 'camera-off' | 'leave';
-type Op = 'config' | 'join' | 'update' | 'leave';
+const OPS = ['config', 'join', 'update', 'leave'] as const;
+type Op = (typeof OPS)[number];
 
 export type ToPanel =
   | { kind: 'request'; sessionId: string; id: number; op: Op; args: unknown[] }
@@ -140,7 +141,7 @@ export class CallWindowHub {
         served.windowId = undefined;
         return;
       case 'request':
-        void this.answer(served, message);
+        if (OPS.includes(message.op)) void this.answer(served, message);
     }
   }
 
