@@ -1,18 +1,46 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Files that load the machine on their own (three Chromiums in a video call take both cores):
+ * they run after everything else, one at a time, so no timing-sensitive test runs beside them.
+ */
+const ALONE = ['test/e2e/call.test.ts'];
+
+const shared = {
+  testTimeout: 60_000,
+  hookTimeout: 60_000,
+  pool: 'forks',
+} as const;
+
 export default defineConfig({
   test: {
-    include: [
-      'extension/**/*.test.ts',
-      'protocol/**/*.test.ts',
-      'native-host/**/*.test.ts',
-      'test/**/*.test.ts',
-    ],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    pool: 'forks',
-    // Real sshd on :2222, socat pairs and a live agent per file: two files at a time fit 2 cores.
-    maxWorkers: 2,
     reporters: ['default'],
+    projects: [
+      {
+        test: {
+          ...shared,
+          name: 'suite',
+          include: [
+            'extension/**/*.test.ts',
+            'protocol/**/*.test.ts',
+            'native-host/**/*.test.ts',
+            'test/**/*.test.ts',
+          ],
+          exclude: ['**/node_modules/**', ...ALONE],
+          // Real sshd on :2222, socat pairs and a live agent per file: two files at a time fit 2 cores.
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'alone',
+          include: ALONE,
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });
