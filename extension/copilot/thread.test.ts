@@ -151,9 +151,10 @@ describe('CopilotThread', () => {
     expect(thread.preview).toBeUndefined();
     expect(thread.draft).toBeUndefined();
     expect(thread.entries).toEqual([answer]);
+    // Agreed once: the next question goes at once, without a second preview.
     await thread.question('and then?');
     expect(transport.asked.slice(-2).map((a) => a.type)).toEqual([
-      'copilot.preview',
+      'copilot.question',
       'copilot.question',
     ]);
     expect(transport.asked.at(-1)?.fields).toEqual({ sessionId: 's1', question: 'and then?' });
@@ -168,5 +169,78 @@ describe('CopilotThread', () => {
     const by = { id: 'o', name: 'Owner', color: '#000', role: 'owner' as const, local: true };
     thread.handle({ type: 'session.copilotState', sessionId: 's1', enabled: false, by } as never);
     expect(thread.enabled).toBe(false);
+  });
+});
+
+describe('questions to the language model', () => {
+  const preview = {
+    endpoint: 'http://127.0.0.1:1/v1',
+    model: 'm',
+    messages: [],
+    redacted: {},
+    consented: false,
+  };
+  const consentError = Object.assign(new Error('agree first'), {
+    code: 'bad_request',
+    details: { needsConsent: true },
+  });
+
+  it('falls back to the preview when the agent forgot the consent (it restarted)', async () => {
+    let restarted = false;
+    const transport = new FakeTransport(async (type) => {
+      if (type === 'copilot.preview') return preview;
+      if (restarted) throw consentError;
+      return { entry: entry(8, { action: 'question' }) };
+    });
+    const thread = new CopilotThread(
+      transport,
+      () => 's1',
+      () => undefined,
+    );
+    await thread.send('first', true);
+    restarted = true;
+    await thread.question('second');
+    expect(thread.preview?.question).toBe('second');
+    expect(thread.error).toBeUndefined();
+    expect(transport.asked.map((a) => a.type)).toEqual([
+      'copilot.question',
+      'copilot.question',
+      'copilot.preview',
+    ]);
+  });
+
+  it('drops a streaming draft when the owner turns the Copilot off', () => {
+    const thread = new CopilotThread(
+      new FakeTransport(async () => ({})),
+      () => 's1',
+      () => undefined,
+    );
+    thread.handle({
+      v: 1,
+      type: 'session.copilotDraft',
+      sessionId: 's1',
+      draftId: 'd',
+      question: 'q',
+      askedBy: { id: 'p', name: 'P' },
+      model: 'm',
+      text: 'half an ans',
+    });
+    expect(thread.draft?.text).toBe('half an ans');
+    thread.handle({
+      v: 1,
+      type: 'session.copilotState',
+      sessionId: 's1',
+      enabled: false,
+      by: {
+        id: 'local:host',
+        name: 'Host',
+        role: 'owner',
+        color: '#fff',
+        typing: false,
+        local: true,
+        waiting: false,
+      },
+    });
+    expect(thread.draft).toBeUndefined();
   });
 });

@@ -32,6 +32,8 @@ export class CopilotThread {
   model: string | undefined;
   /** A model's answer while it streams (the finished one arrives as an entry). */
   draft: EventMap['session.copilotDraft'] | undefined;
+  /** This person agreed to what questions send, in this session (the agent keeps the record). */
+  private consented = false;
   /** What a question would send, shown before the first one is sent; cleared on send/cancel. */
   preview: (ResultMap['copilot.preview'] & { question: string }) | undefined;
   /** A question is on its way to the model. */
@@ -62,6 +64,8 @@ export class CopilotThread {
         return true;
       case 'session.copilotState':
         this.enabled = event.enabled;
+        // Off: an answer still streaming is dropped by the agent; so is its draft here.
+        if (!event.enabled) this.draft = undefined;
         return true;
     }
   }
@@ -152,6 +156,9 @@ export class CopilotThread {
     const question = text.trim();
     if (question === '' || this.asking) return;
     this.error = undefined;
+    // Agreed once already: ask at once (a preview would cost a second request for nothing).
+    // An agent that forgot (it restarted) says so, and the preview comes after all.
+    if (this.consented && (await this.send(question, false))) return;
     try {
       const preview = await this.transport.request('copilot.preview', {
         sessionId: this.sessionId(),
@@ -170,8 +177,11 @@ export class CopilotThread {
     await this.send(question, false);
   }
 
-  /** Sends the previewed question: the person agreed to what it showed. */
-  async send(question: string, consent: boolean): Promise<void> {
+  /**
+   * Sends the question (`consent`: the person agreed to what the preview showed). False when
+   * the agent wants the preview seen first.
+   */
+  async send(question: string, consent: boolean): Promise<boolean> {
     this.preview = undefined;
     this.asking = true;
     this.error = undefined;
@@ -183,9 +193,16 @@ export class CopilotThread {
         // A model may take its time; the answer streams in as drafts meanwhile.
         150_000,
       );
+      this.consented = true;
       this.add(entry);
+      return true;
     } catch (error) {
+      if (needsConsent(error)) {
+        this.consented = false;
+        return false;
+      }
       this.error = refusal(error);
+      return true;
     } finally {
       this.asking = false;
       this.changed();
@@ -204,6 +221,15 @@ export class CopilotThread {
 }
 
 /** The agent's refusal as it said it (rate limits say how long to wait), or the link's error. */
+/** The agent wants the preview seen and agreed to first (it keeps consent per session). */
+function needsConsent(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null || !('details' in error)) return false;
+  const { details } = error;
+  return typeof details === 'object' && details !== null && 'needsConsent' in details
+    ? details.needsConsent === true
+    : false;
+}
+
 function refusal(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return `Not answered: ${message}`;

@@ -8,6 +8,7 @@ import {
   PING_INTERVAL_MS,
   PING_TIMEOUT_MS,
   type AgentEvent,
+  type ErrorDetails,
   type JoinResult,
   type LinkHello,
   type RelayPlace,
@@ -35,6 +36,7 @@ export class PeerRequestError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    readonly details?: ErrorDetails,
   ) {
     super(message);
     this.name = 'PeerRequestError';
@@ -382,7 +384,7 @@ export class PeerLink implements SessionTransport {
     this.pending.delete(message.id);
     clearTimeout(pending.timer);
     if (message.ok) pending.resolve(message.result);
-    else pending.reject(new PeerRequestError(message.code, message.message));
+    else pending.reject(new PeerRequestError(message.code, message.message, message.details));
   }
 
   private failPending(reason: string): void {

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '../../protocol/errors.js';
 import { CALL_MAX_CALLERS, CALL_PEER_ID, COPILOT_ACTIONS } from '../../protocol/messages.js';
-import type { AgentEvent, JoinResult, ResultMap } from '../../protocol/index.js';
+import type { AgentEvent, ErrorDetails, JoinResult, ResultMap } from '../../protocol/index.js';
 import { ROLES } from '../../protocol/roles.js';
 
 const text = z.string().max(64 * 1024 + 16);
@@ -191,13 +191,37 @@ const reply = z.object({
   id: z.number().int().nullable(),
   ok: z.boolean(),
   result: z.unknown().optional(),
-  error: z.object({ code: z.enum(ERROR_CODES), message: z.string().max(2000) }).optional(),
+  error: z
+    .object({
+      code: z.enum(ERROR_CODES),
+      message: z.string().max(2000),
+      // What a client may act on (e.g. needsConsent): small scalars only.
+      details: z
+        .record(
+          z.string().max(64),
+          z.union([
+            z.string().max(1000),
+            z.number(),
+            z.boolean(),
+            z.array(z.string().max(1000)).max(50),
+          ]),
+        )
+        .optional(),
+    })
+    .optional(),
 });
 
 export type PeerMessage =
   | { kind: 'event'; event: AgentEvent }
   | { kind: 'reply'; id: number | null; ok: true; result: unknown }
-  | { kind: 'reply'; id: number | null; ok: false; code: string; message: string };
+  | {
+      kind: 'reply';
+      id: number | null;
+      ok: false;
+      code: string;
+      message: string;
+      details?: ErrorDetails;
+    };
 
 /** Undefined for anything this side does not understand (it is ignored, not trusted). */
 export function parsePeerMessage(value: unknown): PeerMessage | undefined {
@@ -211,6 +235,7 @@ export function parsePeerMessage(value: unknown): PeerMessage | undefined {
       ok: false,
       code: r.error?.code ?? 'internal',
       message: r.error?.message ?? 'The other side refused the request',
+      ...(r.error?.details === undefined ? {} : { details: r.error.details }),
     };
   }
   const asEvent = event.safeParse(value);

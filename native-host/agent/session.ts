@@ -446,7 +446,8 @@ export class Session {
     let sentAt = 0;
     for await (const sofar of streamChat(config, messages)) {
       text = sofar;
-      if (this.state === 'exited') break;
+      // Turned off while it answered: stop reading; the answer never joins the thread.
+      if (this.state === 'exited' || !this.copilot.enabled) break;
       // At most ten drafts a second to every view; the last one comes as the entry.
       if (Date.now() - sentAt < 100) continue;
       sentAt = Date.now();
@@ -459,6 +460,12 @@ export class Session {
           model: config.model,
           text,
         }),
+      );
+    }
+    if (!this.copilot.enabled) {
+      throw new TandemError(
+        'forbidden',
+        'The owner turned the Copilot off while it answered: the answer was dropped',
       );
     }
     return this.publishAnswer(this.copilot.addAnswer(question, text, config.model, context));

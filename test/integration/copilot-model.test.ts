@@ -144,6 +144,29 @@ describe('Copilot questions to a language model', () => {
     await client.request('session.close', { sessionId });
   });
 
+  it('drops an answer still streaming when the owner turns the Copilot off', async () => {
+    const { client } = host;
+    const { sessionId } = await openBash(client, []);
+    const drafts: string[] = [];
+    client.onEvent((e: AgentEvent) => {
+      if (e.type === 'session.copilotDraft' && e.sessionId === sessionId) drafts.push(e.text);
+    });
+    const asked = client.request('copilot.question', {
+      sessionId,
+      question: 'Is it safe to reboot?',
+      consent: true,
+    });
+    asked.catch(() => undefined);
+    await expect.poll(() => drafts.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    await client.request('copilot.set', { sessionId, enabled: false });
+    await expect(asked).rejects.toMatchObject({ code: 'forbidden' });
+    // Nothing of it joined the thread, for anyone, once the Copilot is back on.
+    await client.request('copilot.set', { sessionId, enabled: true });
+    const { entries } = await client.request('copilot.thread', { sessionId });
+    expect(entries.filter((e) => e.question !== undefined)).toEqual([]);
+    await client.request('session.close', { sessionId });
+  });
+
   it('says what to set when no model is configured', async () => {
     const bare = makeAgentEnv();
     const other = spawnHost(bare.env);
