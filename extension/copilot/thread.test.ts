@@ -216,7 +216,6 @@ describe('questions to the language model', () => {
       () => undefined,
     );
     thread.handle({
-      v: 1,
       type: 'session.copilotDraft',
       sessionId: 's1',
       draftId: 'd',
@@ -227,7 +226,6 @@ describe('questions to the language model', () => {
     });
     expect(thread.draft?.text).toBe('half an ans');
     thread.handle({
-      v: 1,
       type: 'session.copilotState',
       sessionId: 's1',
       enabled: false,
