@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
  * Files that load the machine on their own (three Chromiums in a video call take both cores):
  * they run after everything else, one at a time, so no timing-sensitive test runs beside them.
  */
-const ALONE = ['test/e2e/call.test.ts'];
+const ALONE = ['test/e2e/call.test.ts', 'test/e2e/call-turn.test.ts'];
 
 const shared = {
   testTimeout: 60_000,

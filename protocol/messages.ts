@@ -430,7 +430,12 @@ export interface ResultMap {
   };
   'copilot.question': { entry: CopilotEntry };
   /** `relay` only for the owner's own views: a remote participant uses the relay it came from. */
-  'call.config': { relay?: RelayPlace; iceServers: IceServerConfig[] };
+  'call.config': {
+    relay?: RelayPlace;
+    iceServers: IceServerConfig[];
+    /** "relay": media only through TURN, so callers never learn each other's addresses. */
+    iceTransportPolicy?: 'relay';
+  };
   'call.join': { callers: CallerInfo[] };
   'call.update': Record<string, never>;
   'call.leave': Record<string, never>;

@@ -22,6 +22,8 @@ const SYSTEM_PACKAGES = {
   xauth: '/usr/bin/xauth',
   openssl: '/usr/bin/openssl',
   'fonts-dejavu-core': '/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf',
+  // TURN for calls that must not go direct (test/fixtures/turn.ts starts it on loopback).
+  coturn: '/usr/bin/turnserver',
 };
 
 function log(message) {

@@ -10,6 +10,10 @@ export interface ReceiveStats {
   /** The video as received: frames a second and width. */
   fps: number;
   width: number;
+  /** The kinds of candidate the other side offered (host, srflx, relay): what it revealed. */
+  remoteCandidates: string[];
+  /** The kind of this side's candidate in the pair in use: "relay" when media goes via TURN. */
+  route: string;
 }
 
 /** What e2e tests and the bench read from a call (pop-out window or guest page). */

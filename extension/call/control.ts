@@ -12,7 +12,13 @@ export function viewCallControl(view: SessionView): CallControl {
       // A joined session's callers use the relay it came through; the agent names its own.
       const relay = transport.callRelay ?? reply.relay;
       if (relay === undefined) throw new Error('the agent named no relay for the call');
-      return { relay, iceServers: reply.iceServers };
+      return {
+        relay,
+        iceServers: reply.iceServers,
+        ...(reply.iceTransportPolicy === undefined
+          ? {}
+          : { iceTransportPolicy: reply.iceTransportPolicy }),
+      };
     },
     async join(peerId, media) {
       return (await transport.request('call.join', { sessionId, peerId, ...media })).callers;

@@ -8,7 +8,11 @@ import { activeSpeaker } from './layout.js';
  * guest page asks its own link; the pop-out window asks the side panel that holds the session.
  */
 export interface CallControl {
-  config(): Promise<{ relay: RelayPlace; iceServers: IceServerConfig[] }>;
+  config(): Promise<{
+    relay: RelayPlace;
+    iceServers: IceServerConfig[];
+    iceTransportPolicy?: 'relay';
+  }>;
   join(peerId: string, media: CallMedia): Promise<CallerInfo[]>;
   update(media: Partial<CallMedia>): Promise<void>;
   leave(): Promise<void>;
@@ -218,13 +222,13 @@ export class CallEngine {
     this.phase = 'joining';
     this.emit();
     try {
-      const { relay, iceServers } = await this.control.config();
+      const { relay, iceServers, iceTransportPolicy } = await this.control.config();
       const peer = new Peer(this.peerId, {
         host: relay.host,
         port: relay.port,
         path: relay.path,
         secure: relay.secure,
-        config: { iceServers },
+        config: { iceServers, iceTransportPolicy: iceTransportPolicy ?? 'all' },
         debug: 0,
       });
       this.peer = peer;
@@ -351,7 +355,19 @@ export class CallEngine {
       let audioBytes = 0;
       let fps = 0;
       let width = 0;
+      const remoteCandidates = new Set<string>();
+      const localTypes = new Map<string, string>();
+      let localInUse = '';
       (await pc.getStats()).forEach((report: RTCStats & Record<string, unknown>) => {
+        if (report.type === 'remote-candidate') remoteCandidates.add(String(report.candidateType));
+        if (report.type === 'local-candidate')
+          localTypes.set(report.id, String(report.candidateType));
+        if (
+          report.type === 'candidate-pair' &&
+          report.nominated === true &&
+          report.state === 'succeeded'
+        )
+          localInUse = String(report.localCandidateId);
         if (report.type !== 'inbound-rtp') return;
         if (report.kind === 'video') {
           framesDecoded += Number(report.framesDecoded ?? 0);
@@ -367,6 +383,8 @@ export class CallEngine {
         connectionId: remote.connection.connectionId,
         fps,
         width,
+        remoteCandidates: [...remoteCandidates].sort(),
+        route: localTypes.get(localInUse) ?? '',
       });
     }
     return out;

@@ -289,7 +289,10 @@ export const RESULT_SCHEMAS = {
   }),
   'copilot.question': z.object({ entry: copilotEntry }),
   // A remote participant registers on the relay it came from: a relay named here is ignored.
-  'call.config': z.object({ iceServers: z.array(iceServer).max(16) }),
+  'call.config': z.object({
+    iceServers: z.array(iceServer).max(16),
+    iceTransportPolicy: z.literal('relay').optional(),
+  }),
   'call.join': z.object({ callers }),
   'call.update': empty,
   'call.leave': empty,

@@ -38,6 +38,12 @@ export interface SharingConfig {
   guestPageDir?: string;
   /** How remote participants see the owner: never the Unix user name (see remote-view.ts). */
   displayName: string;
+  /**
+   * Calls: "relay" sends all media through the TURN servers in `iceServers`, so no caller ever
+   * learns another's IP addresses (ICE candidates carry them) — what a viewer link would
+   * otherwise give away on a call. Default "all": direct when possible.
+   */
+  callPolicy: 'all' | 'relay';
 }
 
 export const DEFAULT_SHARING: SharingConfig = {
@@ -45,6 +51,7 @@ export const DEFAULT_SHARING: SharingConfig = {
   port: 0,
   iceServers: [],
   displayName: DEFAULT_DISPLAY_NAME,
+  callPolicy: 'all',
 };
 
 /** Reads ~/.config/tandem/sharing.json; bad or missing values fall back to the defaults. */
@@ -66,6 +73,8 @@ export function loadSharingConfig(file: string): SharingConfig {
     const name = raw.displayName.trim();
     if (name.length > 0 && name.length <= 64) config.displayName = name;
   }
+  if ('callPolicy' in raw && (raw.callPolicy === 'relay' || raw.callPolicy === 'all'))
+    config.callPolicy = raw.callPolicy;
   if ('iceServers' in raw && Array.isArray(raw.iceServers)) {
     config.iceServers = raw.iceServers.filter(
       (s: unknown): s is IceServer => typeof s === 'object' && s !== null && 'urls' in s,
@@ -262,9 +271,11 @@ export class Sharing {
    */
   async callConfig(local: boolean): Promise<ResultMap['call.config']> {
     const iceServers = this.config.iceServers.map((s) => ({ ...s }));
-    if (!local) return { iceServers };
+    const policy =
+      this.config.callPolicy === 'relay' ? { iceTransportPolicy: 'relay' as const } : {};
+    if (!local) return { iceServers, ...policy };
     const { host, port, path, secure } = (await this.start()).relay;
-    return { relay: { host, port, path, secure }, iceServers };
+    return { relay: { host, port, path, secure }, iceServers, ...policy };
   }
 
   async close(): Promise<void> {

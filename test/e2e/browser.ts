@@ -52,6 +52,8 @@ export interface LaunchOptions {
   args?: string[];
   /** Extra environment for the agent (Chromium starts the host, which starts the agent). */
   agentEnv?: Record<string, string>;
+  /** More of the agent's sharing.json, with `serveGuestPage` (e.g. ICE servers). */
+  sharing?: Record<string, unknown>;
   /** Another Chromium binary or wrapper (the bench runs "remote" parties under nice). */
   executablePath?: string;
 }
@@ -66,7 +68,7 @@ export async function launchTandem(options: LaunchOptions = {}): Promise<Tandem>
     fs.mkdirSync(configDir, { recursive: true });
     fs.writeFileSync(
       path.join(configDir, 'sharing.json'),
-      JSON.stringify({ guestPageDir: extensionDir }),
+      JSON.stringify({ ...options.sharing, guestPageDir: extensionDir }),
     );
   }
   const userDataDir = path.join(agent.root, 'chromium-profile');
