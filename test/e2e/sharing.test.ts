@@ -346,7 +346,16 @@ describe('shared sessions', () => {
     if (revoke === undefined) throw new Error('no revoke button');
     await revoke.click();
     const refused = await openGuest(url, 'Late');
-    await guestText(refused, /Could not join: This invite link is not valid: it was revoked/);
+    // The refusal comes after a whole WebRTC connection and the agent's proof, which took over
+    // 15 s once on a busy CI machine: the wait is for the words, not a speed test.
+    await guestText(
+      refused,
+      /Could not join: This invite link is not valid: it was revoked/,
+      30_000,
+    ).catch(async (error: unknown) => {
+      const text = await refused.evaluate(() => document.body.innerText).catch(String);
+      throw new Error(`${String(error)}\n--- the refused guest page ---\n${text}`);
+    });
     await refused.close();
 
     const page = guest;
