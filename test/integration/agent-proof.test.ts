@@ -52,7 +52,10 @@ async function peerOn(port: number, id?: string): Promise<Peer> {
 /** A data connection that opened, retrying libdatachannel's occasional failed handshake. */
 async function openTo(peer: Peer, id: string): Promise<DataConnection> {
   for (let attempt = 1; ; attempt++) {
-    const connection = peer.connect(id, { reliable: true, serialization: 'raw' });
+    // PeerJS returns nothing from a destroyed or disconnected peer.
+    const connection = peer.connect(id, { reliable: true, serialization: 'raw' }) as
+      DataConnection | undefined;
+    if (connection === undefined) throw new Error(`the peer is gone: no connection to ${id}`);
     const opened = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), 5000);
       connection.once('open', () => {
@@ -78,6 +81,7 @@ class RelayInTheMiddle {
   /** Every piece the victim sent: what the operator learns. */
   readonly fromVictim: string[] = [];
   private readonly peers: Peer[] = [];
+  closed = false;
 
   private readonly sockets = new Set<Socket>();
 
@@ -107,7 +111,12 @@ class RelayInTheMiddle {
     const mitm = new RelayInTheMiddle(server, port, options.stripProof ?? false);
     const impostor = await peerOn(mitm.port, agentPeerId);
     mitm.peers.push(impostor);
-    impostor.on('connection', (victim) => void mitm.relay(victim, agentPeerId, realRelayPort));
+    impostor.on('connection', (victim) => {
+      mitm.relay(victim, agentPeerId, realRelayPort).catch((error: unknown) => {
+        // Torn down while it was still connecting to the agent: expected once a test is over.
+        if (!mitm.closed) process.stderr.write(`relay in the middle failed: ${String(error)}\n`);
+      });
+    });
     return mitm;
   }
 
@@ -132,6 +141,7 @@ class RelayInTheMiddle {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     for (const peer of this.peers) peer.destroy();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
