@@ -67,7 +67,6 @@ export class CallWindowHub {
   /** Opens the session's call window (or brings it to the front). */
   async open(view: SessionView): Promise<void> {
     const served = this.serve(view);
-    if (served === undefined) return;
     if (served.windowId !== undefined) {
       try {
         await browser.windows.update(served.windowId, { focused: true });
@@ -97,7 +96,7 @@ export class CallWindowHub {
     this.channel.close();
   }
 
-  private serve(view: SessionView): Served | undefined {
+  private serve(view: SessionView): Served {
     const existing = this.served.get(view.id);
     if (existing !== undefined && existing.view === view) return existing;
     existing?.stop();
@@ -130,7 +129,6 @@ export class CallWindowHub {
       return;
     }
     const served = this.serve(view);
-    if (served === undefined) return;
     served.lastHeard = Date.now();
     switch (message.kind) {
       case 'status':

@@ -6,7 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentEvent, CallerInfo } from '../../protocol/index.js';
 import type { AgentClient } from '../../native-host/client.js';
-import { makeAgentEnv, spawnHost, type AgentEnv, type HostProcess } from '../fixtures/agent.js';
+import {
+  makeAgentEnv,
+  openBash,
+  spawnHost,
+  type AgentEnv,
+  type HostProcess,
+} from '../fixtures/agent.js';
 import { joinAs, parseInviteUrl, until, type Participant } from '../fixtures/participant.js';
 
 const media = { muted: false, camera: true, screen: false };
@@ -35,15 +41,10 @@ describe('a session call through the agent', () => {
     agentEnv = makeAgentEnv();
     host = spawnHost(agentEnv.env);
     owner = host.client;
-    ({ sessionId } = await owner.request('session.open', {
-      device: { kind: 'pty', shell: '/bin/bash', args: ['--norc', '--noprofile'] },
-      cols: 80,
-      rows: 24,
-    }));
+    ({ sessionId } = await openBash(owner));
     owner.onEvent((e: AgentEvent) => {
       if (e.type === 'session.call' && e.sessionId === sessionId) ownerCalls.push(e.callers);
     });
-    await owner.request('session.attach', { sessionId });
   });
   afterAll(async () => {
     for (const p of participants) p.close();
