@@ -5,7 +5,10 @@ import { VIEW_PORT_NAME } from './view-protocol.js';
 
 export const OPEN_PANEL_COMMAND = 'open-side-panel';
 
-/** Wires the background worker: one agent link, views on runtime ports, the panel opener. */
+/**
+ * Wires the background worker: one agent link for the pages that talk through it (recordings,
+ * replay), views on runtime ports, the panel opener.
+ */
 export function startBackground(): void {
   const link = new AgentLink({
     connect: () => browser.runtime.connectNative(HOST_NAME),
@@ -21,5 +24,6 @@ export function startBackground(): void {
     if (command !== OPEN_PANEL_COMMAND || tab?.windowId === undefined) return;
     void browser.sidePanel.open({ windowId: tab.windowId }).catch(() => undefined);
   });
-  link.start();
+  // No link until a view asks for one (addView connects): the side panel holds its own native
+  // port, so a background that serves no page costs no host process.
 }

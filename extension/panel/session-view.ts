@@ -14,8 +14,12 @@ import type { SessionTransport } from '../sharing/transport.js';
 import { SecretLine } from './secret-line.js';
 import { TerminalController } from './terminal.js';
 
-/** How much output may wait in xterm's parse queue before acks wait for parsing. */
-const PARSE_QUEUE_CHARS = 512 * 1024;
+/**
+ * Acks go out per this many parsed characters, or when xterm has parsed everything it was
+ * given: a flood costs one ack per 64 K, not one per message, and the agent's window (512 K)
+ * never waits on an ack held back.
+ */
+const ACK_EVERY_CHARS = 64 * 1024;
 /** How long a good-news status ("Serial port … reconnected") stays before it clears itself. */
 export const TRANSIENT_NOTE_MS = 5000;
 
@@ -65,6 +69,8 @@ export class SessionView {
   private pinned: { cols: number; rows: number } | undefined;
   /** Characters handed to xterm and not yet parsed. */
   private parseQueue = 0;
+  /** Characters done with and not yet acknowledged to the agent. */
+  private unacked = 0;
   private resizeTimer: ReturnType<typeof setTimeout> | undefined;
   private noteTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly writeListeners = new Set<() => void>();
@@ -110,6 +116,8 @@ export class SessionView {
     this.attaching = true;
     try {
       const fresh = this.sequencer.lastSeq === 0;
+      // A new attachment starts a new account at the agent.
+      this.unacked = 0;
       const reply = await this.client.request('session.attach', {
         sessionId: this.id,
         fromSeq: this.sequencer.resumeFrom,
@@ -268,25 +276,29 @@ export class SessionView {
 
   private apply(step: Step): void {
     if (step.write === '') {
-      if (step.ack > 0) this.ack(step.ack);
+      this.owed(step.ack);
       return;
     }
     const { write, ack } = step;
-    // Ack at once while xterm's parse queue is short, so the agent keeps the pipe full; past
-    // PARSE_QUEUE_CHARS, ack only once parsed, so a slow terminal still slows the device.
-    const early = this.parseQueue < PARSE_QUEUE_CHARS;
+    // Acknowledged once parsed: the agent's window is then what is in flight plus what waits
+    // in xterm's queue, so a slow terminal slows the device and Ctrl-C is never far behind.
     this.parseQueue += write.length;
-    if (early) this.ack(ack);
     this.terminal.term.write(write, () => {
       this.parseQueue -= write.length;
       this.writtenChars += write.length;
-      if (!early) this.ack(ack);
+      this.owed(ack);
       for (const listener of [...this.writeListeners]) listener();
     });
   }
 
-  private ack(chars: number): void {
-    this.client.notify('session.ack', { sessionId: this.id, chars });
+  /** Output received and done with: acknowledged in batches (see ACK_EVERY_CHARS). */
+  private owed(chars: number): void {
+    this.unacked += chars;
+    if (this.unacked >= ACK_EVERY_CHARS || this.parseQueue === 0) {
+      const unacked = this.unacked;
+      this.unacked = 0;
+      if (unacked > 0) this.client.notify('session.ack', { sessionId: this.id, chars: unacked });
+    }
   }
 
   private scheduleResize(cols: number, rows: number): void {

@@ -30,11 +30,29 @@ import type { Recorder } from '../recording/index.js';
 import { SessionRecording } from './session-recording.js';
 import type { Snapshotter } from './snapshotter.js';
 
-/** Flow control watermarks in unacknowledged characters (as VS Code's ptyHost). */
-export const HIGH_WATERMARK_CHARS = 100_000;
-export const LOW_WATERMARK_CHARS = 5_000;
+/**
+ * Flow control for the user's own views: output a view has not yet acknowledged (it acks what
+ * its terminal has parsed) is bounded by this window, in characters (each at most 3 bytes of
+ * UTF-8). Past it the device is paused; it resumes once half the window is acknowledged.
+ * Sized by measurement (docs/performance.md): large enough that the panel's terminal always has
+ * output queued while acks travel back, small enough that Ctrl-C during a flood shows the prompt
+ * within ~100 ms, since whatever is in flight is drawn first. TANDEM_FLOW_WINDOW_CHARS overrides
+ * it for the bench's sweep.
+ */
+export const FLOW_WINDOW_CHARS = flowWindow(process.env.TANDEM_FLOW_WINDOW_CHARS);
+const FLOW_RESUME_CHARS = FLOW_WINDOW_CHARS / 2;
+
+function flowWindow(value: string | undefined): number {
+  const chars = Number(value);
+  return Number.isInteger(chars) && chars >= 16 * 1024 ? chars : 512 * 1024;
+}
+
 /** Output events carry at most this many characters, well under the 1 MiB frame limit. */
 export const MAX_CHUNK_CHARS = 64 * 1024;
+/** A device read at least this long probably filled the PTY's buffer: more output follows. */
+const FULL_READ_CHARS = 2048;
+/** How long a flood's output may wait to be batched; a keystroke's echo never waits. */
+const COALESCE_MS = 4;
 export const DEFAULT_BUFFER_CHARS = 2 * 1024 * 1024;
 /**
  * A remote view with this much queued in its data channel is cut off and, once drained,
@@ -583,24 +601,38 @@ export class Session {
   }
 
   /**
-   * Output read in one turn of the event loop is sent as one chunk (up to MAX_CHUNK_CHARS):
-   * during a flood libuv reads a PTY many times per turn, so it travels in few large frames,
-   * while a lone keystroke echo waits for nothing but the end of the current turn.
+   * Output is batched into large chunks (up to MAX_CHUNK_CHARS). A PTY gives at most ~4 KiB per
+   * read and libuv reads it once per turn of the event loop, so a flood would otherwise travel
+   * as ~13,000 messages per 50 MiB, each through the host, Chrome, the service worker and the
+   * panel, with an ack back. A read that filled the PTY's buffer means more is coming: it waits
+   * up to COALESCE_MS for the rest. A short read (a keystroke's echo, a prompt) goes out at the
+   * end of the current turn.
    */
   private pending = '';
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private flushScheduled = false;
 
   private onData(text: string): void {
     if (text.length === 0) return;
     this.pending += text;
     if (this.pending.length >= MAX_CHUNK_CHARS) return this.flushPending();
+    if (text.length >= FULL_READ_CHARS) {
+      if (this.flushTimer === undefined) {
+        this.flushTimer = setTimeout(() => this.flushPending(), COALESCE_MS);
+      }
+      return;
+    }
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => this.flushPending());
+    setImmediate(() => {
+      this.flushScheduled = false;
+      if (this.pending.length > 0) this.flushPending();
+    });
   }
 
   private flushPending(): void {
-    this.flushScheduled = false;
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     const text = this.pending;
     this.pending = '';
     this.onOutput(text);
@@ -648,7 +680,7 @@ export class Session {
     } else {
       link.send(event('session.output', { sessionId: this.id, seq: chunk.seq, data: chunk.data }));
     }
-    if (attachment.link.local && attachment.unacked > HIGH_WATERMARK_CHARS) {
+    if (attachment.link.local && attachment.unacked > FLOW_WINDOW_CHARS) {
       this.applyFlowControl();
     }
   }
@@ -677,8 +709,8 @@ export class Session {
     let caughtUp = true;
     for (const attachment of this.attachments.values()) {
       if (!attachment.link.local) continue;
-      if (attachment.unacked > HIGH_WATERMARK_CHARS) lagging = true;
-      if (attachment.unacked > LOW_WATERMARK_CHARS) caughtUp = false;
+      if (attachment.unacked > FLOW_WINDOW_CHARS) lagging = true;
+      if (attachment.unacked > FLOW_RESUME_CHARS) caughtUp = false;
     }
     if (lagging && !this.paused) {
       this.paused = true;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient } from '../../native-host/client.js';
+import { FLOW_WINDOW_CHARS } from '../../native-host/agent/session.js';
 import {
   OutputFollower,
   agentPid,
@@ -222,18 +223,18 @@ describe('tandem-agent host, started as Chrome starts it', () => {
       device: {
         kind: 'pty',
         shell: '/bin/sh',
-        args: ['-c', 'yes 0123456789abcdefghij | head -c 3000000; sleep 30'],
+        args: ['-c', 'yes 0123456789abcdefghij | head -c 6000000; sleep 30'],
       },
       cols: 80,
       rows: 24,
     });
     const view = new OutputFollower(client, sessionId, { ack: false });
     await client.request('session.attach', { sessionId });
-    await view.waitFor((t) => t.length > 100_000);
+    await view.waitFor((t) => t.length > FLOW_WINDOW_CHARS);
     await new Promise((r) => setTimeout(r, 500));
     const stalled = view.text.length;
-    // High watermark 100,000 plus at most what the PTY had already read.
-    expect(stalled).toBeLessThan(400_000);
+    // The window plus at most what the PTY had already read and the agent had batched.
+    expect(stalled).toBeLessThan(FLOW_WINDOW_CHARS + 300_000);
     await new Promise((r) => setTimeout(r, 300));
     expect(view.text.length).toBe(stalled);
     client.notify('session.ack', { sessionId, chars: stalled });

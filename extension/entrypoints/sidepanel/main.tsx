@@ -3,12 +3,16 @@ import '../../panel/panel.css';
 import { createRoot } from 'react-dom/client';
 import { browser } from 'wxt/browser';
 import { TandemDb } from '../../lib/db.js';
-import { ViewClient } from '../../lib/view-client.js';
+import { HOST_NAME, directViewClient } from '../../lib/direct-client.js';
 import { App } from '../../panel/App.js';
 import { installDebugHook } from '../../panel/debug-hook.js';
 import { PanelModel } from '../../panel/model.js';
 
-const client = new ViewClient({ connect: (name) => browser.runtime.connect({ name }) });
+// The panel holds its own native port: a terminal's output skips the service worker.
+const client = directViewClient(
+  () => browser.runtime.connectNative(HOST_NAME),
+  () => browser.runtime.lastError?.message,
+);
 const model = new PanelModel(client, new TandemDb());
 if (__TANDEM_DEBUG__) installDebugHook(model);
 

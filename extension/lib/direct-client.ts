@@ -1,0 +1,73 @@
+import { AgentLink, HOST_NAME, type NativePort } from './agent-link.js';
+import { ViewClient } from './view-client.js';
+import { ViewHub, type ViewPort } from './view-hub.js';
+
+type Listener<T extends unknown[]> = (...args: T) => void;
+
+/** One end of an in-page port pair: messages are handed over as they are, in order. */
+class LocalPort implements ViewPort {
+  other: LocalPort | undefined;
+  private readonly messageListeners: Listener<[unknown]>[] = [];
+  private readonly disconnectListeners: Listener<[]>[] = [];
+  private open = true;
+
+  readonly onMessage = {
+    addListener: (listener: (message: unknown) => void) => this.messageListeners.push(listener),
+  };
+  readonly onDisconnect = {
+    addListener: (listener: () => void) => this.disconnectListeners.push(listener),
+  };
+
+  postMessage(message: unknown): void {
+    const other = this.other;
+    if (!this.open || other === undefined) throw new Error('port closed');
+    // A microtask, as a real port delivers later than the call: no re-entrant handlers.
+    queueMicrotask(() => {
+      if (other.open) for (const listener of other.messageListeners) listener(message);
+    });
+  }
+
+  disconnect(): void {
+    if (!this.open) return;
+    this.open = false;
+    const other = this.other;
+    if (other === undefined || !other.open) return;
+    other.open = false;
+    queueMicrotask(() => {
+      for (const listener of other.disconnectListeners) listener();
+    });
+  }
+}
+
+function localPortPair(): [LocalPort, LocalPort] {
+  const a = new LocalPort();
+  const b = new LocalPort();
+  a.other = b;
+  b.other = a;
+  return [a, b];
+}
+
+/**
+ * A view client with its own native port to the agent, for the page that carries a terminal's
+ * output (the side panel). The same hub and client the background uses run in the page itself,
+ * joined by an in-page port that copies nothing: output no longer crosses the service worker,
+ * whose postMessage serialized every event again (docs/performance.md), and the terminal keeps
+ * streaming while the service worker sleeps or restarts.
+ */
+export function directViewClient(
+  connectNative: () => NativePort,
+  lastError: () => string | undefined,
+): ViewClient {
+  const link = new AgentLink({ connect: connectNative, disconnectReason: lastError });
+  const hub = new ViewHub(link);
+  link.start();
+  return new ViewClient({
+    connect: () => {
+      const [view, background] = localPortPair();
+      hub.addView(background);
+      return view;
+    },
+  });
+}
+
+export { HOST_NAME };
