@@ -82,6 +82,8 @@ export interface RequestMap {
   'serial.list': { paths?: string[] };
   'ssh.hosts': Record<string, never>;
   'agent.stop': Record<string, never>;
+  /** The local user's pages only: a one-time ticket for the agent's loopback WebSocket. */
+  'agent.link': Record<string, never>;
   'recording.pause': { sessionId: string };
   'recording.resume': { sessionId: string };
   'recording.mark': { sessionId: string; label: string };
@@ -387,6 +389,8 @@ export interface ResultMap {
   'serial.list': { ports: SerialPortInfo[] };
   'ssh.hosts': { hosts: SshHostAlias[] };
   'agent.stop': Record<string, never>;
+  /** `url` takes one socket whose first message is `token` (works once, for `expiresInMs`). */
+  'agent.link': { url: string; token: string; expiresInMs: number };
   'recording.pause': { recording: RecordingState };
   'recording.resume': { recording: RecordingState };
   'recording.mark': Record<string, never>;

@@ -107,6 +107,7 @@ const bodies = {
     .strict(),
   'ssh.hosts': empty,
   'agent.stop': empty,
+  'agent.link': empty,
   'recording.pause': z.object({ sessionId }),
   'recording.resume': z.object({ sessionId }),
   'recording.mark': z.object({ sessionId, label: z.string().max(200) }),

@@ -1,4 +1,5 @@
 import { AgentLink, HOST_NAME, type NativePort } from './agent-link.js';
+import { FastPort } from './fast-port.js';
 import { ViewClient } from './view-client.js';
 import { ViewHub, type ViewPort } from './view-hub.js';
 
@@ -48,17 +49,22 @@ function localPortPair(): [LocalPort, LocalPort] {
 }
 
 /**
- * A view client with its own native port to the agent, for the page that carries a terminal's
- * output (the side panel). The same hub and client the background uses run in the page itself,
- * joined by an in-page port that copies nothing: output no longer crosses the service worker,
- * whose postMessage serialized every event again (docs/performance.md), and the terminal keeps
- * streaming while the service worker sleeps or restarts.
+ * A view client with its own connection to the agent, for the page that carries a terminal's
+ * output (the side panel): a native port that moves to the agent's loopback WebSocket (see
+ * FastPort). The same hub and client the background uses run in the page itself, joined by an
+ * in-page port that copies nothing: output no longer crosses the service worker, whose
+ * postMessage serialized every event again, nor native messaging, which caps a flood at ~5 MB/s
+ * (docs/performance.md); and the terminal keeps streaming while the service worker sleeps.
  */
 export function directViewClient(
   connectNative: () => NativePort,
   lastError: () => string | undefined,
 ): ViewClient {
-  const link = new AgentLink({ connect: connectNative, disconnectReason: lastError });
+  let port: FastPort | undefined;
+  const link = new AgentLink({
+    connect: () => (port = new FastPort(connectNative)),
+    disconnectReason: () => port?.reason ?? lastError(),
+  });
   const hub = new ViewHub(link);
   link.start();
   return new ViewClient({

@@ -16,10 +16,10 @@ import { TerminalController } from './terminal.js';
 
 /**
  * Acks go out per this many parsed characters, or when xterm has parsed everything it was
- * given: a flood costs one ack per 64 K, not one per message, and the agent's window (512 K)
- * never waits on an ack held back.
+ * given: a flood costs one ack per 16 K, not one per message, and the agent's window (256 K)
+ * never waits long on an ack held back.
  */
-const ACK_EVERY_CHARS = 64 * 1024;
+const ACK_EVERY_CHARS = 16 * 1024;
 /** How long a good-news status ("Serial port … reconnected") stays before it clears itself. */
 export const TRANSIENT_NOTE_MS = 5000;
 

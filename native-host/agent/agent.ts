@@ -31,6 +31,7 @@ import { LIMITED_REQUESTS, RateLimits } from './rate-limits.js';
 import { Session } from './session.js';
 import { DEFAULT_SHARING, Sharing, type SharingConfig } from './sharing.js';
 import { SnapshotWorker } from './snapshotter.js';
+import { LocalWebSockets } from './local-websocket.js';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -44,6 +45,11 @@ export interface AgentOptions {
   sharing?: SharingConfig;
   /** Called when a client asks the agent to stop. */
   onStopRequested?: () => void;
+  /**
+   * The loopback WebSocket for the extension's pages (default on; TANDEM_LOCAL_SOCKET=0 turns it
+   * off, and pages stay on native messaging).
+   */
+  localSocket?: boolean;
 }
 
 /** What a handler returns: the reply's result, and what to do once the reply is on its way. */
@@ -63,6 +69,8 @@ export class Agent {
   private readonly sharing: Sharing;
   /** Per-participant request budgets, checked in dispatch(). */
   readonly limits = new RateLimits();
+  /** The extension pages' loopback WebSocket, opened the first time a page asks. */
+  private readonly localSockets: LocalWebSockets;
 
   constructor(private readonly options: AgentOptions) {
     this.sharing = new Sharing(options.sharing ?? DEFAULT_SHARING, {
@@ -72,6 +80,10 @@ export class Agent {
       knock: (sessionId) => this.limits.take('lobby', `session:${sessionId}`),
       logger: options.logger,
     });
+    this.localSockets = new LocalWebSockets(
+      { handlerFor: (link) => this.handlerFor(link), disconnect: (link) => this.disconnect(link) },
+      options.logger,
+    );
     if (options.recordings !== undefined) {
       this.recordings = new RecordingStore({
         ...options.recordings,
@@ -274,6 +286,14 @@ export class Agent {
         };
       case 'agent.stop':
         return { result: {}, after: () => this.options.onStopRequested?.() };
+      case 'agent.link': {
+        // Belt and braces: the role table keeps it from guests already (owner only).
+        if (!link.local) throw new TandemError('forbidden', 'Only this machine’s user may ask');
+        if (this.options.localSocket === false) {
+          throw new TandemError('not_found', 'The local socket is off (TANDEM_LOCAL_SOCKET=0)');
+        }
+        return { result: (await this.localSockets.issue()) satisfies ResultMap['agent.link'] };
+      }
       case 'recording.pause':
       case 'recording.resume': {
         const state = request.type === 'recording.pause' ? 'paused' : 'on';
@@ -444,6 +464,7 @@ export class Agent {
     await Promise.allSettled([...this.sessions.values()].map((s) => s.close()));
     await this.recordings?.closeAll('agent stopped');
     await this.sharing.close();
+    this.localSockets.close();
     await this.snapshots.terminate();
   }
 

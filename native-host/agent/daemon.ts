@@ -69,6 +69,7 @@ export async function startDaemon(
     },
     sharing: loadSharingConfig(path.join(configDir(), 'sharing.json')),
     onStopRequested: () => void stop().then(onStopped),
+    localSocket: process.env.TANDEM_LOCAL_SOCKET !== '0',
   });
   const server = net.createServer((socket) => {
     serveConnection(agent, socket, { role: 'owner', local: true, logger });

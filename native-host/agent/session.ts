@@ -34,17 +34,17 @@ import type { Snapshotter } from './snapshotter.js';
  * Flow control for the user's own views: output a view has not yet acknowledged (it acks what
  * its terminal has parsed) is bounded by this window, in characters (each at most 3 bytes of
  * UTF-8). Past it the device is paused; it resumes once half the window is acknowledged.
- * Sized by measurement (docs/performance.md): large enough that the panel's terminal always has
- * output queued while acks travel back, small enough that Ctrl-C during a flood shows the prompt
- * within ~100 ms, since whatever is in flight is drawn first. TANDEM_FLOW_WINDOW_CHARS overrides
- * it for the bench's sweep.
+ * Sized by measurement (docs/performance.md, the window sweep): whatever is in flight is drawn
+ * before the prompt that follows a Ctrl-C, so the window trades flood speed for Ctrl-C time —
+ * 512 K drew a flood ~25 % faster than 256 K and doubled Ctrl-C → prompt (~300 ms against
+ * ~150 ms at p50). TANDEM_FLOW_WINDOW_CHARS overrides it for the sweep.
  */
 export const FLOW_WINDOW_CHARS = flowWindow(process.env.TANDEM_FLOW_WINDOW_CHARS);
 const FLOW_RESUME_CHARS = FLOW_WINDOW_CHARS / 2;
 
 function flowWindow(value: string | undefined): number {
   const chars = Number(value);
-  return Number.isInteger(chars) && chars >= 16 * 1024 ? chars : 512 * 1024;
+  return Number.isInteger(chars) && chars >= 16 * 1024 ? chars : 256 * 1024;
 }
 
 /** Output events carry at most this many characters, well under the 1 MiB frame limit. */

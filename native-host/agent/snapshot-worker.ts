@@ -3,6 +3,9 @@
  * the session's buffer, and serializes screen + scrollback on request. Parsing lives here so
  * a flood never stalls the agent's event loop.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import headless from '@xterm/headless';
 import serialize from '@xterm/addon-serialize';
@@ -20,6 +23,23 @@ interface Screen {
 }
 
 const screens = new Map<string, Screen>();
+
+/**
+ * This thread's work is never urgent: it parses what fell off the buffer and answers the odd
+ * snapshot. On Linux a thread has its own nice value, so it yields the CPU to the agent's event
+ * loop and to whoever shows the flood (on 2 cores it otherwise took a third of the flood's CPU
+ * from them). Elsewhere, or without /proc, it keeps the process's priority.
+ */
+function lowerPriority(): void {
+  try {
+    const tid = Number(path.basename(fs.readlinkSync('/proc/thread-self')));
+    if (Number.isInteger(tid) && tid > 0) os.setPriority(tid, WORKER_NICE);
+  } catch {
+    // not Linux, or not allowed: same priority as the agent
+  }
+}
+const WORKER_NICE = 10;
+lowerPriority();
 
 /** Collects this worker's heap once a burst of parsing is over (see settle.ts). */
 const settler = new Settler();

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentPid, runCli, waitForExit } from '../fixtures/agent.js';
+import { agentPid, hostPids, runCli, waitForExit } from '../fixtures/agent.js';
 import {
   launchTandem,
   openLocalShell,
@@ -37,6 +37,23 @@ describe('side panel', () => {
     expect(status).toMatch(/running/);
     expect(status).toMatch(/\d+×\d+/);
     expect(status).toMatch(/agent .* ms/);
+  });
+
+  it("streams over the agent's loopback socket: no native host process is left", async () => {
+    page ??= await tandem.openPanel();
+    // The native port started the agent and handed over a ticket; its host then exits.
+    const deadline = Date.now() + 10_000;
+    while (hostPids(tandem.agent.env).length > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(hostPids(tandem.agent.env)).toEqual([]);
+    const log = fs.readFileSync(
+      path.join(tandem.agent.env.XDG_STATE_HOME ?? '', 'tandem', 'agent.log'),
+      'utf8',
+    );
+    expect(log).toMatch(/"event":"client.connected".*"via":"websocket"/);
+    await typeInTerminal(page, 'echo socket-$((6*7))\n');
+    await waitForText(page, /^socket-42$/m, { terminal: true });
   });
 
   it('reattaches with scrollback intact when the panel is closed and reopened mid-output', async () => {

@@ -253,6 +253,7 @@ describe('authority over shared sessions: identities, live roles, removal, revoc
       'serial.list': [{}, { paths: ['/dev/ttyS0', '/etc/passwd'] }],
       'ssh.hosts': [{}],
       'agent.stop': [{}],
+      'agent.link': [{}],
       'recording.pause': [{ sessionId }],
       'recording.resume': [{ sessionId }],
       'recording.mark': [{ sessionId, label: 'matrix' }],
