@@ -9,6 +9,7 @@ import { runCopilotBench } from './copilot.bench.js';
 import { runRecordingBench } from './recording.bench.js';
 import { runReplayBench } from './replay.bench.js';
 import { runPanelBench } from './panel.bench.js';
+import { runPeerBench } from './peer.bench.js';
 import { runShareBench } from './share.bench.js';
 import { runSoakBench } from './soak.bench.js';
 import { runStressBench } from './stress.bench.js';
@@ -25,6 +26,7 @@ const suites: Record<string, () => Promise<BenchResult[]>> = {
   abuse: runAbuseBench,
   copilot: runCopilotBench,
   call: runCallBench,
+  peer: runPeerBench,
 };
 /** Suites that run only when named: they take minutes. */
 const OPT_IN = new Set(['abuse']);
