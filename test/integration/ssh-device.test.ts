@@ -11,6 +11,7 @@ import type { Device, DeviceExit, TerminalSize } from '../../native-host/devices
 import { listSshHosts, openSsh, type SshOptions } from '../../native-host/devices/ssh.js';
 import { TandemError, type DeviceSpec, type SshAuth } from '../../protocol/index.js';
 import { startSshd, type Sshd } from '../fixtures/sshd.js';
+import { freePort } from '../fixtures/ports.js';
 
 type SshSpec = Extract<DeviceSpec, { kind: 'ssh' }>;
 
@@ -465,16 +466,4 @@ describe('keyboard-interactive', () => {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = address !== null && typeof address === 'object' ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
