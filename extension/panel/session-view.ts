@@ -20,6 +20,12 @@ import { TerminalController } from './terminal.js';
  * never waits long on an ack held back.
  */
 const ACK_EVERY_CHARS = 16 * 1024;
+/** How much may wait in a hidden page's xterm, acknowledged before it is parsed. */
+const HIDDEN_QUEUE_CHARS = 2 * 1024 * 1024;
+
+function isHidden(): boolean {
+  return typeof document !== 'undefined' && document.visibilityState === 'hidden';
+}
 /** How long a good-news status ("Serial port … reconnected") stays before it clears itself. */
 export const TRANSIENT_NOTE_MS = 5000;
 
@@ -281,12 +287,17 @@ export class SessionView {
     }
     const { write, ack } = step;
     // Acknowledged once parsed: the agent's window is then what is in flight plus what waits
-    // in xterm's queue, so a slow terminal slows the device and Ctrl-C is never far behind.
+    // in xterm's queue, so a slow terminal slows the device and the prompt after a Ctrl-C is
+    // never more than a window behind. While the page is hidden nobody sees that prompt and
+    // xterm parses only when the page's throttled timers let it: output is acknowledged as it
+    // arrives, up to HIDDEN_QUEUE_CHARS waiting in xterm, so a flood keeps moving.
+    const early = isHidden() && this.parseQueue < HIDDEN_QUEUE_CHARS;
     this.parseQueue += write.length;
+    if (early) this.owed(ack);
     this.terminal.term.write(write, () => {
       this.parseQueue -= write.length;
       this.writtenChars += write.length;
-      this.owed(ack);
+      this.owed(early ? 0 : ack);
       for (const listener of [...this.writeListeners]) listener();
     });
   }
