@@ -220,7 +220,6 @@ export class CopilotThread {
   }
 }
 
-/** The agent's refusal as it said it (rate limits say how long to wait), or the link's error. */
 /** The agent wants the preview seen and agreed to first (it keeps consent per session). */
 function needsConsent(error: unknown): boolean {
   if (typeof error !== 'object' || error === null || !('details' in error)) return false;
@@ -230,6 +229,7 @@ function needsConsent(error: unknown): boolean {
     : false;
 }
 
+/** The agent's refusal as it said it (rate limits say how long to wait), or the link's error. */
 function refusal(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return `Not answered: ${message}`;

@@ -1,4 +1,4 @@
-import { AgentLink, HOST_NAME, type NativePort } from './agent-link.js';
+import { AgentLink, type NativePort } from './agent-link.js';
 import { FastPort } from './fast-port.js';
 import { ViewClient } from './view-client.js';
 import { ViewHub, type ViewPort } from './view-hub.js';
@@ -75,5 +75,3 @@ export function directViewClient(
     },
   });
 }
-
-export { HOST_NAME };

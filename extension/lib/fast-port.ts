@@ -17,7 +17,7 @@ type State = 'asking' | 'native' | 'socket' | 'closed';
  * native-host/agent/local-websocket.ts): it opens the native port (which also starts the
  * agent), asks it for a one-time ticket, opens the socket with it, and then lets the native
  * port go (its host process exits). Messages sent meanwhile wait and keep their order. If
- * anything on the way fails (an older agent, no socket within 3 s) it stays on the native
+ * anything on the way fails (an older agent, no socket within 5 s) it stays on the native
  * port: slower, never broken.
  */
 export class FastPort implements NativePort {

@@ -13,14 +13,31 @@ import type { Logger } from '../log.js';
 import type { Agent } from './agent.js';
 import { localParticipant, outputEventJson, type ClientLink } from './link.js';
 
-/** A client that stops reading its socket past this many queued bytes is cut off. */
-const MAX_UNREAD_BYTES = 32 * 1024 * 1024;
+/** A client that stops reading its connection past this many queued bytes is cut off. */
+export const MAX_UNREAD_BYTES = 32 * 1024 * 1024;
 
-/** encodeFrame with one copy instead of two: this is the output hot path. */
-function encodeNodeFrame(message: AgentMessage): Buffer | undefined {
-  return encodeJsonFrame(JSON.stringify(message));
+/**
+ * The link of a connection that carries the protocol's JSON messages: `write` puts one
+ * message's JSON text on the wire (its framing is the transport's). Output events are built
+ * from their already-escaped data, the hot path.
+ */
+export function jsonLink(
+  options: { role: Role; local: boolean; participant?: Participant; close?: () => void },
+  write: (json: string, type: string) => void,
+): ClientLink {
+  return {
+    id: randomUUID(),
+    role: options.role,
+    local: options.local,
+    participant: options.participant ?? localParticipant(),
+    send: (message: AgentMessage) => write(JSON.stringify(message), message.type),
+    sendOutput: (sessionId, seq, json) =>
+      write(outputEventJson(sessionId, seq, json), 'session.output'),
+    ...(options.close === undefined ? {} : { close: options.close }),
+  };
 }
 
+/** encodeFrame with one copy instead of two: this is the output hot path. */
 function encodeJsonFrame(json: string): Buffer | undefined {
   const length = Buffer.byteLength(json);
   if (length > MAX_FRAME_BYTES) return undefined;
@@ -41,8 +58,9 @@ export function serveConnection(
 ): ClientLink {
   const { logger } = options;
   const decoder = new FrameDecoder();
-  const write = (frame: Buffer | undefined, type: string): void => {
+  const write = (json: string, type: string): void => {
     if (stream.destroyed || !stream.writable) return;
+    const frame = encodeJsonFrame(json);
     if (frame === undefined) {
       logger.error('frame.too_large', { type });
       return;
@@ -53,15 +71,7 @@ export function serveConnection(
       stream.destroy();
     }
   };
-  const link: ClientLink = {
-    id: randomUUID(),
-    role: options.role,
-    local: options.local,
-    participant: options.participant ?? localParticipant(),
-    send: (message: AgentMessage) => write(encodeNodeFrame(message), message.type),
-    sendOutput: (sessionId, seq, json) =>
-      write(encodeJsonFrame(outputEventJson(sessionId, seq, json)), 'session.output'),
-  };
+  const link = jsonLink(options, write);
   logger.info('client.connected', { client: link.id, role: link.role });
   const handle = agent.handlerFor(link);
 

@@ -1,10 +1,11 @@
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { MAX_FRAME_BYTES, errorReply, type AgentMessage } from '../../protocol/index.js';
+import { MAX_FRAME_BYTES, errorReply } from '../../protocol/index.js';
 import type { Logger } from '../log.js';
-import { localParticipant, outputEventJson, type ClientLink } from './link.js';
+import { MAX_UNREAD_BYTES, jsonLink } from './connection.js';
+import type { ClientLink } from './link.js';
 
 /** How long a token may wait for its socket; it works once. */
 export const LOCAL_TOKEN_TTL_MS = 30_000;
@@ -13,8 +14,6 @@ const AUTH_TIMEOUT_MS = 5000;
 /** Tokens not yet used, and sockets not yet through the door, at most. */
 const MAX_TOKENS = 32;
 const MAX_WAITING_SOCKETS = 16;
-/** A page that stops reading past this many queued bytes is cut off (as on the agent socket). */
-const MAX_UNREAD_BYTES = 32 * 1024 * 1024;
 /** Close codes a refused socket gets (4000–4999 are the application's). */
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_BUSY = 4429;
@@ -165,16 +164,7 @@ export class LocalWebSockets {
         socket.terminate();
       }
     };
-    const link: ClientLink = {
-      id: randomUUID(),
-      role: 'owner',
-      local: true,
-      participant: localParticipant(),
-      send: (message: AgentMessage) => send(JSON.stringify(message), message.type),
-      sendOutput: (sessionId, seq, json) =>
-        send(outputEventJson(sessionId, seq, json), 'session.output'),
-      close: () => socket.close(),
-    };
+    const link = jsonLink({ role: 'owner', local: true, close: () => socket.close() }, send);
     this.logger.info('client.connected', { client: link.id, role: link.role, via: 'websocket' });
     const handle = this.host.handlerFor(link);
     socket.send(JSON.stringify({ type: 'ready' }));

@@ -24,6 +24,8 @@ interface Screen {
 
 const screens = new Map<string, Screen>();
 
+const WORKER_NICE = 10;
+
 /**
  * This thread's work is never urgent: it parses what fell off the buffer and answers the odd
  * snapshot. On Linux a thread has its own nice value, so it yields the CPU to the agent's event
@@ -38,7 +40,6 @@ function lowerPriority(): void {
     // not Linux, or not allowed: same priority as the agent
   }
 }
-const WORKER_NICE = 10;
 lowerPriority();
 
 /** Collects this worker's heap once a burst of parsing is over (see settle.ts). */

@@ -3,12 +3,14 @@ import '../../panel/panel.css';
 import { createRoot } from 'react-dom/client';
 import { browser } from 'wxt/browser';
 import { TandemDb } from '../../lib/db.js';
-import { HOST_NAME, directViewClient } from '../../lib/direct-client.js';
+import { HOST_NAME } from '../../lib/agent-link.js';
+import { directViewClient } from '../../lib/direct-client.js';
 import { App } from '../../panel/App.js';
 import { installDebugHook } from '../../panel/debug-hook.js';
 import { PanelModel } from '../../panel/model.js';
 
-// The panel holds its own native port: a terminal's output skips the service worker.
+// The panel holds its own link (native port, then the agent's loopback socket): a terminal's
+// output skips the service worker.
 const client = directViewClient(
   () => browser.runtime.connectNative(HOST_NAME),
   () => browser.runtime.lastError?.message,
