@@ -24,6 +24,7 @@ export default defineConfig({
             'extension/**/*.test.ts',
             'protocol/**/*.test.ts',
             'native-host/**/*.test.ts',
+            'relay/**/*.test.ts',
             'test/**/*.test.ts',
           ],
           exclude: ['**/node_modules/**', ...ALONE],

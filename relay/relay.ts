@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ExpressPeerServer } from 'peer';
 import { WebSocketServer } from 'ws';
@@ -8,6 +9,12 @@ import { verifyRegistration } from './peer-ids.js';
 import { isLoopbackHost } from '../protocol/hosts.js';
 import { GuestPage } from './guest-page.js';
 import { ConnectionGuard, DEFAULT_RELAY_LIMITS, type RelayLimits } from './limits.js';
+import { PRESENCE_PATH, type IceServer } from '../protocol/team.js';
+import type { Directory } from './team/directory.js';
+import { silentLog, type Log } from './team/log.js';
+import { PresenceHub } from './team/presence-hub.js';
+import { RateLimiter } from './team/rate.js';
+import { teamRouter } from './team/team-api.js';
 
 export interface RelayOptions {
   /** 127.0.0.1 by default; a LAN address is an explicit opt-in by the user. */
@@ -21,6 +28,19 @@ export interface RelayOptions {
   limits?: Partial<RelayLimits>;
   /** Where a warning about how the relay is exposed goes (stderr by default). */
   warn?: (message: string) => void;
+  /** A team relay: directory, presence and the member API (`tandem-relay serve`). */
+  team?: TeamOptions;
+}
+
+export interface TeamOptions {
+  directory: Directory;
+  storeKind: string;
+  /** The address members reach the relay at, if not the one it listens on (a proxy). */
+  publicUrl?: string;
+  iceServers?: IceServer[];
+  log?: Log;
+  /** Presence: no beat for this long is offline (30 s). */
+  presenceTimeoutMs?: number;
 }
 
 export interface Relay {
@@ -28,6 +48,8 @@ export interface Relay {
   port: number;
   /** Base URL, e.g. http://127.0.0.1:9443 — PeerJS signalling lives at `${url}/peer`. */
   url: string;
+  /** The team relay's presence hub, when it is one. */
+  presence?: PresenceHub;
   close(): Promise<void>;
 }
 
@@ -73,14 +95,18 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       : https.createServer({ ...serverOptions, ...options.tls }, app);
   const guard = new ConnectionGuard(limits);
   guard.attach(server);
+  let peerSockets: WebSocketServer | undefined;
   const peerServer = ExpressPeerServer(server, {
     path: '/',
     allow_discovery: false,
     concurrent_limit: limits.maxConnections,
     createWebSocketServer: (wsOptions) => {
-      // An agent's peer id is bound to its token: see peer-ids.ts.
+      // An agent's peer id is bound to its token: see peer-ids.ts. Upgrades are routed below
+      // (a server-bound ws answers every other path with a 400).
+      const { server: _server, ...rest } = wsOptions;
       const wss = new WebSocketServer({
-        ...wsOptions,
+        ...rest,
+        noServer: true,
         maxPayload: limits.maxPayloadBytes,
         verifyClient: verifyRegistration,
       });
@@ -91,6 +117,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
         // close frame is on its way, drop the socket.
         socket.on('error', () => setImmediate(() => socket.terminate()));
       });
+      peerSockets = wss;
       return wss;
     },
   });
@@ -98,7 +125,50 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   // 'error' event; without a listener one bad WebSocket message from anyone killed the relay.
   // They concern that one socket (ws has closed it if it was too big), not the relay.
   peerServer.on('error', () => {});
+  const team = options.team;
+  const log = team?.log ?? silentLog;
+  // Bad member tokens per address, on the API and the presence socket alike.
+  const authFailures = new RateLimiter(20, 3000);
+  const presence =
+    team === undefined
+      ? undefined
+      : new PresenceHub(team.directory, log, {
+          authFailures,
+          ...(team.presenceTimeoutMs === undefined ? {} : { timeoutMs: team.presenceTimeoutMs }),
+        });
+  // Signalling connections per address on a team relay: each is a join attempt.
+  const joins = team === undefined ? undefined : new RateLimiter(60, 1000);
+  server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const pathname = (request.url ?? '').split('?')[0];
+    const ip = request.socket.remoteAddress ?? 'unknown';
+    if (presence !== undefined && pathname === PRESENCE_PATH) {
+      presence.handleUpgrade(request, socket, head, ip);
+    } else if (joins !== undefined && joins.take(ip) > 0) {
+      log('peer.rate_limited', { ip });
+      socket.end('HTTP/1.1 429 Too Many Requests\r\nconnection: close\r\n\r\n');
+    } else if (peerSockets !== undefined) {
+      const wss = peerSockets;
+      wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+    } else {
+      socket.destroy();
+    }
+  });
   app.use(PEER_PATH, peerServer);
+  const url = (port: number) =>
+    `${options.tls === undefined ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (team !== undefined && presence !== undefined) {
+    app.use(
+      teamRouter({
+        directory: team.directory,
+        hub: presence,
+        log,
+        publicUrl: () => team.publicUrl ?? url((server.address() as AddressInfo).port),
+        iceServers: team.iceServers ?? [],
+        authFailures,
+        storeKind: team.storeKind,
+      }),
+    );
+  }
   const guestPage = new GuestPage(options.staticDir);
   app.use((request, response) => guestPage.handle(request, response));
   app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
@@ -126,13 +196,14 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     );
   }
   const { port } = server.address() as AddressInfo;
-  const scheme = options.tls === undefined ? 'http' : 'https';
   return {
     host,
     port,
-    url: `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: url(port),
+    ...(presence === undefined ? {} : { presence }),
     close: () =>
       new Promise<void>((resolve) => {
+        presence?.close();
         server.close(() => resolve());
         guard.closeAll();
       }),

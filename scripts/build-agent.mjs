@@ -24,6 +24,12 @@ await build({
 });
 
 await build({
+  ...common,
+  entryPoints: ['relay/cli.ts'],
+  outfile: 'relay/dist/cli.js',
+});
+
+await build({
   entryPoints: [
     'native-host/cli.ts',
     'native-host/agent/snapshot-worker.ts',

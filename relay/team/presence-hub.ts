@@ -1,0 +1,358 @@
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import {
+  PRESENCE_TIMEOUT_MS,
+  presenceClientSchema,
+  type PresenceServerMessage,
+  type PresenceState,
+  type RosterEntry,
+  type SharedSessionInfo,
+} from '../../protocol/team.js';
+import { canSee, hashToken, memberInfo, type Directory } from './directory.js';
+import type { Log } from './log.js';
+import { RateLimiter } from './rate.js';
+import type { MemberRecord, ResourceRecord } from './store.js';
+
+/** Close codes a member's client acts on: 4401 and 4403 mean "enrol again", not "retry". */
+export const CLOSE_UNAUTHORIZED = 4401;
+export const CLOSE_REMOVED = 4403;
+export const CLOSE_SILENT = 4408;
+export const CLOSE_RATE = 4429;
+const HELLO_TIMEOUT_MS = 5000;
+const MAX_MESSAGE_BYTES = 4096;
+
+interface Connection {
+  socket: WebSocket;
+  member: MemberRecord;
+  tokenHash: string;
+  state: 'online' | 'away';
+  lastBeat: number;
+}
+
+interface Published {
+  state: PresenceState;
+  session?: ResourceRecord;
+}
+
+/**
+ * The presence hub: one WebSocket per member's browser (`/presence`), authenticated by the
+ * member token in the first message (never in the URL, which proxies log). A member's state is
+ * the liveliest of their sockets; no beat for 30 s and that socket is offline. Every change goes
+ * to every connected member of the same organization, each seeing a shared session only if it
+ * is shared with a scope they belong to.
+ */
+export class PresenceHub {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  private readonly byMember = new Map<string, Set<Connection>>();
+  private readonly published = new Map<string, Published>();
+  /** The session resource each member says they are in. */
+  private readonly sessions = new Map<string, ResourceRecord>();
+  private readonly failures: RateLimiter;
+  private readonly messages = new RateLimiter(40, 250);
+  private readonly asks = new RateLimiter(10, 6000);
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly watcher: NodeJS.Timeout;
+  private revision = -1;
+  private reconciling = false;
+
+  constructor(
+    private readonly directory: Directory,
+    private readonly log: Log,
+    options: { authFailures: RateLimiter; timeoutMs?: number; watchMs?: number },
+  ) {
+    this.failures = options.authFailures;
+    const timeoutMs = options.timeoutMs ?? PRESENCE_TIMEOUT_MS;
+    this.sweeper = setInterval(() => this.sweep(timeoutMs), Math.min(1000, timeoutMs / 4));
+    this.sweeper.unref();
+    this.watcher = setInterval(() => void this.reconcile(), options.watchMs ?? 500);
+    this.watcher.unref();
+    void this.directory.store.revision().then((r) => (this.revision = r));
+  }
+
+  /** Members with at least one live socket. */
+  get connectedMembers(): number {
+    return this.byMember.size;
+  }
+
+  handleUpgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer, ip: string): void {
+    // An address that keeps presenting bad tokens waits before it may try again.
+    if (this.failures.wait(ip) > 0) {
+      socket.end('HTTP/1.1 429 Too Many Requests\r\nconnection: close\r\n\r\n');
+      return;
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, ip));
+  }
+
+  private accept(socket: WebSocket, ip: string): void {
+    socket.on('error', () => socket.terminate());
+    const timer = setTimeout(
+      () => socket.close(CLOSE_UNAUTHORIZED, 'No hello within 5 s'),
+      HELLO_TIMEOUT_MS,
+    );
+    socket.once('message', (data, isBinary) => {
+      clearTimeout(timer);
+      void this.hello(socket, ip, isBinary ? undefined : data.toString());
+    });
+  }
+
+  private async hello(socket: WebSocket, ip: string, text: string | undefined): Promise<void> {
+    const message = parse(text);
+    const member =
+      message?.type === 'hello' ? await this.directory.authenticate(message.token) : undefined;
+    if (message?.type !== 'hello' || member === undefined) {
+      this.failures.take(ip);
+      this.log('presence.refused', { ip });
+      send(socket, {
+        type: 'error',
+        message:
+          'This relay does not know your member token: enrol again with a new link from your admin',
+      });
+      socket.close(CLOSE_UNAUTHORIZED, 'Unauthorized');
+      return;
+    }
+    if (socket.readyState !== socket.OPEN) return;
+    const connection: Connection = {
+      socket,
+      member,
+      tokenHash: hashToken(message.token),
+      state: message.state,
+      lastBeat: Date.now(),
+    };
+    const mine = this.byMember.get(member.id) ?? new Set<Connection>();
+    mine.add(connection);
+    this.byMember.set(member.id, mine);
+    socket.on('message', (data, isBinary) => this.receive(connection, data, isBinary));
+    socket.on('close', () => this.drop(connection));
+    this.log('presence.connected', { member: member.id });
+    const org = await this.directory.orgById(member.orgId);
+    const teams = await this.directory.teams(member.orgId);
+    send(socket, {
+      type: 'welcome',
+      you: memberInfo(member),
+      org: { id: org.id, name: org.name },
+      teams,
+    });
+    send(socket, { type: 'roster', members: await this.roster(member), teams });
+    this.publish(member);
+  }
+
+  private receive(connection: Connection, data: unknown, isBinary: boolean): void {
+    const { socket, member } = connection;
+    if (this.messages.take(member.id) > 0) {
+      socket.close(CLOSE_RATE, 'Too many messages');
+      return;
+    }
+    connection.lastBeat = Date.now();
+    const message = isBinary ? undefined : parse(String(data));
+    if (message === undefined) {
+      send(socket, { type: 'error', message: 'Not a presence message' });
+      return;
+    }
+    switch (message.type) {
+      case 'hello':
+        send(socket, { type: 'error', message: 'Already said hello' });
+        return;
+      case 'beat':
+        connection.state = message.state;
+        this.publish(member);
+        return;
+      case 'session':
+        void this.setSession(connection, message.resourceId);
+        return;
+      case 'ask':
+      case 'invite': {
+        const target = this.byMember.get(message.to);
+        const first = target?.values().next().value;
+        if (target === undefined || first === undefined || first.member.orgId !== member.orgId) {
+          send(socket, { type: 'error', message: 'That teammate is not online' });
+          return;
+        }
+        if (this.asks.take(member.id) > 0) {
+          send(socket, { type: 'error', message: 'Too many asks: wait a few seconds' });
+          return;
+        }
+        const forward: PresenceServerMessage =
+          message.type === 'ask'
+            ? { type: 'ask', from: member.id }
+            : { type: 'invite', from: member.id, url: message.url, role: message.role };
+        for (const c of target) send(c.socket, forward);
+        return;
+      }
+    }
+  }
+
+  private async setSession(connection: Connection, resourceId: string | null): Promise<void> {
+    const { member } = connection;
+    if (resourceId === null) {
+      this.sessions.delete(member.id);
+    } else {
+      const resource = await this.directory.store.getResource(resourceId);
+      if (resource === undefined || resource.kind !== 'session' || resource.ownerId !== member.id) {
+        send(connection.socket, { type: 'error', message: 'Share the session first' });
+        return;
+      }
+      this.sessions.set(member.id, resource);
+    }
+    this.publish(member);
+  }
+
+  private drop(connection: Connection): void {
+    const mine = this.byMember.get(connection.member.id);
+    if (mine === undefined || !mine.has(connection)) return;
+    mine.delete(connection);
+    if (mine.size === 0) {
+      this.byMember.delete(connection.member.id);
+      this.sessions.delete(connection.member.id);
+    }
+    this.log('presence.closed', { member: connection.member.id });
+    this.publish(connection.member);
+  }
+
+  private stateOf(memberId: string): PresenceState {
+    const mine = this.byMember.get(memberId);
+    if (mine === undefined) return 'offline';
+    for (const c of mine) if (c.state === 'online') return 'online';
+    return 'away';
+  }
+
+  /** Tells the member's organization their state, if it changed. */
+  private publish(member: MemberRecord): void {
+    const state = this.stateOf(member.id);
+    const session = state === 'offline' ? undefined : this.sessions.get(member.id);
+    const before = this.published.get(member.id);
+    if (before?.state === state && before.session?.id === session?.id) return;
+    if (state === 'offline') this.published.delete(member.id);
+    else this.published.set(member.id, session === undefined ? { state } : { state, session });
+    const bare = JSON.stringify({ type: 'presence', id: member.id, state });
+    const withSession =
+      session === undefined
+        ? bare
+        : JSON.stringify({ type: 'presence', id: member.id, state, session: sessionInfo(session) });
+    for (const mine of this.byMember.values()) {
+      for (const c of mine) {
+        if (c.member.orgId !== member.orgId || c.socket.readyState !== c.socket.OPEN) continue;
+        c.socket.send(session !== undefined && canSee(c.member, session) ? withSession : bare);
+      }
+    }
+  }
+
+  private async roster(reader: MemberRecord): Promise<RosterEntry[]> {
+    const members = await this.directory.store.listMembers(reader.orgId);
+    return members.map((m) => {
+      const state = this.stateOf(m.id);
+      const session = state === 'offline' ? undefined : this.sessions.get(m.id);
+      return {
+        ...memberInfo(m),
+        state,
+        ...(session !== undefined && canSee(reader, session)
+          ? { session: sessionInfo(session) }
+          : {}),
+      };
+    });
+  }
+
+  private sweep(timeoutMs: number): void {
+    const cutoff = Date.now() - timeoutMs;
+    for (const mine of this.byMember.values()) {
+      for (const c of mine) {
+        if (c.lastBeat < cutoff) {
+          this.log('presence.silent', { member: c.member.id });
+          c.socket.close(CLOSE_SILENT, 'No heartbeat for 30 s');
+          // The close handshake may never finish with a vanished client: count it gone now,
+          // and let go of the socket if it does not answer.
+          setTimeout(() => c.socket.terminate(), 1000).unref();
+          this.drop(c);
+        }
+      }
+    }
+  }
+
+  /**
+   * The directory changed (an admin command, another request): cut every socket whose token no
+   * longer names a member, and send the new roster to those who stay.
+   */
+  private async reconcile(): Promise<void> {
+    if (this.reconciling) return;
+    this.reconciling = true;
+    try {
+      const revision = await this.directory.store.revision();
+      if (revision === this.revision) return;
+      this.revision = revision;
+      const orgs = new Set<string>();
+      for (const mine of [...this.byMember.values()]) {
+        for (const c of [...mine]) {
+          const member = await this.directory.store.memberForToken(c.tokenHash);
+          if (member === undefined) {
+            this.log('presence.removed', { member: c.member.id });
+            send(c.socket, {
+              type: 'removed',
+              message: 'You were removed from the team, or your token was revoked',
+            });
+            c.socket.close(CLOSE_REMOVED, 'Removed');
+            this.drop(c);
+            orgs.add(c.member.orgId);
+            continue;
+          }
+          if (member.teamIds.join() !== c.member.teamIds.join()) orgs.add(member.orgId);
+          c.member = member;
+        }
+      }
+      for (const mine of this.byMember.values()) {
+        for (const c of mine) {
+          const session = this.sessions.get(c.member.id);
+          if (
+            session !== undefined &&
+            (await this.directory.store.getResource(session.id)) === undefined
+          )
+            this.sessions.delete(c.member.id);
+        }
+      }
+      await this.sendRosters(orgs);
+    } finally {
+      this.reconciling = false;
+    }
+  }
+
+  private async sendRosters(orgs: Set<string>): Promise<void> {
+    for (const orgId of orgs) {
+      const teams = await this.directory.teams(orgId);
+      for (const mine of this.byMember.values()) {
+        for (const c of mine) {
+          if (c.member.orgId !== orgId) continue;
+          send(c.socket, { type: 'roster', members: await this.roster(c.member), teams });
+        }
+      }
+    }
+  }
+
+  /** A member added or changed through the API: their organization gets the new roster. */
+  async directoryChanged(orgId: string): Promise<void> {
+    await this.sendRosters(new Set([orgId]));
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+    clearInterval(this.watcher);
+    for (const client of this.wss.clients) client.terminate();
+    this.wss.close();
+  }
+}
+
+function sessionInfo(resource: ResourceRecord): SharedSessionInfo {
+  return { id: resource.id, name: resource.name };
+}
+
+function parse(text: string | undefined) {
+  if (text === undefined) return undefined;
+  try {
+    const result = presenceClientSchema.safeParse(JSON.parse(text));
+    return result.success ? result.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function send(socket: WebSocket, message: PresenceServerMessage): void {
+  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+}
