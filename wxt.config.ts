@@ -27,7 +27,17 @@ export default defineConfig({
     name: 'Tandem',
     description: 'Share a live terminal (local shell, SSH, serial console) from the side panel.',
     key: EXTENSION_PUBLIC_KEY,
-    permissions: ['sidePanel', 'nativeMessaging', 'storage', 'clipboardRead', 'clipboardWrite'],
+    permissions: [
+      'sidePanel',
+      'nativeMessaging',
+      'storage',
+      'clipboardRead',
+      'clipboardWrite',
+      // Team presence: away when idle, a wake-up for a sleeping worker, asks and invites.
+      'idle',
+      'alarms',
+      'notifications',
+    ],
     action: { default_title: 'Open Tandem' },
     commands: {
       'open-side-panel': {

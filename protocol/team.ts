@@ -83,7 +83,7 @@ export type PresenceClientMessage =
   /** The shared session resource (already put with the API) the member is in, or none. */
   | { type: 'session'; resourceId: string | null }
   | { type: 'ask'; to: string }
-  | { type: 'invite'; to: string; url: string; role: 'viewer' | 'co-worker' };
+  | { type: 'invite'; to: string; url: string; role: 'viewer' | 'coworker' };
 
 /** Relay → member. */
 export type PresenceServerMessage =
@@ -92,7 +92,7 @@ export type PresenceServerMessage =
   | { type: 'roster'; members: RosterEntry[]; teams: TeamInfo[] }
   | { type: 'presence'; id: string; state: PresenceState; session?: SharedSessionInfo }
   | { type: 'ask'; from: string }
-  | { type: 'invite'; from: string; url: string; role: 'viewer' | 'co-worker' }
+  | { type: 'invite'; from: string; url: string; role: 'viewer' | 'coworker' }
   /** The member was removed or their token revoked; the socket closes next. */
   | { type: 'removed'; message: string }
   | { type: 'error'; message: string };
@@ -113,7 +113,7 @@ export const presenceClientSchema = z.discriminatedUnion('type', [
       .string()
       .max(INVITE_URL_MAX)
       .regex(/^https?:\/\//),
-    role: z.enum(['viewer', 'co-worker']),
+    role: z.enum(['viewer', 'coworker']),
   }),
 ]);
 
@@ -128,6 +128,10 @@ const teamInfo = z.object({ id, name: z.string().min(1).max(64) });
 const sessionInfo = z.object({ id, name: z.string().max(128) });
 const org = z.object({ id, name: z.string().min(1).max(64) });
 const presenceState = z.enum(PRESENCE_STATES);
+export const rosterEntrySchema = memberInfo.extend({
+  state: presenceState,
+  session: sessionInfo.optional(),
+});
 
 export const presenceServerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('welcome'), you: memberInfo, org, teams: z.array(teamInfo) }),
@@ -147,7 +151,7 @@ export const presenceServerSchema = z.discriminatedUnion('type', [
     type: z.literal('invite'),
     from: id,
     url: z.string().max(INVITE_URL_MAX),
-    role: z.enum(['viewer', 'co-worker']),
+    role: z.enum(['viewer', 'coworker']),
   }),
   z.object({ type: z.literal('removed'), message: z.string().max(512) }),
   z.object({ type: z.literal('error'), message: z.string().max(512) }),
@@ -168,6 +172,20 @@ export const enrolmentSchema = z.object({
   relayUrl: z.string().max(2048),
   iceServers: iceServersSchema,
 });
+
+export const resourceSchema = z.object({
+  id,
+  kind: z.enum(RESOURCE_KINDS),
+  name: z.string().max(128),
+  ownerId: id,
+  scope: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('org') }),
+    z.object({ kind: z.literal('team'), teamId: id }),
+  ]),
+  data: z.unknown(),
+  createdAt: z.string().max(64),
+});
+export const resourceListSchema = z.object({ resources: z.array(resourceSchema) });
 
 /** The body of `POST /api/resources`. */
 export const resourceInputSchema = z.object({

@@ -1,4 +1,5 @@
 import { browser } from 'wxt/browser';
+import { TeamPresence } from '../team/team-presence.js';
 import { AgentLink, HOST_NAME } from './agent-link.js';
 import { ViewHub } from './view-hub.js';
 import { VIEW_PORT_NAME } from './view-protocol.js';
@@ -18,8 +19,11 @@ export function startBackground(): void {
   browser.runtime.onConnect.addListener((port) => {
     if (port.name === VIEW_PORT_NAME) hub.addView(port);
   });
-  // The toolbar icon opens the side panel; so does the keyboard shortcut.
-  void browser.sidePanel.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => undefined);
+  // The toolbar icon opens the side panel (or, for a team member, the team popup, which opens
+  // it too: see TeamPresence); so does the keyboard shortcut.
+  const team = new TeamPresence();
+  team.install();
+  if (__TANDEM_DEBUG__) Object.assign(globalThis, { __tandemTeam: team });
   browser.commands.onCommand.addListener((command, tab) => {
     if (command !== OPEN_PANEL_COMMAND || tab?.windowId === undefined) return;
     void browser.sidePanel.open({ windowId: tab.windowId }).catch(() => undefined);

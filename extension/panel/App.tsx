@@ -63,6 +63,14 @@ export function App({ model }: { model: PanelModel }) {
         </div>
       </header>
       <LinkBanner model={model} />
+      {model.notice !== undefined && (
+        <section className="banner error" role="alert">
+          <p>{model.notice}</p>
+          <div className="actions">
+            <button onClick={() => model.setNotice(undefined)}>Dismiss</button>
+          </div>
+        </section>
+      )}
       {endingView !== undefined && (
         <EndSharedSession
           view={endingView}

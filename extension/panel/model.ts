@@ -19,6 +19,8 @@ const PING_MS = 5000;
 export class PanelModel extends Store {
   sessions: SessionView[] = [];
   activeId: string | undefined = localStorage.getItem(ACTIVE_KEY) ?? undefined;
+  /** Something that went wrong outside any form (a join from the team popup), until dismissed. */
+  notice: string | undefined;
   status: LinkStatus;
   latencyMs: number | undefined;
   fontSize = DEFAULT_FONT_SIZE;
@@ -149,6 +151,11 @@ export class PanelModel extends Store {
     const fresh = await this.open(device, view.info.name);
     await this.close(view.id);
     return fresh;
+  }
+
+  setNotice(text: string | undefined): void {
+    this.notice = text;
+    this.emit();
   }
 
   /** Joins someone else's shared session from an invite link; shows it as a tab. */

@@ -8,6 +8,7 @@ import { directViewClient } from '../../lib/direct-client.js';
 import { App } from '../../panel/App.js';
 import { installDebugHook } from '../../panel/debug-hook.js';
 import { PanelModel } from '../../panel/model.js';
+import { takePendingJoins } from '../../team/pending-join.js';
 
 // The panel holds its own link (native port, then the agent's loopback socket): a terminal's
 // output skips the service worker.
@@ -17,6 +18,11 @@ const client = directViewClient(
 );
 const model = new PanelModel(client, new TandemDb());
 if (__TANDEM_DEBUG__) installDebugHook(model);
+// "Join" in the team popup or an invite notification leaves the invite for the panel.
+takePendingJoins(
+  (url, name) => model.join(url, name),
+  (message) => model.setNotice(`Could not join: ${message}`),
+);
 
 const root = document.getElementById('root');
 if (root !== null) createRoot(root).render(<App model={model} />);

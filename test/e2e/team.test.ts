@@ -1,0 +1,213 @@
+/**
+ * The team relay from the browser: a real `tandem-relay` process, two Chromiums with the
+ * extension and their own agents, and a third member over a plain socket. Enrolment from the
+ * admin command to a named avatar, presence through the badge and popup (idle, a stopped
+ * service worker, a relay restart), and a teammate joining a team-shared session from the popup.
+ */
+import type { Page, WebWorker } from 'puppeteer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Enrolment } from '../../protocol/team.js';
+import { PresenceClient, TeamRelayProcess } from '../fixtures/team-relay.js';
+import { launchTandem, type Tandem } from './browser.js';
+
+const WEBRTC_ARGS = [
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  '--allow-loopback-in-peer-connection',
+];
+
+interface WorkerGlobals {
+  chrome: {
+    action: {
+      getPopup(details: object): Promise<string>;
+      getBadgeBackgroundColor(details: object): Promise<number[]>;
+    };
+  };
+  __tandemTeam: { setIdle(state: string): void };
+}
+
+let relay: TeamRelayProcess;
+let ada: Tandem;
+let bob: Tandem | undefined;
+let carol: Enrolment;
+let carolSocket: PresenceClient;
+
+async function serviceWorker(tandem: Tandem): Promise<WebWorker> {
+  const target = await tandem.browser.waitForTarget(
+    (t) => t.type() === 'service_worker' && t.url().includes(tandem.extensionId),
+    { timeout: 10_000 },
+  );
+  const worker = await target.worker();
+  if (worker === null) throw new Error('no service worker');
+  return worker;
+}
+
+/** Enrols this browser through its options page with a link from the admin command. */
+async function enrolInBrowser(tandem: Tandem, name: string, team: string): Promise<Page> {
+  const out = await relay.admin('member', 'add', name, '--team', team);
+  const link = out.trim().split('\n').pop() ?? '';
+  const page = await tandem.browser.newPage();
+  await page.goto(`chrome-extension://${tandem.extensionId}/options.html`);
+  await page.locator('input[name="enrolment-link"]').fill(link);
+  await page.locator('button[type="submit"]').click();
+  await page
+    .waitForFunction(
+      (who) => (document.body.textContent ?? '').includes(`You are ${who} in Acme`),
+      { timeout: 10_000 },
+      name,
+    )
+    .catch(async (error: unknown) => {
+      throw new Error(
+        `not enrolled: ${await page.evaluate(() => document.body.innerText)} (${String(error)})`,
+      );
+    });
+  return page;
+}
+
+function memberId(name: string): string {
+  for (const m of [...carolSocket.heard].reverse()) {
+    if (m.type !== 'roster') continue;
+    const found = m.members.find((x) => x.name === name);
+    if (found !== undefined) return found.id;
+  }
+  throw new Error(`Carol has not heard of ${name}`);
+}
+
+async function seenBy(client: PresenceClient, name: string, state: string, ms = 5000) {
+  await client.until(
+    () => {
+      try {
+        return client.stateOf(memberId(name)) === state;
+      } catch {
+        return false;
+      }
+    },
+    ms,
+    `${name} ${state}`,
+  );
+}
+
+beforeAll(async () => {
+  relay = await TeamRelayProcess.start();
+  await relay.admin('org', 'create', 'Acme');
+  await relay.admin('team', 'add', 'Ops');
+  await relay.admin('team', 'add', 'Net');
+  carol = await relay.enrolMember('Carol', ['Ops']);
+  carolSocket = (await PresenceClient.connect(relay.url, carol.token)).beatEvery(1000);
+  ada = await launchTandem({ args: WEBRTC_ARGS });
+});
+
+afterAll(async () => {
+  carolSocket.close();
+  await bob?.close();
+  await ada.close();
+  await relay.close();
+});
+
+describe('team relay in the browser', () => {
+  it('enrols from the admin link, then badge, popup and teammates follow presence', async () => {
+    const worker = await serviceWorker(ada);
+    expect(
+      await worker.evaluate(() =>
+        (globalThis as unknown as WorkerGlobals).chrome.action.getPopup({}),
+      ),
+    ).toBe('');
+
+    await enrolInBrowser(ada, 'Ada', 'Ops');
+    await seenBy(carolSocket, 'Ada', 'online');
+    expect(
+      await worker.evaluate(() =>
+        (globalThis as unknown as WorkerGlobals).chrome.action.getPopup({}),
+      ),
+    ).toMatch(/\/team\.html$/);
+    await expect
+      .poll(() =>
+        worker.evaluate(() =>
+          (globalThis as unknown as WorkerGlobals).chrome.action.getBadgeBackgroundColor({}),
+        ),
+      )
+      .toEqual([26, 127, 55, 255]);
+
+    const popup = await ada.browser.newPage();
+    await popup.setViewport({ width: 360, height: 560 });
+    await popup.goto(`chrome-extension://${ada.extensionId}/team.html`);
+    await popup.locator('[data-member="Carol"] .team-online').wait();
+
+    // Carol goes away: Ada's popup shows it within a second.
+    const since = Date.now();
+    carolSocket.send({ type: 'beat', state: 'away' });
+    await popup.locator('[data-member="Carol"] .team-away').setTimeout(1000).wait();
+    expect(Date.now() - since).toBeLessThan(1000);
+    carolSocket.send({ type: 'beat', state: 'online' });
+
+    // chrome.idle says idle, then active: Carol sees Ada away, then online.
+    await worker.evaluate(() =>
+      (globalThis as unknown as WorkerGlobals).__tandemTeam.setIdle('idle'),
+    );
+    await seenBy(carolSocket, 'Ada', 'away', 1000);
+    await worker.evaluate(() =>
+      (globalThis as unknown as WorkerGlobals).__tandemTeam.setIdle('active'),
+    );
+    await seenBy(carolSocket, 'Ada', 'online', 1000);
+
+    // Chrome stops the service worker: Ada drops off; the popup wakes it and she is back.
+    await worker.close();
+    await seenBy(carolSocket, 'Ada', 'offline');
+    await popup.reload();
+    await seenBy(carolSocket, 'Ada', 'online', 10_000);
+
+    // The relay restarts: the worker reconnects by itself.
+    await relay.stop();
+    await relay.serve();
+    carolSocket.close();
+    carolSocket = (await PresenceClient.connect(relay.url, carol.token)).beatEvery(1000);
+    await carolSocket.until(() => carolSocket.heard.some((m) => m.type === 'roster'));
+    await seenBy(carolSocket, 'Ada', 'online', 20_000);
+    await popup.close();
+  });
+
+  it('a teammate joins a team-shared session from the popup, under their member name', async () => {
+    bob = await launchTandem({ extensionDir: ada.extensionDir, args: WEBRTC_ARGS });
+    await enrolInBrowser(bob, 'Bob', 'Ops');
+    await seenBy(carolSocket, 'Bob', 'online');
+
+    // Ada opens a terminal and shares it with team Ops from her popup.
+    const adaPanel = await ada.openPanel();
+    await adaPanel.waitForFunction(() => window.__tandem?.linkState() === 'connected', {
+      timeout: 20_000,
+    });
+    const sessionId = await adaPanel.evaluate(
+      () => window.__tandem?.open({ kind: 'pty' }, 'core-router-1 console') ?? '',
+    );
+    const adaPopup = await ada.browser.newPage();
+    await adaPopup.goto(`chrome-extension://${ada.extensionId}/team.html`);
+    const ops = relayTeamId('Ops');
+    await adaPopup.locator('select[aria-label="Share with"]').wait();
+    await adaPopup.select('select[aria-label="Share with"]', ops);
+    await adaPopup.select('select[aria-label="Role"]', 'viewer');
+    await adaPopup.locator('.team-share-form button').click();
+    await adaPopup.waitForFunction(() => document.body.innerText.includes('Sharing'));
+
+    // Bob's popup shows Ada in that session; Join opens it in his panel as "Bob".
+    const bobPanel = await bob.openPanel();
+    const bobPopup = await bob.browser.newPage();
+    await bobPopup.goto(`chrome-extension://${bob.extensionId}/team.html`);
+    await bobPopup.locator('[data-member="Ada"] button::-p-text(Join)').click();
+    await bobPanel.waitForFunction(
+      (id) => window.__tandem?.sessions().some((s) => s.id === id) === true,
+      { timeout: 20_000 },
+      sessionId,
+    );
+    await adaPanel.locator('.avatars [data-participant="Bob"][data-role="viewer"]').wait();
+
+    // Carol, in Ops too, sees the session on Ada's presence; a Net-only member would not.
+    await carolSocket.until(() =>
+      carolSocket.heard.some((m) => m.type === 'presence' && m.session !== undefined),
+    );
+  });
+});
+
+function relayTeamId(name: string): string {
+  const team = carol.teams.find((t) => t.name === name);
+  if (team === undefined) throw new Error(`no team ${name}`);
+  return team.id;
+}
