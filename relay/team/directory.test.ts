@@ -39,10 +39,10 @@ describe('Directory', () => {
   });
 
   it('runs each migration once and refuses a data folder from a newer relay', async () => {
-    expect(store.schemaVersion).toBe(1);
+    expect(store.schemaVersion).toBe(2);
     await store.close();
     store = new SqliteStore(path.join(dir, 'relay.db'));
-    expect(store.schemaVersion).toBe(1);
+    expect(store.schemaVersion).toBe(2);
     expect(await store.listOrgs()).toHaveLength(1);
     await store.close();
     const Database = (await import('better-sqlite3')).default;

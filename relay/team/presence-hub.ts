@@ -54,6 +54,9 @@ export class PresenceHub {
   private readonly sweeper: NodeJS.Timeout;
   private readonly watcher: NodeJS.Timeout;
   private revision = -1;
+  /** Each organization's members, read once per directory change (a reconnect storm reads it
+   * a thousand times). */
+  private readonly members = new Map<string, Promise<MemberRecord[]>>();
   private reconciling = false;
 
   constructor(
@@ -238,7 +241,12 @@ export class PresenceHub {
   }
 
   private async roster(reader: MemberRecord): Promise<RosterEntry[]> {
-    const members = await this.directory.store.listMembers(reader.orgId);
+    let cached = this.members.get(reader.orgId);
+    if (cached === undefined) {
+      cached = this.directory.store.listMembers(reader.orgId);
+      this.members.set(reader.orgId, cached);
+    }
+    const members = await cached;
     return members.map((m) => {
       const state = this.stateOf(m.id);
       const session = state === 'offline' ? undefined : this.sessions.get(m.id);
@@ -279,6 +287,7 @@ export class PresenceHub {
       const revision = await this.directory.store.revision();
       if (revision === this.revision) return;
       this.revision = revision;
+      this.members.clear();
       const orgs = new Set<string>();
       for (const mine of [...this.byMember.values()]) {
         for (const c of [...mine]) {
@@ -328,6 +337,7 @@ export class PresenceHub {
 
   /** A member added or changed through the API: their organization gets the new roster. */
   async directoryChanged(orgId: string): Promise<void> {
+    this.members.delete(orgId);
     await this.sendRosters(new Set([orgId]));
   }
 
