@@ -84,6 +84,12 @@ export interface RequestMap {
   'agent.stop': Record<string, never>;
   /** The local user's pages only: a one-time ticket for the agent's loopback WebSocket. */
   'agent.link': Record<string, never>;
+  /**
+   * The local user's pages only: share through a team relay, named as the member, with its ICE
+   * servers; `null` goes back to the settings file (sharing.json). The extension sends it when
+   * enrolled in a team (docs/relay.md); it lasts until the agent stops.
+   */
+  'sharing.configure': { team: TeamSharing | null };
   'recording.pause': { sessionId: string };
   'recording.resume': { sessionId: string };
   'recording.mark': { sessionId: string; label: string };
@@ -391,6 +397,11 @@ export interface ResultMap {
   'agent.stop': Record<string, never>;
   /** `url` takes one socket whose first message is `token` (works once, for `expiresInMs`). */
   'agent.link': { url: string; token: string; expiresInMs: number };
+  /**
+   * `pending`: sessions are shared through the old relay right now (their links name it); the
+   * new one takes over once none is.
+   */
+  'sharing.configure': { relayUrl: string | null; pending: boolean };
   'recording.pause': { recording: RecordingState };
   'recording.resume': { recording: RecordingState };
   'recording.mark': Record<string, never>;
@@ -443,6 +454,12 @@ export interface ResultMap {
   'call.join': { callers: CallerInfo[] };
   'call.update': Record<string, never>;
   'call.leave': Record<string, never>;
+}
+
+export interface TeamSharing {
+  relayUrl: string;
+  displayName: string;
+  iceServers: IceServerConfig[];
 }
 
 export interface IceServerConfig {

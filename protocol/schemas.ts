@@ -108,6 +108,32 @@ const bodies = {
   'ssh.hosts': empty,
   'agent.stop': empty,
   'agent.link': empty,
+  'sharing.configure': z
+    .object({
+      team: z
+        .object({
+          relayUrl: z
+            .string()
+            .max(2048)
+            .regex(
+              /^https?:\/\/[^/?#\s]+\/?$/,
+              'an http(s) origin such as https://relay.example.com',
+            ),
+          displayName: z.string().trim().min(1).max(64),
+          iceServers: z
+            .array(
+              z.object({
+                urls: z.union([z.string().max(512), z.array(z.string().max(512)).max(8)]),
+                username: z.string().max(256).optional(),
+                credential: z.string().max(256).optional(),
+              }),
+            )
+            .max(8),
+        })
+        .strict()
+        .nullable(),
+    })
+    .strict(),
   'recording.pause': z.object({ sessionId }),
   'recording.resume': z.object({ sessionId }),
   'recording.mark': z.object({ sessionId, label: z.string().max(200) }),

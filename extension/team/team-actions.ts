@@ -10,6 +10,7 @@ import {
 } from '../../protocol/team.js';
 import type { ViewClient } from '../lib/view-client.js';
 import { PENDING_JOIN_KEY, type TeamRequest } from './team-presence.js';
+import { applyTeamSharing } from './team-sharing.js';
 
 /** What a team-shared session carries for teammates: the invite they join with. */
 const sharedSessionData = z.object({
@@ -78,6 +79,7 @@ export async function shareSession(
   scope: Scope,
   role: JoinRole,
 ): Promise<Resource> {
+  await applyTeamSharing(client);
   const { url, invite } = await client.request('invite.create', {
     sessionId: session.sessionId,
     role,
@@ -115,6 +117,7 @@ export async function inviteTeammate(
   memberId: string,
   role: JoinRole,
 ): Promise<void> {
+  await applyTeamSharing(client);
   const { url } = await client.request('invite.create', { sessionId: session.sessionId, role });
   tell({ type: 'team.invite', to: memberId, url, role });
 }

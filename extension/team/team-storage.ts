@@ -91,6 +91,15 @@ export function onTeamChanged(changed: () => void): () => void {
   return () => browser.storage.onChanged.removeListener(listener);
 }
 
+/** Calls `changed` when this browser enrols or leaves (not on every presence change). */
+export function onEnrolmentChanged(changed: () => void): () => void {
+  const listener = (changes: Record<string, unknown>, area: string) => {
+    if (area === 'local' && ENROLMENT_KEY in changes) changed();
+  };
+  browser.storage.onChanged.addListener(listener);
+  return () => browser.storage.onChanged.removeListener(listener);
+}
+
 /**
  * Redeems an enrolment link at its relay. The relay's answer is parsed, never trusted as is.
  */

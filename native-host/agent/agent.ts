@@ -205,7 +205,7 @@ export class Agent {
             ? {}
             : { bufferChars: this.options.bufferChars }),
           onEnded: (ended) => this.forget(ended),
-          ownerName: (this.options.sharing ?? DEFAULT_SHARING).displayName,
+          ownerName: this.sharing.displayName,
         });
         this.sessions.set(session.id, session);
         this.options.logger.info('session.open', {
@@ -293,6 +293,23 @@ export class Agent {
           throw new TandemError('not_found', 'The local socket is off (TANDEM_LOCAL_SOCKET=0)');
         }
         return { result: (await this.localSockets.issue()) satisfies ResultMap['agent.link'] };
+      }
+      case 'sharing.configure': {
+        // Where signalling goes is the local user's call alone (owner-only in the role table,
+        // and out of every invite's scope, too).
+        if (!link.local) throw new TandemError('forbidden', 'Only this machine’s user may ask');
+        const team =
+          request.team === null
+            ? null
+            : {
+                ...request.team,
+                iceServers: request.team.iceServers.map(({ urls, username, credential }) => ({
+                  urls,
+                  ...(username === undefined ? {} : { username }),
+                  ...(credential === undefined ? {} : { credential }),
+                })),
+              };
+        return { result: this.sharing.configure(team) satisfies ResultMap['sharing.configure'] };
       }
       case 'recording.pause':
       case 'recording.resume': {

@@ -12,6 +12,7 @@ import {
   type ParticipantInfo,
   type ResultMap,
   type Role,
+  type TeamSharing,
 } from '../../protocol/index.js';
 import type { Logger } from '../log.js';
 import {
@@ -149,11 +150,55 @@ export class Sharing {
   private readonly waiting = new Map<string, Waiting>();
   private closing = false;
   private relayRestartMs = RELAY_RESTART_FIRST_MS;
+  private readonly config: SharingConfig;
+  /** What the settings file said: `sharing.configure {team: null}` goes back to it. */
+  private readonly fileConfig: SharingConfig;
+  /** A relay change waiting for nothing to be shared through the current one. */
+  private pendingRelay: { url: string | undefined } | undefined;
 
   constructor(
-    private readonly config: SharingConfig,
+    config: SharingConfig,
     private readonly host: SharingHost,
-  ) {}
+  ) {
+    this.config = { ...config, iceServers: [...config.iceServers] };
+    this.fileConfig = { ...this.config };
+  }
+
+  /** How remote participants see the owner now. */
+  get displayName(): string {
+    return this.config.displayName;
+  }
+
+  /**
+   * Share through another relay (a team relay the user enrolled in, or back to the embedded
+   * one), under another name. Links already sent name the current relay, so while anything is
+   * shared through it (a live invite, someone joined) the switch waits for that to end.
+   */
+  configure(team: TeamSharing | null): ResultMap['sharing.configure'] {
+    this.config.displayName = team?.displayName ?? this.fileConfig.displayName;
+    this.config.iceServers = team?.iceServers.map((s) => ({ ...s })) ?? this.fileConfig.iceServers;
+    const url = team === null ? this.fileConfig.relayUrl : team.relayUrl.replace(/\/+$/, '');
+    this.pendingRelay = undefined;
+    if (url === this.config.relayUrl) return { relayUrl: url ?? null, pending: false };
+    if (this.bridge !== undefined && (this.invites.size > 0 || this.people.size > 0)) {
+      this.pendingRelay = { url };
+      this.host.logger.info('sharing.relay_pending', { team: url !== undefined });
+      return { relayUrl: this.config.relayUrl ?? null, pending: true };
+    }
+    this.switchRelay(url);
+    return { relayUrl: url ?? null, pending: false };
+  }
+
+  private switchRelay(url: string | undefined): void {
+    this.config.relayUrl = url;
+    this.host.logger.info('sharing.relay_changed', { team: url !== undefined });
+    const bridge = this.bridge;
+    this.bridge = undefined;
+    const relay = this.relayProcess;
+    this.relayProcess = undefined;
+    relay?.kill('SIGTERM');
+    if (bridge !== undefined) void bridge.then((b) => b.close()).catch(() => undefined);
+  }
 
   async createInvite(
     session: Session,
@@ -238,6 +283,11 @@ export class Sharing {
     this.invites.revokeSession(sessionId);
     for (const [id, person] of this.people) {
       if (person.sessionId === sessionId) this.people.delete(id);
+    }
+    const pending = this.pendingRelay;
+    if (pending !== undefined && this.invites.size === 0 && this.people.size === 0) {
+      this.pendingRelay = undefined;
+      this.switchRelay(pending.url);
     }
     for (const [id, waiting] of this.waiting) {
       if (waiting.sessionId === sessionId) {

@@ -63,6 +63,13 @@ export class InviteStore {
       .filter((i) => i.sessionId === sessionId && !this.expired(i));
   }
 
+  /** Live (unexpired) invites, of every session. */
+  get size(): number {
+    let live = 0;
+    for (const stored of this.invites.values()) if (!this.expired(stored.invite)) live += 1;
+    return live;
+  }
+
   get(inviteId: string): Invite | undefined {
     return this.invites.get(inviteId)?.invite;
   }

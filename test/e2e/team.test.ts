@@ -198,6 +198,13 @@ describe('team relay in the browser', () => {
       sessionId,
     );
     await adaPanel.locator('.avatars [data-participant="Bob"][data-role="viewer"]').wait();
+    // Ada's agent shares through the team relay, under her member name.
+    await bobPanel.locator('.avatars [data-participant="Ada"][data-role="owner"]').wait();
+    const listed = await fetch(`${relay.url}/api/resources?kind=session`, {
+      headers: { authorization: `Bearer ${carol.token}` },
+    });
+    const { resources } = (await listed.json()) as { resources: { data: { url: string } }[] };
+    expect(resources[0]?.data.url.startsWith(`${relay.url}/join#`)).toBe(true);
 
     // Carol, in Ops too, sees the session on Ada's presence; a Net-only member would not.
     await carolSocket.until(() =>

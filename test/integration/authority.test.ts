@@ -254,6 +254,11 @@ describe('authority over shared sessions: identities, live roles, removal, revoc
       'ssh.hosts': [{}],
       'agent.stop': [{}],
       'agent.link': [{}],
+      // A viewer link must never point the owner's signalling at a relay of its choosing.
+      'sharing.configure': [
+        { team: { relayUrl: 'http://127.0.0.1:1', displayName: 'Owner', iceServers: [] } },
+        { team: null },
+      ],
       'recording.pause': [{ sessionId }],
       'recording.resume': [{ sessionId }],
       'recording.mark': [{ sessionId, label: 'matrix' }],

@@ -15,6 +15,9 @@ import {
   type Enrolment,
   type Resource,
 } from '../../protocol/team.js';
+import type { AgentEvent } from '../../protocol/index.js';
+import { makeAgentEnv, spawnHost } from '../fixtures/agent.js';
+import { joinAs, parseInviteUrl, type Participant } from '../fixtures/participant.js';
 import { PresenceClient, TeamRelayProcess } from '../fixtures/team-relay.js';
 
 const run = promisify(execFile);
@@ -413,5 +416,65 @@ describe('security', () => {
       ).status;
     expect(last).toBe(429);
     expect((await fetch(`${relay.url}/health`)).status).toBe(200);
+  });
+});
+
+describe('an enrolled agent', () => {
+  it('shares through the team relay under the member name, and goes back once nothing is shared', async () => {
+    const relay = await TeamRelayProcess.start();
+    const agentEnv = makeAgentEnv();
+    const host = spawnHost(agentEnv.env);
+    const participants: Participant[] = [];
+    try {
+      const open = () =>
+        host.client.request('session.open', {
+          device: { kind: 'pty', shell: '/bin/bash', args: ['--norc', '--noprofile'] },
+          cols: 80,
+          rows: 24,
+        });
+      const { sessionId } = await open();
+      await host.client.request('session.attach', { sessionId });
+      const team = { relayUrl: relay.url, displayName: 'Ada Lovelace', iceServers: [] };
+      expect(await host.client.request('sharing.configure', { team })).toEqual({
+        relayUrl: relay.url,
+        pending: false,
+      });
+      const { url } = await host.client.request('invite.create', { sessionId, role: 'viewer' });
+      expect(url.startsWith(`${relay.url}/join#`)).toBe(true);
+
+      // A teammate joins through the team relay and sees the owner by the member name.
+      const { p } = await joinAs(parseInviteUrl(url), 'Bob', participants);
+      const events: AgentEvent[] = [];
+      p.onEvent((event) => events.push(event));
+      await p.request('session.attach', { sessionId });
+      const deadline = Date.now() + 10_000;
+      const ownerName = () =>
+        events
+          .flatMap((e) => (e.type === 'session.participants' ? e.participants : []))
+          .find((x) => x.role === 'owner')?.name;
+      while (ownerName() === undefined && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(ownerName()).toBe('Ada Lovelace');
+
+      // Leaving the team waits while the session is shared through the team relay...
+      expect(await host.client.request('sharing.configure', { team: null })).toEqual({
+        relayUrl: relay.url,
+        pending: true,
+      });
+      // ...and once it ends, invites go through the agent's own relay again.
+      await host.client.request('session.close', { sessionId });
+      const second = await open();
+      const again = await host.client.request('invite.create', {
+        sessionId: second.sessionId,
+        role: 'viewer',
+      });
+      expect(again.url.startsWith(relay.url)).toBe(false);
+      expect(again.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/join#/);
+    } finally {
+      for (const p of participants) p.close();
+      await host.close();
+      await agentEnv.cleanup();
+      await relay.close();
+    }
   });
 });

@@ -9,6 +9,7 @@ import { App } from '../../panel/App.js';
 import { installDebugHook } from '../../panel/debug-hook.js';
 import { PanelModel } from '../../panel/model.js';
 import { takePendingJoins } from '../../team/pending-join.js';
+import { keepTeamSharing } from '../../team/team-sharing.js';
 
 // The panel holds its own link (native port, then the agent's loopback socket): a terminal's
 // output skips the service worker.
@@ -18,6 +19,8 @@ const client = directViewClient(
 );
 const model = new PanelModel(client, new TandemDb());
 if (__TANDEM_DEBUG__) installDebugHook(model);
+// Enrolled in a team: the agent shares through the team relay, under the member name.
+keepTeamSharing(client);
 // "Join" in the team popup or an invite notification leaves the invite for the panel.
 takePendingJoins(
   (url, name) => model.join(url, name),
