@@ -7,6 +7,7 @@ import {
   type PresenceServerMessage,
 } from '../../protocol/team.js';
 import { Backoff } from '../lib/backoff.js';
+import { ACTIVITY_PORT, IDLE_ACTIVITY, parseActivity, type Activity } from './activity.js';
 import {
   clearEnrolment,
   EMPTY_VIEW,
@@ -28,6 +29,7 @@ const ALARM = 'tandem-presence';
 /** chrome.idle: this long without input and you are away. */
 const IDLE_SECONDS = 60;
 const STATE_COLORS = { online: '#1a7f37', away: '#bf8700', offline: '#6e7781' } as const;
+const RECORDING_COLOR = '#c4334f';
 
 /**
  * The background worker's side of team presence: one authenticated socket to the team relay,
@@ -45,6 +47,8 @@ export class TeamPresence {
   private retry: ReturnType<typeof setTimeout> | undefined;
   private readonly backoff = new Backoff(500, 15_000);
   private starting: Promise<void> | undefined;
+  /** What each open side panel reports (LIVE, REC) for the badge. */
+  private readonly activities = new Map<object, Activity>();
   /** The session resource you share, said again after every reconnect. */
   private sharing: string | null = null;
 
@@ -56,6 +60,20 @@ export class TeamPresence {
       if (alarm.name === ALARM) void this.ensure();
     });
     browser.runtime.onMessage.addListener((message: unknown) => this.request(message));
+    browser.runtime.onConnect.addListener((port) => {
+      if (port.name !== ACTIVITY_PORT) return;
+      this.activities.set(port, IDLE_ACTIVITY);
+      port.onMessage.addListener((message: unknown) => {
+        const activity = parseActivity(message);
+        if (activity === undefined) return;
+        this.activities.set(port, activity);
+        void this.badge();
+      });
+      port.onDisconnect.addListener(() => {
+        this.activities.delete(port);
+        void this.badge();
+      });
+    });
     browser.notifications.onButtonClicked.addListener((id) => void this.notificationClicked(id));
     browser.notifications.onClicked.addListener((id) => void this.notificationClicked(id));
     void browser.idle.queryState(IDLE_SECONDS).then((state) => this.setIdle(state));
@@ -91,17 +109,27 @@ export class TeamPresence {
     await this.badge();
   }
 
+  /**
+   * The toolbar badge: LIVE while someone else is in a session a panel has open, else REC while
+   * one is recorded; a member's badge is in their state's colour (a dot when nothing is on).
+   */
   private async badge(): Promise<void> {
+    const activities = [...this.activities.values()];
+    const live = activities.some((a) => a.live);
+    const recording = activities.some((a) => a.recording);
+    const doing = live ? 'LIVE' : recording ? 'REC' : '';
+    const what = live ? ' · someone is in your session' : recording ? ' · recording' : '';
     if (this.enrolment === undefined) {
-      await browser.action.setBadgeText({ text: '' });
-      await browser.action.setTitle({ title: 'Open Tandem' });
+      await browser.action.setBadgeBackgroundColor({ color: RECORDING_COLOR });
+      await browser.action.setBadgeText({ text: doing });
+      await browser.action.setTitle({ title: `Open Tandem${what}` });
       return;
     }
     const state = this.view.connection === 'connected' ? this.view.state : 'offline';
     await browser.action.setBadgeBackgroundColor({ color: STATE_COLORS[state] });
-    await browser.action.setBadgeText({ text: ' ' });
+    await browser.action.setBadgeText({ text: doing === '' ? ' ' : doing });
     await browser.action.setTitle({
-      title: `Tandem — ${state}${this.view.org === undefined ? '' : ` in ${this.view.org.name}`}`,
+      title: `Tandem — ${state}${this.view.org === undefined ? '' : ` in ${this.view.org.name}`}${what}`,
     });
   }
 

@@ -20,6 +20,7 @@ interface WorkerGlobals {
     action: {
       getPopup(details: object): Promise<string>;
       getBadgeBackgroundColor(details: object): Promise<number[]>;
+      getBadgeText(details: object): Promise<string>;
     };
   };
   __tandemTeam: { setIdle(state: string): void };
@@ -178,6 +179,12 @@ describe('team relay in the browser', () => {
     const sessionId = await adaPanel.evaluate(
       () => window.__tandem?.open({ kind: 'pty' }, 'core-router-1 console') ?? '',
     );
+    const adaWorker = await serviceWorker(ada);
+    const badgeText = () =>
+      adaWorker.evaluate(() =>
+        (globalThis as unknown as WorkerGlobals).chrome.action.getBadgeText({}),
+      );
+    await expect.poll(badgeText).toBe('REC');
     const adaPopup = await ada.browser.newPage();
     await adaPopup.goto(`chrome-extension://${ada.extensionId}/team.html`);
     const ops = relayTeamId('Ops');
@@ -198,6 +205,7 @@ describe('team relay in the browser', () => {
       sessionId,
     );
     await adaPanel.locator('.avatars [data-participant="Bob"][data-role="viewer"]').wait();
+    await expect.poll(badgeText).toBe('LIVE');
     // Ada's agent shares through the team relay, under her member name.
     await bobPanel.locator('.avatars [data-participant="Ada"][data-role="owner"]').wait();
     const listed = await fetch(`${relay.url}/api/resources?kind=session`, {

@@ -10,6 +10,8 @@ import { installDebugHook } from '../../panel/debug-hook.js';
 import { PanelModel } from '../../panel/model.js';
 import { takePendingJoins } from '../../team/pending-join.js';
 import { keepTeamSharing } from '../../team/team-sharing.js';
+import { activityOf, reportActivity } from '../../team/activity.js';
+import { liveRecordingsFor } from '../../recordings/RecordingBar.js';
 
 // The panel holds its own link (native port, then the agent's loopback socket): a terminal's
 // output skips the service worker.
@@ -19,6 +21,15 @@ const client = directViewClient(
 );
 const model = new PanelModel(client, new TandemDb());
 if (__TANDEM_DEBUG__) installDebugHook(model);
+// The toolbar badge says LIVE or REC while this panel has such a session open.
+const recordings = liveRecordingsFor(client);
+reportActivity(
+  () => activityOf(model.sessions, (id) => recordings.get(id)?.state),
+  (listener) => {
+    model.subscribe(listener);
+    recordings.subscribe(listener);
+  },
+);
 // Enrolled in a team: the agent shares through the team relay, under the member name.
 keepTeamSharing(client);
 // "Join" in the team popup or an invite notification leaves the invite for the panel.
