@@ -8,6 +8,9 @@ const repoRoot = path.dirname(fileURLToPath(import.meta.url));
 // The extension lives in extension/; the build lands in .output/chrome-mv3/.
 export default defineConfig({
   srcDir: 'extension',
+  // WXT looks for public/ at the project root, not in srcDir: without this the icons never
+  // reached the build (no toolbar icon, and notifications failed for want of an image).
+  publicDir: 'extension/public',
   // TANDEM_OUT_DIR lets e2e tests build a debug copy without touching the real build.
   outDir: process.env.TANDEM_OUT_DIR ?? '.output',
   // `browser.*` from wxt/browser is webextension-polyfill's: promise-based and the same in

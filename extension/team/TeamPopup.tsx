@@ -180,25 +180,6 @@ export function TeamPopup({ client }: { client: ViewClient }) {
       <section className="team-share" aria-label="Your session">
         {sessions.length === 0 ? (
           <p className="team-state">No live session: open a terminal to share one.</p>
-        ) : shared !== undefined ? (
-          <p>
-            Sharing <b>{shared.name}</b> with{' '}
-            {shared.scope.kind === 'org'
-              ? 'everyone'
-              : (view.teams.find(
-                  (t) => shared.scope.kind === 'team' && t.id === shared.scope.teamId,
-                )?.name ?? 'a team')}{' '}
-            <button
-              onClick={() =>
-                act(async () => {
-                  await stopSharing(client, enrolment, shared);
-                  setShared(undefined);
-                }, 'Stopped sharing')
-              }
-            >
-              Stop
-            </button>
-          </p>
         ) : (
           <div className="team-share-form">
             <select
@@ -213,20 +194,6 @@ export function TeamPopup({ client }: { client: ViewClient }) {
               ))}
             </select>
             <select
-              aria-label="Share with"
-              value={scope}
-              onChange={(e) => setScope(e.target.value)}
-            >
-              <option value="org">Everyone in {view.org?.name ?? enrolment.org.name}</option>
-              {view.teams
-                .filter((t) => you?.teams.includes(t.id) ?? enrolment.member.teams.includes(t.id))
-                .map((t) => (
-                  <option key={t.id} value={t.id}>
-                    Team {t.name}
-                  </option>
-                ))}
-            </select>
-            <select
               aria-label="Role"
               value={role}
               onChange={(e) => setRole(e.target.value === 'coworker' ? 'coworker' : 'viewer')}
@@ -234,19 +201,57 @@ export function TeamPopup({ client }: { client: ViewClient }) {
               <option value="viewer">as viewers</option>
               <option value="coworker">as co-workers</option>
             </select>
-            <button
-              disabled={session === undefined}
-              onClick={() =>
-                act(async () => {
-                  if (session === undefined) return;
-                  const to: Scope =
-                    scope === 'org' ? { kind: 'org' } : { kind: 'team', teamId: scope };
-                  setShared(await shareSession(client, enrolment, session, to, role));
-                })
-              }
-            >
-              Share
-            </button>
+            {shared !== undefined ? (
+              <p className="team-shared">
+                Sharing <b>{shared.name}</b> with{' '}
+                {shared.scope.kind === 'org'
+                  ? 'everyone'
+                  : (view.teams.find(
+                      (t) => shared.scope.kind === 'team' && t.id === shared.scope.teamId,
+                    )?.name ?? 'a team')}{' '}
+                <button
+                  onClick={() =>
+                    act(async () => {
+                      await stopSharing(client, enrolment, shared);
+                      setShared(undefined);
+                    }, 'Stopped sharing')
+                  }
+                >
+                  Stop
+                </button>
+              </p>
+            ) : (
+              <>
+                <select
+                  aria-label="Share with"
+                  value={scope}
+                  onChange={(e) => setScope(e.target.value)}
+                >
+                  <option value="org">Everyone in {view.org?.name ?? enrolment.org.name}</option>
+                  {view.teams
+                    .filter((t) => mine.includes(t.id))
+                    .map((t) => (
+                      <option key={t.id} value={t.id}>
+                        Team {t.name}
+                      </option>
+                    ))}
+                </select>
+                <button
+                  className="team-share-button"
+                  disabled={session === undefined}
+                  onClick={() =>
+                    act(async () => {
+                      if (session === undefined) return;
+                      const to: Scope =
+                        scope === 'org' ? { kind: 'org' } : { kind: 'team', teamId: scope };
+                      setShared(await shareSession(client, enrolment, session, to, role));
+                    })
+                  }
+                >
+                  Share
+                </button>
+              </>
+            )}
           </div>
         )}
       </section>

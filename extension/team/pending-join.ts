@@ -13,7 +13,10 @@ export function takePendingJoins(
   join: (url: string, name: string) => Promise<unknown>,
   failed: (message: string) => void,
 ): void {
-  const take = async (): Promise<void> => {
+  // Every open panel (one per window, or a tab) hears the change: a lock across the extension's
+  // pages lets exactly one of them take the invite.
+  const take = (): Promise<unknown> => navigator.locks.request(PENDING_JOIN_KEY, takeOnce);
+  const takeOnce = async (): Promise<void> => {
     const stored: Record<string, unknown> = await browser.storage.session.get(PENDING_JOIN_KEY);
     const parsed = pendingJoin.safeParse(stored[PENDING_JOIN_KEY]);
     if (!parsed.success) return;

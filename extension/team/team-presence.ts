@@ -74,8 +74,8 @@ export class TeamPresence {
         void this.badge();
       });
     });
-    browser.notifications.onButtonClicked.addListener((id) => void this.notificationClicked(id));
-    browser.notifications.onClicked.addListener((id) => void this.notificationClicked(id));
+    browser.notifications.onButtonClicked.addListener((id) => void this.openInvite(id));
+    browser.notifications.onClicked.addListener((id) => void this.openInvite(id));
     void browser.idle.queryState(IDLE_SECONDS).then((state) => this.setIdle(state));
     void this.ensure();
   }
@@ -254,7 +254,7 @@ export class TeamPresence {
   }
 
   /** Join: the invite waits in session storage and the side panel takes it when it opens. */
-  private async notificationClicked(id: string): Promise<void> {
+  async openInvite(id: string): Promise<void> {
     if (!id.startsWith('invite:')) return;
     const stored: Record<string, unknown> = await browser.storage.session.get(id);
     await browser.storage.session.remove(id);

@@ -22,8 +22,9 @@ interface WorkerGlobals {
       getBadgeBackgroundColor(details: object): Promise<number[]>;
       getBadgeText(details: object): Promise<string>;
     };
+    notifications: { getAll(): Promise<Record<string, boolean>> };
   };
-  __tandemTeam: { setIdle(state: string): void };
+  __tandemTeam: { setIdle(state: string): void; openInvite(id: string): Promise<void> };
 }
 
 let relay: TeamRelayProcess;
@@ -31,6 +32,8 @@ let ada: Tandem;
 let bob: Tandem | undefined;
 let carol: Enrolment;
 let carolSocket: PresenceClient;
+let adaPanel: Page | undefined;
+let bobPanel: Page | undefined;
 
 async function serviceWorker(tandem: Tandem): Promise<WebWorker> {
   const target = await tandem.browser.waitForTarget(
@@ -172,7 +175,7 @@ describe('team relay in the browser', () => {
     await seenBy(carolSocket, 'Bob', 'online');
 
     // Ada opens a terminal and shares it with team Ops from her popup.
-    const adaPanel = await ada.openPanel();
+    adaPanel = await ada.openPanel();
     await adaPanel.waitForFunction(() => window.__tandem?.linkState() === 'connected', {
       timeout: 20_000,
     });
@@ -191,11 +194,11 @@ describe('team relay in the browser', () => {
     await adaPopup.locator('select[aria-label="Share with"]').wait();
     await adaPopup.select('select[aria-label="Share with"]', ops);
     await adaPopup.select('select[aria-label="Role"]', 'viewer');
-    await adaPopup.locator('.team-share-form button').click();
+    await adaPopup.locator('.team-share-button').click();
     await adaPopup.waitForFunction(() => document.body.innerText.includes('Sharing'));
 
     // Bob's popup shows Ada in that session; Join opens it in his panel as "Bob".
-    const bobPanel = await bob.openPanel();
+    bobPanel = await bob.openPanel();
     const bobPopup = await bob.browser.newPage();
     await bobPopup.goto(`chrome-extension://${bob.extensionId}/team.html`);
     await bobPopup.locator('[data-member="Ada"] button::-p-text(Join)').click();
@@ -218,6 +221,47 @@ describe('team relay in the browser', () => {
     await carolSocket.until(() =>
       carolSocket.heard.some((m) => m.type === 'presence' && m.session !== undefined),
     );
+  });
+
+  it('invites one teammate to another session: a notification whose Join opens it', async () => {
+    if (bob === undefined || adaPanel === undefined || bobPanel === undefined)
+      throw new Error('the previous test did not run');
+    const second = await adaPanel.evaluate(
+      () => window.__tandem?.open({ kind: 'pty' }, 'switch-2 console') ?? '',
+    );
+    const popup = await ada.browser.newPage();
+    await popup.goto(`chrome-extension://${ada.extensionId}/team.html`);
+    await popup.locator(`select[aria-label="Session"] option[value="${second}"]`).wait();
+    await popup.select('select[aria-label="Session"]', second);
+    await popup.select('select[aria-label="Role"]', 'coworker');
+    await popup.locator('[data-member="Bob"] button::-p-text(Invite)').click();
+
+    const bobWorker = await serviceWorker(bob);
+    const id = `invite:${memberId('Ada')}`;
+    await expect
+      .poll(() =>
+        bobWorker.evaluate(() =>
+          (globalThis as unknown as WorkerGlobals).chrome.notifications.getAll(),
+        ),
+      )
+      .toHaveProperty([id]);
+    // Chrome's notification has no test surface: its Join button calls this.
+    await bobWorker.evaluate(
+      (notification) =>
+        (globalThis as unknown as WorkerGlobals).__tandemTeam.openInvite(notification),
+      id,
+    );
+    // Join opens the side panel (here, with no window to hold one, a panel tab): one panel joins.
+    await adaPanel.locator('.avatars [data-participant="Bob"][data-role="coworker"]').wait();
+    const joinedIn = await Promise.all(
+      (await bob.browser.pages()).map((page) =>
+        page
+          .evaluate((sid) => window.__tandem?.sessions().some((s) => s.id === sid) === true, second)
+          .catch(() => false),
+      ),
+    );
+    expect(joinedIn.filter(Boolean)).toHaveLength(1);
+    await popup.close();
   });
 });
 
