@@ -460,6 +460,11 @@ export interface TeamSharing {
   relayUrl: string;
   displayName: string;
   iceServers: IceServerConfig[];
+  /**
+   * The member token: the agent redeems joining teammates' tickets with it (their member name
+   * and colour, and their removal) and never sends it anywhere but `relayUrl`.
+   */
+  token: string;
 }
 
 export interface IceServerConfig {

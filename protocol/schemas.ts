@@ -120,6 +120,7 @@ const bodies = {
               'an http(s) origin such as https://relay.example.com',
             ),
           displayName: z.string().trim().min(1).max(64),
+          token: z.string().min(1).max(256),
           iceServers: z
             .array(
               z.object({

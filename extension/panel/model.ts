@@ -159,8 +159,14 @@ export class PanelModel extends Store {
   }
 
   /** Joins someone else's shared session from an invite link; shows it as a tab. */
-  async join(url: string, name: string): Promise<SessionView> {
-    const { view, link } = await joinSession(url, name, this.fontSize, () => this.emit());
+  async join(url: string, name: string, memberTicket?: string): Promise<SessionView> {
+    const { view, link } = await joinSession(
+      url,
+      name,
+      this.fontSize,
+      () => this.emit(),
+      memberTicket,
+    );
     if (this.sessions.some((s) => s.id === view.id)) {
       link.close();
       view.dispose();

@@ -16,13 +16,14 @@ export async function joinSession(
   name: string,
   fontSize: number,
   changed: () => void,
+  memberTicket?: string,
 ): Promise<JoinedSession> {
   const invite = parseInviteLink(url);
   if (invite === undefined)
     throw new Error('That is not a Tandem invite link — copy the whole link from the owner.');
   const trimmed = name.trim();
   if (trimmed === '' || trimmed.length > 64) throw new Error('Enter your name (up to 64 letters).');
-  const link = new PeerLink(invite, trimmed);
+  const link = new PeerLink(invite, trimmed, memberTicket);
   let joined;
   try {
     joined = await link.join();

@@ -91,6 +91,8 @@ export class PeerLink implements SessionTransport {
   constructor(
     readonly link: InviteLink,
     readonly name: string,
+    /** A team member's one-time ticket, shown on the first join only (docs/relay.md). */
+    private memberTicket?: string,
   ) {}
 
   get callRelay(): RelayPlace {
@@ -252,7 +254,9 @@ export class PeerLink implements SessionTransport {
         secret: this.link.secret,
         name: this.name,
         ...(participantId === undefined || rejoinSecret === undefined
-          ? {}
+          ? this.memberTicket === undefined
+            ? {}
+            : { member: this.memberTicket }
           : { participantId, rejoinSecret }),
       },
       6 * 60_000,
@@ -262,6 +266,8 @@ export class PeerLink implements SessionTransport {
     // Issued on the first join only; kept in this page's memory, never stored or shown.
     const { rejoinSecret: issued, ...joined } = parsed.data;
     if (issued !== undefined) this.rejoinSecret = issued;
+    // Used: a ticket works once.
+    this.memberTicket = undefined;
     return joined;
   }
 

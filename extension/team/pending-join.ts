@@ -1,7 +1,8 @@
 import { browser } from 'wxt/browser';
 import { z } from 'zod';
 import { PENDING_JOIN_KEY } from './team-presence.js';
-import { loadEnrolment } from './team-storage.js';
+import { parseInviteLink } from '../sharing/invite-link.js';
+import { loadEnrolment, memberTicket } from './team-storage.js';
 
 const pendingJoin = z.object({ url: z.string().max(2048), role: z.enum(['viewer', 'coworker']) });
 
@@ -10,7 +11,7 @@ const pendingJoin = z.object({ url: z.string().max(2048), role: z.enum(['viewer'
  * waits in session storage; the panel takes it (once) and joins under your member name.
  */
 export function takePendingJoins(
-  join: (url: string, name: string) => Promise<unknown>,
+  join: (url: string, name: string, memberTicket?: string) => Promise<unknown>,
   failed: (message: string) => void,
 ): void {
   // Every open panel (one per window, or a tab) hears the change: a lock across the extension's
@@ -22,8 +23,17 @@ export function takePendingJoins(
     if (!parsed.success) return;
     await browser.storage.session.remove(PENDING_JOIN_KEY);
     const enrolment = await loadEnrolment();
-    await join(parsed.data.url, enrolment?.member.name ?? 'Teammate').catch((error: unknown) =>
-      failed(error instanceof Error ? error.message : String(error)),
+    // A ticket proves to the owner's agent (through its relay) who you are: only for sessions
+    // shared through your own team relay.
+    const invite = parseInviteLink(parsed.data.url);
+    const ticket =
+      enrolment !== undefined &&
+      invite !== undefined &&
+      parsed.data.url.startsWith(`${enrolment.relayUrl}/`)
+        ? await memberTicket(enrolment, invite.peerId).catch(() => undefined)
+        : undefined;
+    await join(parsed.data.url, enrolment?.member.name ?? 'Teammate', ticket).catch(
+      (error: unknown) => failed(error instanceof Error ? error.message : String(error)),
     );
   };
   void take();

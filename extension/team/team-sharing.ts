@@ -16,6 +16,7 @@ export async function applyTeamSharing(client: Pick<ViewClient, 'request'>): Pro
             relayUrl: enrolment.relayUrl,
             displayName: enrolment.member.name,
             iceServers: enrolment.iceServers,
+            token: enrolment.token,
           },
   });
 }

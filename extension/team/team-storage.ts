@@ -128,6 +128,25 @@ export async function enrol(relayUrl: string, token: string): Promise<Enrolment>
   return { ...parsed.data, relayUrl };
 }
 
+/** A one-time proof of membership for the agent whose session you join (60 s). */
+export async function memberTicket(
+  enrolment: Enrolment,
+  agentPeerId: string,
+): Promise<string | undefined> {
+  const response = await fetch(`${enrolment.relayUrl}/api/tickets`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${enrolment.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ audience: agentPeerId }),
+  });
+  const body: unknown = await response.json().catch(() => undefined);
+  return typeof body === 'object' &&
+    body !== null &&
+    'ticket' in body &&
+    typeof body.ticket === 'string'
+    ? body.ticket
+    : undefined;
+}
+
 /** Tells the relay to forget this browser's token (best effort: it is deleted here anyway). */
 export async function revokeToken(enrolment: Enrolment): Promise<void> {
   await fetch(`${enrolment.relayUrl}/api/tokens/revoke`, {

@@ -14,6 +14,8 @@ export interface ClientLink {
    * panel, popup) may be the same participant. Local links are `local:<os user>`.
    */
   readonly participant: Participant;
+  /** A team member's own avatar colour, from their relay; others get one by their id. */
+  readonly color?: string;
   /** The user's own views (socket/native host). Only these may pause a device for flow control. */
   readonly local: boolean;
   send(message: AgentMessage): void;

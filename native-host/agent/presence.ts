@@ -54,7 +54,7 @@ export class Presence {
       id,
       name: link.participant.name,
       role: link.role,
-      color: colorFor(id),
+      color: link.color ?? colorFor(id),
       typing: false,
       local: link.local,
       waiting: false,

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import { createInterface } from 'node:readline';
+import { z } from 'zod';
 import { fileURLToPath } from 'node:url';
 import {
   TandemError,
@@ -85,6 +86,15 @@ export function loadSharingConfig(file: string): SharingConfig {
 }
 
 const LOBBY_TIMEOUT_MS = 5 * 60_000;
+const MEMBER_CHECK_MS = 2000;
+const redeemedSchema = z.object({
+  member: z.object({
+    id: z.string().min(1).max(64),
+    name: z.string().trim().min(1).max(64),
+    color: z.string().regex(/^#[0-9a-f]{6}$/i),
+  }),
+});
+const activeSchema = z.object({ active: z.array(z.string().max(64)).max(256) });
 /** After the embedded relay dies: first restart delay, doubling up to the last. */
 const RELAY_RESTART_FIRST_MS = 100;
 const RELAY_RESTART_MAX_MS = 5000;
@@ -108,6 +118,8 @@ interface Person {
   secretHash: Buffer;
   removed: boolean;
   links: Set<ClientLink>;
+  /** A team member, proven by a ticket their relay redeemed: their id there, and colour. */
+  member?: { id: string; color: string };
 }
 
 function sha256(text: string): Buffer {
@@ -153,6 +165,10 @@ export class Sharing {
   private readonly config: SharingConfig;
   /** What the settings file said: `sharing.configure {team: null}` goes back to it. */
   private readonly fileConfig: SharingConfig;
+  /** The team relay and member token while the extension says this user is enrolled. */
+  private team: { relayUrl: string; token: string } | undefined;
+  /** Asks the team relay every few seconds whether member participants are still members. */
+  private memberWatch: NodeJS.Timeout | undefined;
   /** A relay change waiting for nothing to be shared through the current one. */
   private pendingRelay: { url: string | undefined } | undefined;
 
@@ -175,6 +191,10 @@ export class Sharing {
    * shared through it (a live invite, someone joined) the switch waits for that to end.
    */
   configure(team: TeamSharing | null): ResultMap['sharing.configure'] {
+    this.team =
+      team === null
+        ? undefined
+        : { relayUrl: team.relayUrl.replace(/\/+$/, ''), token: team.token };
     this.config.displayName = team?.displayName ?? this.fileConfig.displayName;
     this.config.iceServers = team?.iceServers.map((s) => ({ ...s })) ?? this.fileConfig.iceServers;
     const url = team === null ? this.fileConfig.relayUrl : team.relayUrl.replace(/\/+$/, '');
@@ -330,6 +350,7 @@ export class Sharing {
 
   async close(): Promise<void> {
     this.closing = true;
+    clearInterval(this.memberWatch);
     const bridge = this.bridge;
     this.bridge = undefined;
     if (bridge !== undefined) await (await bridge.catch(() => undefined))?.close();
@@ -455,22 +476,96 @@ export class Sharing {
     const invite = this.invites.redeem(request.inviteId, request.secret);
     const session = this.liveSession(invite.sessionId);
     const rejoinSecret = randomBytes(24).toString('base64url');
+    // A teammate's ticket: their name and colour come from the relay, not from what they typed.
+    const member =
+      request.member === undefined ? undefined : await this.redeemTicket(request.member);
     const person: Person = {
-      id: `guest:${randomBytes(9).toString('base64url')}`,
+      id: `${member === undefined ? 'guest' : 'member'}:${randomBytes(9).toString('base64url')}`,
       sessionId: session.id,
       inviteId: invite.inviteId,
-      name: request.name,
+      name: member?.name ?? request.name,
       role: invite.role,
       secretHash: sha256(rejoinSecret),
       removed: false,
       links: new Set(),
+      ...(member === undefined ? {} : { member: { id: member.id, color: member.color } }),
     };
     if (invite.lobby) {
       this.host.knock(session.id);
       await this.lobby(session, person.id, person.name, person.role);
     }
     this.people.set(person.id, person);
+    if (person.member !== undefined) this.watchMembers();
     return this.enter(person, this.liveSession(session.id), pipe, rejoinSecret);
+  }
+
+  /** Who a member ticket names, per the team relay; undefined (a plain guest) if it cannot say. */
+  private async redeemTicket(
+    ticket: string,
+  ): Promise<{ id: string; name: string; color: string } | undefined> {
+    const team = this.team;
+    if (team === undefined) return undefined;
+    const audience = (await this.bridge)?.peerId;
+    if (audience === undefined) return undefined;
+    const body = await this.teamApi(team, '/api/tickets/redeem', { ticket, audience });
+    const parsed = redeemedSchema.safeParse(body);
+    if (!parsed.success) {
+      this.host.logger.warn('participant.ticket_refused', {});
+      return undefined;
+    }
+    return parsed.data.member;
+  }
+
+  /**
+   * Removing a member on the team relay removes them from every session of this agent they are
+   * in, within a check (every 2 s while any member is here): the relay is not in the data path.
+   */
+  private watchMembers(): void {
+    if (this.memberWatch !== undefined) return;
+    this.memberWatch = setInterval(() => void this.checkMembers(), MEMBER_CHECK_MS);
+    this.memberWatch.unref();
+  }
+
+  private async checkMembers(): Promise<void> {
+    const team = this.team;
+    const members = [...this.people.values()].filter((p) => p.member !== undefined && !p.removed);
+    if (members.length === 0 || team === undefined) {
+      clearInterval(this.memberWatch);
+      this.memberWatch = undefined;
+      return;
+    }
+    const ids = [...new Set(members.map((p) => p.member?.id ?? ''))];
+    const parsed = activeSchema.safeParse(await this.teamApi(team, '/api/members/active', { ids }));
+    // The relay cannot be asked (down, or this token revoked): keep everyone, say so.
+    if (!parsed.success) return;
+    const active = new Set(parsed.data.active);
+    for (const person of members) {
+      if (person.member === undefined || active.has(person.member.id) || person.removed) continue;
+      this.host.logger.info('participant.member_removed', { participant: person.id });
+      this.expel(person);
+    }
+  }
+
+  private async teamApi(
+    team: { relayUrl: string; token: string },
+    route: string,
+    body: unknown,
+  ): Promise<unknown> {
+    try {
+      const response = await fetch(`${team.relayUrl}${route}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${team.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(3000),
+      });
+      return response.ok ? await response.json() : undefined;
+    } catch (error) {
+      this.host.logger.warn('team_relay.unreachable', {
+        route,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return undefined;
+    }
   }
 
   private liveSession(sessionId: string): Session {
@@ -501,6 +596,7 @@ export class Sharing {
       },
       local: false,
       participant: { id: person.id, name: person.name },
+      ...(person.member === undefined ? {} : { color: person.member.color }),
       scope: session.id,
       send: (message) => pipe.send(forRemote(message, this.config.displayName)),
       sendOutput: (sessionId, seq, json) => pipe.sendOutput(sessionId, seq, json),

@@ -57,6 +57,8 @@ const joinSchema = z.object({
    */
   participantId: z.string().min(1).max(64).optional(),
   rejoinSecret: z.string().min(1).max(128).optional(),
+  /** A team member's one-time ticket: the agent asks its team relay who they are. */
+  member: z.string().min(1).max(128).optional(),
 });
 export type JoinRequest = z.infer<typeof joinSchema>;
 

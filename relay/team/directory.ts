@@ -14,6 +14,8 @@ import type { MemberRecord, OrgRecord, RelayStore, ResourceRecord } from './stor
 
 /** How long an enrolment link works unless the admin says otherwise. */
 export const ENROLMENT_TTL_MS = 7 * 24 * 3600_000;
+/** A member ticket (proof of membership for one join) lasts this long. */
+export const TICKET_TTL_MS = 60_000;
 /** A shared thing's `data` (JSON) is at most this big. */
 export const RESOURCE_DATA_MAX = 64 * 1024;
 const NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._'-]{0,63}$/u;
@@ -70,6 +72,16 @@ export function canSee(member: MemberRecord, resource: ResourceRecord): boolean 
  * tokens, scoping), over a RelayStore. The admin commands and the HTTP API both go through it.
  */
 export class Directory {
+  /**
+   * Member tickets by hash: one-time proofs a member hands an agent when joining its session,
+   * which that agent (a member of the same organization) redeems here for who they are. In
+   * memory: a restart only means a join goes in under its typed name.
+   */
+  private readonly tickets = new Map<
+    string,
+    { memberId: string; orgId: string; audience: string; expiresAt: number }
+  >();
+
   constructor(
     readonly store: RelayStore,
     private readonly now: () => number = Date.now,
@@ -205,6 +217,55 @@ export class Directory {
     const org = (await this.store.listOrgs()).find((o) => o.id === orgId);
     if (org === undefined) throw new DirectoryError(404, 'No such organization');
     return org;
+  }
+
+  /**
+   * `audience`: the peer id of the agent whose session the member joins. Only that agent may
+   * redeem it, so an owner who receives your ticket cannot pass it on to be you elsewhere.
+   */
+  issueTicket(member: MemberRecord, audience: string): { ticket: string; expiresInMs: number } {
+    const now = this.now();
+    for (const [hash, t] of this.tickets) if (t.expiresAt <= now) this.tickets.delete(hash);
+    if (this.tickets.size > 100_000)
+      throw new DirectoryError(409, 'Too many join tickets outstanding: try again in a minute');
+    const ticket = newToken();
+    this.tickets.set(hashToken(ticket), {
+      memberId: member.id,
+      orgId: member.orgId,
+      audience,
+      expiresAt: now + TICKET_TTL_MS,
+    });
+    return { ticket, expiresInMs: TICKET_TTL_MS };
+  }
+
+  /**
+   * Who a ticket names, once, for a member of the same organization (the owner's agent); a
+   * ticket from another organization, used, expired or made up is a 404 either way.
+   */
+  async redeemTicket(reader: MemberRecord, ticket: string, audience: string): Promise<MemberInfo> {
+    const hash = hashToken(ticket);
+    const found = this.tickets.get(hash);
+    if (
+      found === undefined ||
+      found.orgId !== reader.orgId ||
+      found.audience !== audience ||
+      found.expiresAt <= this.now()
+    )
+      throw new DirectoryError(
+        404,
+        'No such ticket: it was used, it expired, or it is not for you',
+      );
+    this.tickets.delete(hash);
+    const member = await this.store.getMember(found.memberId);
+    if (member === undefined) throw new DirectoryError(404, 'That member was removed');
+    return memberInfo(member);
+  }
+
+  /** Which of these member ids still name members of the reader's organization. */
+  async activeMembers(reader: MemberRecord, ids: string[]): Promise<string[]> {
+    const members = await this.store.listMembers(reader.orgId);
+    const live = new Set(members.map((m) => m.id));
+    return ids.filter((id) => live.has(id));
   }
 
   async share(member: MemberRecord, input: ResourceInput, id = newId()): Promise<Resource> {

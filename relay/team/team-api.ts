@@ -165,6 +165,50 @@ export function teamRouter(options: TeamApiOptions): Router {
     }),
   );
 
+  // Member tickets: a joining member's proof for the owner's agent (docs/relay.md).
+  router.post(
+    '/api/tickets',
+    json,
+    handle(async (member, request, response) => {
+      response.json(directory.issueTicket(member, audienceOf(request.body)));
+    }),
+  );
+
+  router.post(
+    '/api/tickets/redeem',
+    json,
+    handle(async (member, request, response) => {
+      const body: unknown = request.body;
+      const ticket =
+        typeof body === 'object' &&
+        body !== null &&
+        'ticket' in body &&
+        typeof body.ticket === 'string'
+          ? body.ticket
+          : undefined;
+      if (ticket === undefined || ticket.length > 256)
+        throw new DirectoryError(400, 'Send {"ticket": "…"}');
+      response.json({
+        member: await directory.redeemTicket(member, ticket, audienceOf(request.body)),
+      });
+    }),
+  );
+
+  router.post(
+    '/api/members/active',
+    json,
+    handle(async (member, request, response) => {
+      const body: unknown = request.body;
+      const ids =
+        typeof body === 'object' && body !== null && 'ids' in body && Array.isArray(body.ids)
+          ? body.ids.filter((id: unknown): id is string => typeof id === 'string')
+          : undefined;
+      if (ids === undefined || ids.length > 256)
+        throw new DirectoryError(400, 'Send {"ids": ["…"]} (at most 256)');
+      response.json({ active: await directory.activeMembers(member, ids) });
+    }),
+  );
+
   router.get(
     '/api/resources',
     handle(async (member, request, response) => {
@@ -238,6 +282,15 @@ function parseInput(body: unknown) {
         '"scope": {"kind": "org"} or {"kind": "team", "teamId": "…"}, "data": {…}}',
     );
   return result.data;
+}
+
+/** The agent peer id a ticket is for (`tandem-…`, as in invite links). */
+function audienceOf(body: unknown): string {
+  const audience =
+    typeof body === 'object' && body !== null && 'audience' in body ? body.audience : undefined;
+  if (typeof audience !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(audience))
+    throw new DirectoryError(400, 'Say which agent the ticket is for: {"audience": "<peer id>"}');
+  return audience;
 }
 
 function tooMany(response: Response, waitMs: number, error: string): void {

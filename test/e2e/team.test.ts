@@ -42,6 +42,14 @@ async function serviceWorker(tandem: Tandem): Promise<WebWorker> {
   );
   const worker = await target.worker();
   if (worker === null) throw new Error('no service worker');
+  // A worker just started may not have its extension APIs in the context puppeteer found yet.
+  await expect
+    .poll(() =>
+      worker
+        .evaluate(() => typeof (globalThis as { chrome?: { action?: unknown } }).chrome?.action)
+        .catch(() => 'not yet'),
+    )
+    .toBe('object');
   return worker;
 }
 
@@ -65,6 +73,15 @@ async function enrolInBrowser(tandem: Tandem, name: string, team: string): Promi
       );
     });
   return page;
+}
+
+function memberColor(name: string): string {
+  for (const m of [...carolSocket.heard].reverse()) {
+    if (m.type !== 'roster') continue;
+    const found = m.members.find((x) => x.name === name);
+    if (found !== undefined) return found.color;
+  }
+  throw new Error(`Carol has not heard of ${name}`);
 }
 
 function memberId(name: string): string {
@@ -209,6 +226,16 @@ describe('team relay in the browser', () => {
     );
     await adaPanel.locator('.avatars [data-participant="Bob"][data-role="viewer"]').wait();
     await expect.poll(badgeText).toBe('LIVE');
+    // Bob's agent-side identity came from his ticket: his member colour, not one by a guest id.
+    const bobColor = memberColor('Bob');
+    expect(
+      await adaPanel.$eval(
+        '.avatars [data-participant="Bob"]',
+        (el) => getComputedStyle(el).backgroundColor,
+      ),
+    ).toBe(
+      `rgb(${[1, 3, 5].map((i) => Number.parseInt(bobColor.slice(i, i + 2), 16)).join(', ')})`,
+    );
     // Ada's agent shares through the team relay, under her member name.
     await bobPanel.locator('.avatars [data-participant="Ada"][data-role="owner"]').wait();
     const listed = await fetch(`${relay.url}/api/resources?kind=session`, {

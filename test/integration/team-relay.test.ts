@@ -17,7 +17,7 @@ import {
 } from '../../protocol/team.js';
 import type { AgentEvent } from '../../protocol/index.js';
 import { makeAgentEnv, spawnHost } from '../fixtures/agent.js';
-import { joinAs, parseInviteUrl, type Participant } from '../fixtures/participant.js';
+import { Participant, parseInviteUrl } from '../fixtures/participant.js';
 import { PresenceClient, TeamRelayProcess } from '../fixtures/team-relay.js';
 
 const run = promisify(execFile);
@@ -422,6 +422,10 @@ describe('security', () => {
 describe('an enrolled agent', () => {
   it('shares through the team relay under the member name, and goes back once nothing is shared', async () => {
     const relay = await TeamRelayProcess.start();
+    await relay.admin('org', 'create', 'Acme');
+    await relay.admin('team', 'add', 'Ops');
+    const ada = await relay.enrolMember('Ada Lovelace', ['Ops']);
+    const bob = await relay.enrolMember('Bob', ['Ops']);
     const agentEnv = makeAgentEnv();
     const host = spawnHost(agentEnv.env);
     const participants: Participant[] = [];
@@ -434,27 +438,68 @@ describe('an enrolled agent', () => {
         });
       const { sessionId } = await open();
       await host.client.request('session.attach', { sessionId });
-      const team = { relayUrl: relay.url, displayName: 'Ada Lovelace', iceServers: [] };
+      const ownerEvents: AgentEvent[] = [];
+      host.client.onEvent((event) => ownerEvents.push(event));
+      const team = {
+        relayUrl: relay.url,
+        displayName: 'Ada Lovelace',
+        iceServers: [],
+        token: ada.token,
+      };
       expect(await host.client.request('sharing.configure', { team })).toEqual({
         relayUrl: relay.url,
         pending: false,
       });
       const { url } = await host.client.request('invite.create', { sessionId, role: 'viewer' });
       expect(url.startsWith(`${relay.url}/join#`)).toBe(true);
+      const link = parseInviteUrl(url);
 
-      // A teammate joins through the team relay and sees the owner by the member name.
-      const { p } = await joinAs(parseInviteUrl(url), 'Bob', participants);
+      // Bob joins with a ticket for this agent, typing another name: he is Bob, in his colour.
+      const ticket = async (who: Enrolment, audience: string) => {
+        const response = await api(relay, who.token, '/api/tickets', {
+          method: 'POST',
+          body: JSON.stringify({ audience }),
+        });
+        return ((await response.json()) as { ticket: string }).ticket;
+      };
+      const bobTicket = await ticket(bob, link.peerId);
+      // The ticket names its agent: redeemed for another, it proves nothing.
+      const elsewhere = await api(relay, ada.token, '/api/tickets/redeem', {
+        method: 'POST',
+        body: JSON.stringify({ ticket: bobTicket, audience: 'tandem-someone-else' }),
+      });
+      expect(elsewhere.status).toBe(404);
+      const p = await Participant.connect(link);
+      participants.push(p);
+      await p.join(link, 'Mallory', undefined, bobTicket);
       const events: AgentEvent[] = [];
       p.onEvent((event) => events.push(event));
       await p.request('session.attach', { sessionId });
+      const people = (list: AgentEvent[]) =>
+        list.flatMap((e) => (e.type === 'session.participants' ? e.participants : []));
       const deadline = Date.now() + 10_000;
-      const ownerName = () =>
-        events
-          .flatMap((e) => (e.type === 'session.participants' ? e.participants : []))
-          .find((x) => x.role === 'owner')?.name;
-      while (ownerName() === undefined && Date.now() < deadline)
+      while (
+        (people(events).find((x) => x.role === 'owner') === undefined ||
+          people(ownerEvents).find((x) => !x.local) === undefined) &&
+        Date.now() < deadline
+      )
         await new Promise((r) => setTimeout(r, 50));
-      expect(ownerName()).toBe('Ada Lovelace');
+      expect(people(events).find((x) => x.role === 'owner')?.name).toBe('Ada Lovelace');
+      expect(
+        people(ownerEvents)
+          .filter((x) => !x.local)
+          .pop(),
+      ).toMatchObject({
+        name: 'Bob',
+        color: bob.member.color,
+      });
+
+      // Removing Bob from the team takes him out of the session within a check.
+      const since = Date.now();
+      await relay.admin('member', 'remove', 'Bob');
+      while (!p.closed && Date.now() - since < 8000) await new Promise((r) => setTimeout(r, 50));
+      expect(p.closed).toBe(true);
+      expect(Date.now() - since).toBeLessThan(5000);
 
       // Leaving the team waits while the session is shared through the team relay...
       expect(await host.client.request('sharing.configure', { team: null })).toEqual({

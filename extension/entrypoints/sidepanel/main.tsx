@@ -34,7 +34,7 @@ reportActivity(
 keepTeamSharing(client);
 // "Join" in the team popup or an invite notification leaves the invite for the panel.
 takePendingJoins(
-  (url, name) => model.join(url, name),
+  (url, name, ticket) => model.join(url, name, ticket),
   (message) => model.setNotice(`Could not join: ${message}`),
 );
 
