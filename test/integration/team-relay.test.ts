@@ -4,6 +4,8 @@
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import WebSocket from 'ws';
@@ -18,7 +20,7 @@ import {
 import type { AgentEvent } from '../../protocol/index.js';
 import { makeAgentEnv, spawnHost } from '../fixtures/agent.js';
 import { Participant, parseInviteUrl } from '../fixtures/participant.js';
-import { PresenceClient, TeamRelayProcess } from '../fixtures/team-relay.js';
+import { PresenceClient, TeamRelayProcess, selfSignedCert } from '../fixtures/team-relay.js';
 
 const run = promisify(execFile);
 
@@ -145,6 +147,42 @@ describe('enrolment and the admin commands', () => {
   it('answers /health without a token', async () => {
     const response = await fetch(`${relay.url}/health`);
     expect(await response.json()).toMatchObject({ ok: true, version: '0.1.0', store: 'sqlite' });
+  });
+});
+
+describe('TLS', () => {
+  it('serves HTTPS and WSS with the given certificate', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-tls-'));
+    const tls = await selfSignedCert(dir);
+    const relay = await TeamRelayProcess.start({}, ['--tls-cert', tls.cert, '--tls-key', tls.key]);
+    try {
+      expect(relay.url.startsWith('https://')).toBe(true);
+      const health = await new Promise<string>((resolve, reject) => {
+        https
+          .get(`${relay.url}/health`, { ca: tls.pem }, (response) => {
+            let body = '';
+            response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            response.on('end', () => resolve(body));
+          })
+          .on('error', reject);
+      });
+      expect(JSON.parse(health)).toMatchObject({ ok: true });
+      await relay.admin('org', 'create', 'Acme');
+      const out = await relay.admin(
+        'member',
+        'add',
+        'Ada',
+        '--public-url',
+        'https://relay.acme.example',
+      );
+      expect(out).toMatch(/^https:\/\/relay\.acme\.example\/enrol#/m);
+      // A presence socket over WSS: refused for a bad token, as over WS.
+      const socket = await PresenceClient.connect(relay.url, 'not-a-token', 'online', tls.pem);
+      expect(await socket.until(() => socket.closeCode, 3000, 'close')).toBe(4401);
+    } finally {
+      await relay.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
