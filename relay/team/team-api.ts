@@ -77,12 +77,8 @@ export function teamRouter(options: TeamApiOptions): Router {
       tooMany(response, wait, 'Too many enrolment attempts: wait a minute and try again');
       return;
     }
-    const body: unknown = request.body;
-    const token =
-      typeof body === 'object' && body !== null && 'token' in body && typeof body.token === 'string'
-        ? body.token
-        : undefined;
-    if (token === undefined || token.length > 256) {
+    const token = field(request.body, 'token');
+    if (typeof token !== 'string' || token.length > 256) {
       response.status(400).json({ error: 'Send {"token": "<the part of the link after #>"}' });
       return;
     }
@@ -178,15 +174,8 @@ export function teamRouter(options: TeamApiOptions): Router {
     '/api/tickets/redeem',
     json,
     handle(async (member, request, response) => {
-      const body: unknown = request.body;
-      const ticket =
-        typeof body === 'object' &&
-        body !== null &&
-        'ticket' in body &&
-        typeof body.ticket === 'string'
-          ? body.ticket
-          : undefined;
-      if (ticket === undefined || ticket.length > 256)
+      const ticket = field(request.body, 'ticket');
+      if (typeof ticket !== 'string' || ticket.length > 256)
         throw new DirectoryError(400, 'Send {"ticket": "…"}');
       response.json({
         member: await directory.redeemTicket(member, ticket, audienceOf(request.body)),
@@ -198,11 +187,10 @@ export function teamRouter(options: TeamApiOptions): Router {
     '/api/members/active',
     json,
     handle(async (member, request, response) => {
-      const body: unknown = request.body;
-      const ids =
-        typeof body === 'object' && body !== null && 'ids' in body && Array.isArray(body.ids)
-          ? body.ids.filter((id: unknown): id is string => typeof id === 'string')
-          : undefined;
+      const list = field(request.body, 'ids');
+      const ids = Array.isArray(list)
+        ? list.filter((id: unknown): id is string => typeof id === 'string')
+        : undefined;
       if (ids === undefined || ids.length > 256)
         throw new DirectoryError(400, 'Send {"ids": ["…"]} (at most 256)');
       response.json({ active: await directory.activeMembers(member, ids) });
@@ -284,10 +272,14 @@ function parseInput(body: unknown) {
   return result.data;
 }
 
+/** One field of a JSON body, if the body is an object. */
+function field(body: unknown, name: string): unknown {
+  return typeof body === 'object' && body !== null ? Reflect.get(body, name) : undefined;
+}
+
 /** The agent peer id a ticket is for (`tandem-…`, as in invite links). */
 function audienceOf(body: unknown): string {
-  const audience =
-    typeof body === 'object' && body !== null && 'audience' in body ? body.audience : undefined;
+  const audience = field(body, 'audience');
   if (typeof audience !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(audience))
     throw new DirectoryError(400, 'Say which agent the ticket is for: {"audience": "<peer id>"}');
   return audience;

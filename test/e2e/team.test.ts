@@ -6,7 +6,7 @@
  */
 import type { Page, WebWorker } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Enrolment } from '../../protocol/team.js';
+import type { Enrolment, RosterEntry } from '../../protocol/team.js';
 import { PresenceClient, TeamRelayProcess } from '../fixtures/team-relay.js';
 import { launchTandem, type Tandem } from './browser.js';
 
@@ -75,23 +75,17 @@ async function enrolInBrowser(tandem: Tandem, name: string, team: string): Promi
   return page;
 }
 
-function memberColor(name: string): string {
+/** A member as Carol's latest roster has them. */
+function rosterEntry(name: string): RosterEntry {
   for (const m of [...carolSocket.heard].reverse()) {
     if (m.type !== 'roster') continue;
     const found = m.members.find((x) => x.name === name);
-    if (found !== undefined) return found.color;
+    if (found !== undefined) return found;
   }
   throw new Error(`Carol has not heard of ${name}`);
 }
 
-function memberId(name: string): string {
-  for (const m of [...carolSocket.heard].reverse()) {
-    if (m.type !== 'roster') continue;
-    const found = m.members.find((x) => x.name === name);
-    if (found !== undefined) return found.id;
-  }
-  throw new Error(`Carol has not heard of ${name}`);
-}
+const memberId = (name: string): string => rosterEntry(name).id;
 
 async function seenBy(client: PresenceClient, name: string, state: string, ms = 5000) {
   await client.until(
@@ -109,9 +103,7 @@ async function seenBy(client: PresenceClient, name: string, state: string, ms = 
 
 beforeAll(async () => {
   relay = await TeamRelayProcess.start();
-  await relay.admin('org', 'create', 'Acme');
-  await relay.admin('team', 'add', 'Ops');
-  await relay.admin('team', 'add', 'Net');
+  await relay.setUp('Acme', ['Ops', 'Net']);
   carol = await relay.enrolMember('Carol', ['Ops']);
   carolSocket = (await PresenceClient.connect(relay.url, carol.token)).beatEvery(1000);
   ada = await launchTandem({ args: WEBRTC_ARGS });
@@ -227,7 +219,7 @@ describe('team relay in the browser', () => {
     await adaPanel.locator('.avatars [data-participant="Bob"][data-role="viewer"]').wait();
     await expect.poll(badgeText).toBe('LIVE');
     // Bob's agent-side identity came from his ticket: his member colour, not one by a guest id.
-    const bobColor = memberColor('Bob');
+    const bobColor = rosterEntry('Bob').color;
     expect(
       await adaPanel.$eval(
         '.avatars [data-participant="Bob"]',

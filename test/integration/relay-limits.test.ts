@@ -3,7 +3,7 @@
  * raw sockets, WebSockets and HTTP requests that carry no secret. Each test tries one abuse and
  * expects the relay to refuse it and stay up.
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startRelay } from '../../relay/relay.js';
 import { REPO_ROOT, makeAgentEnv, spawnHost } from '../fixtures/agent.js';
+import { selfSignedCert } from '../fixtures/team-relay.js';
 
 const RELAY_SCRIPT = path.join(REPO_ROOT, 'relay/dist/relay.js');
 
@@ -316,26 +317,7 @@ describe('a relay on a network address', () => {
 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-relay-tls-'));
     try {
-      const key = path.join(dir, 'key.pem');
-      const cert = path.join(dir, 'cert.pem');
-      const made = spawnSync('openssl', [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-      ]);
-      expect(made.status, made.stderr.toString()).toBe(0);
+      const { cert, key } = await selfSignedCert(dir);
       const secure = await spawnRelay(['--host', '0.0.0.0', '--tls-cert', cert, '--tls-key', key]);
       expect(secure.url).toMatch(/^https:\/\//);
       await secure.stop();

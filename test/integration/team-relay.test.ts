@@ -144,9 +144,20 @@ describe('enrolment and the admin commands', () => {
     expect(stdout).toMatch(/Ada Lovelace/);
   });
 
-  it('answers /health without a token', async () => {
+  it('answers /health and serves the guest page without a token', async () => {
     const response = await fetch(`${relay.url}/health`);
-    expect(await response.json()).toMatchObject({ ok: true, version: '0.1.0', store: 'sqlite' });
+    expect(await response.json()).toMatchObject({
+      ok: true,
+      version: '0.1.0',
+      store: 'sqlite',
+      connectedMembers: 0,
+      uptimeS: expect.any(Number),
+    });
+    // Guests without the extension join from the page the team relay serves (the build's).
+    const page = await fetch(`${relay.url}/join`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+    expect(await page.text()).toMatch(/<script type="module"/);
   });
 });
 
@@ -192,8 +203,7 @@ describe('presence', () => {
   let bob: Enrolment;
   beforeAll(async () => {
     relay = await TeamRelayProcess.start({ TANDEM_RELAY_PRESENCE_TIMEOUT_MS: '2000' });
-    await relay.admin('org', 'create', 'Acme');
-    await relay.admin('team', 'add', 'Ops');
+    await relay.setUp('Acme', ['Ops']);
     ada = await relay.enrolMember('Ada', ['Ops']);
     bob = await relay.enrolMember('Bob', ['Ops']);
   });
@@ -310,11 +320,7 @@ describe('scoping: two organizations, two teams each, every kind of shared thing
   const m: Record<string, Enrolment> = {};
   beforeAll(async () => {
     relay = await TeamRelayProcess.start();
-    for (const org of ['Acme', 'Globex']) {
-      await relay.admin('org', 'create', org);
-      await relay.admin('team', 'add', 'Net', '--org', org);
-      await relay.admin('team', 'add', 'Db', '--org', org);
-    }
+    for (const org of ['Acme', 'Globex']) await relay.setUp(org, ['Net', 'Db']);
     m.acmeNet = await relay.enrolMember('an', ['Net'], 'Acme');
     m.acmeNet2 = await relay.enrolMember('an2', ['Net'], 'Acme');
     m.acmeDb = await relay.enrolMember('ad', ['Db'], 'Acme');
@@ -386,8 +392,7 @@ describe('security', () => {
   let erin: Enrolment;
   beforeAll(async () => {
     relay = await TeamRelayProcess.start();
-    await relay.admin('org', 'create', 'Acme');
-    await relay.admin('team', 'add', 'Ops');
+    await relay.setUp('Acme', ['Ops']);
     dana = await relay.enrolMember('Dana', ['Ops']);
     erin = await relay.enrolMember('Erin', ['Ops']);
   });
@@ -460,8 +465,7 @@ describe('security', () => {
 describe('an enrolled agent', () => {
   it('shares through the team relay under the member name, and goes back once nothing is shared', async () => {
     const relay = await TeamRelayProcess.start();
-    await relay.admin('org', 'create', 'Acme');
-    await relay.admin('team', 'add', 'Ops');
+    await relay.setUp('Acme', ['Ops']);
     const ada = await relay.enrolMember('Ada Lovelace', ['Ops']);
     const bob = await relay.enrolMember('Bob', ['Ops']);
     const agentEnv = makeAgentEnv();
