@@ -272,14 +272,24 @@ describe('team relay in the browser', () => {
     );
     // Join opens the side panel (here, with no window to hold one, a panel tab): one panel joins.
     await adaPanel.locator('.avatars [data-participant="Bob"][data-role="coworker"]').wait();
-    const joinedIn = await Promise.all(
-      (await bob.browser.pages()).map((page) =>
-        page
-          .evaluate((sid) => window.__tandem?.sessions().some((s) => s.id === sid) === true, second)
-          .catch(() => false),
-      ),
-    );
-    expect(joinedIn.filter(Boolean)).toHaveLength(1);
+    const panelsWithIt = async (): Promise<number> => {
+      const pages = await bob?.browser.pages();
+      const has = await Promise.all(
+        (pages ?? []).map((page) =>
+          page
+            .evaluate(
+              (sid) => window.__tandem?.sessions().some((s) => s.id === sid) === true,
+              second,
+            )
+            .catch(() => false),
+        ),
+      );
+      return has.filter(Boolean).length;
+    };
+    // Ada sees Bob once he joins; his panel shows the session once it has attached.
+    await expect.poll(panelsWithIt, { timeout: 20_000 }).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await panelsWithIt()).toBe(1);
     await popup.close();
   });
 });
