@@ -2,11 +2,16 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Files that load the machine on their own (three Chromiums in a video call take both cores;
- * the team relay's two Chromiums with two agents made a replay and a layout check beside them
- * miss their timing): they run after everything else, one at a time, so no timing-sensitive
+ * the team relay's two Chromiums with two agents, and its relay processes, made replay, layout
+ * and ssh checks beside them miss their timing): they run after everything else, one at a time, so no timing-sensitive
  * test runs beside them.
  */
-const ALONE = ['test/e2e/call.test.ts', 'test/e2e/call-turn.test.ts', 'test/e2e/team.test.ts'];
+const ALONE = [
+  'test/e2e/call.test.ts',
+  'test/e2e/call-turn.test.ts',
+  'test/e2e/team.test.ts',
+  'test/integration/team-relay.test.ts',
+];
 
 const shared = {
   testTimeout: 60_000,

@@ -85,7 +85,8 @@ function watch(device: Device): {
     text += data.toString('utf8');
   });
   const exit = new Promise<DeviceExit>((resolve) => device.onExit(resolve));
-  const waitFor = async (pattern: RegExp, timeoutMs = 5000): Promise<void> => {
+  // A login shell over sshd on a busy 2-core machine has taken over 5 s to answer.
+  const waitFor = async (pattern: RegExp, timeoutMs = 15_000): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     while (!pattern.test(text)) {
       if (Date.now() > deadline)
