@@ -85,14 +85,16 @@ describe('serial console through the host and agent', () => {
     expect(lost, 'session reported the unplug').toBeDefined();
     expect((lost?.at ?? Infinity) - unplugged).toBeLessThan(2000);
 
-    // The agent must idle, not spin, while the port is gone.
+    // The agent must idle, not spin, while the port is gone. A spin is a whole core (100 %); the
+    // agent process also holds the snapshot worker, which may still be parsing the flood at nice
+    // 10 on a busy machine (CI saw 9 %), so the bar is 25 %.
     const pid = agentPid(agentEnv.env);
     if (pid === undefined) throw new Error('no agent pid');
     await sleep(300);
     const before = cpuMs(pid);
     await sleep(2000);
     const percent = ((cpuMs(pid) - before) / 2000) * 100;
-    expect(percent).toBeLessThan(5);
+    expect(percent).toBeLessThan(25);
 
     const listed = await client.request('session.list', {});
     expect(listed.sessions.find((s) => s.sessionId === sessionId)?.state).toBe('disconnected');
