@@ -2,12 +2,13 @@
  * `tandem-relay`: the team relay a team runs on a server, and its admin commands.
  *
  *   tandem-relay [serve] [--config FILE] [--host H] [--port P] [--data DIR] [--public-url URL]
- *                [--tls-cert PEM --tls-key PEM] [--ice-servers JSON]
+ *                [--tls-cert PEM --tls-key PEM] [--ice-servers JSON] [--store URL]
+ *                [--redis URL] [--turn-url URL] [--ice-policy all|relay]
  *   tandem-relay org create NAME
  *   tandem-relay team add NAME [--org ORG]
  *   tandem-relay member add NAME --team T [--team T2] [--admin] [--org ORG] [--expires-days N]
  *   tandem-relay member link NAME | member remove NAME | member list
- *   tandem-relay migrate | backup FILE
+ *   tandem-relay migrate | backup FILE | copy --from-data DIR
  *
  * Admin commands open the same data folder as the running relay; it notices their changes
  * within a second (a removed member's sockets close then).
@@ -21,7 +22,11 @@ import { iceServersSchema, type IceServer } from '../protocol/team.js';
 import { startRelay } from './relay.js';
 import { Directory, DirectoryError } from './team/directory.js';
 import { jsonLog } from './team/log.js';
+import { Cluster } from './team/cluster.js';
+import { PgStore } from './team/pg-store.js';
 import { SqliteStore } from './team/sqlite-store.js';
+import type { RelayStore } from './team/store.js';
+import { DEFAULT_TURN_TTL_S, type TurnConfig } from './team/turn.js';
 
 const DEFAULT_PORT = 9443;
 
@@ -37,6 +42,39 @@ const configSchema = z
       .optional(),
     iceServers: iceServersSchema.optional(),
     staticDir: z.string().min(1).optional(),
+    store: z
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.literal('sqlite') }).strict(),
+        z.object({ kind: z.literal('postgres'), url: z.string().min(1) }).strict(),
+      ])
+      .optional(),
+    redis: z
+      .object({
+        url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL'),
+        prefix: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,32}$/)
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    turn: z
+      .object({
+        urls: z
+          .array(z.string().regex(/^turns?:/, 'a turn: or turns: URL'))
+          .min(1)
+          .max(8),
+        secret: z.string().min(16, 'at least 16 characters').optional(),
+        ttlS: z
+          .number()
+          .int()
+          .min(60)
+          .max(7 * 86400)
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    icePolicy: z.enum(['all', 'relay']).optional(),
   })
   .strict();
 
@@ -48,6 +86,10 @@ interface Settings {
   tls?: { cert: string; key: string };
   iceServers: IceServer[];
   staticDir?: string;
+  store: { kind: 'sqlite' } | { kind: 'postgres'; url: string };
+  redis?: { url: string; prefix?: string };
+  turn?: TurnConfig;
+  icePolicy: 'all' | 'relay';
 }
 
 class UsageError extends Error {}
@@ -64,6 +106,11 @@ const { values, positionals } = parseArgs({
     'tls-key': { type: 'string' },
     'ice-servers': { type: 'string' },
     static: { type: 'string' },
+    store: { type: 'string' },
+    redis: { type: 'string' },
+    'turn-url': { type: 'string', multiple: true },
+    'ice-policy': { type: 'string' },
+    'from-data': { type: 'string' },
     org: { type: 'string' },
     team: { type: 'string', multiple: true },
     admin: { type: 'boolean', default: false },
@@ -125,6 +172,44 @@ function settings(): Settings {
   if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl))
     throw new UsageError(`--public-url must be an http(s) address (got "${publicUrl}")`);
   const staticDir = values.static ?? file.staticDir;
+  let store: Settings['store'] = file.store ?? { kind: 'sqlite' };
+  if (values.store !== undefined) {
+    if (values.store === 'sqlite') store = { kind: 'sqlite' };
+    else if (/^postgres(ql)?:\/\//.test(values.store))
+      store = { kind: 'postgres', url: values.store };
+    else
+      throw new UsageError(
+        `--store takes "sqlite" or a postgres:// URL (got "${values.store}"); a password belongs in PGPASSWORD or the config file, not the command line`,
+      );
+  }
+  let redis = file.redis;
+  if (values.redis !== undefined) {
+    if (!/^rediss?:\/\//.test(values.redis))
+      throw new UsageError(`--redis takes a redis:// URL (got "${values.redis}")`);
+    redis = { ...file.redis, url: values.redis };
+  }
+  const turnUrls = values['turn-url'] ?? file.turn?.urls;
+  let turn: TurnConfig | undefined;
+  if (turnUrls !== undefined) {
+    const bad = turnUrls.find((u) => !/^turns?:/.test(u));
+    if (bad !== undefined) throw new UsageError(`--turn-url takes turn: URLs (got "${bad}")`);
+    // The shared secret never goes on a command line (ps shows it): config or environment.
+    const secret = process.env.TANDEM_RELAY_TURN_SECRET ?? file.turn?.secret;
+    if (secret === undefined || secret.length < 16)
+      throw new UsageError(
+        'TURN needs its shared secret (coturn static-auth-secret, 16+ characters): set turn.secret in the config file or TANDEM_RELAY_TURN_SECRET',
+      );
+    turn = { urls: turnUrls, secret, ttlS: file.turn?.ttlS ?? DEFAULT_TURN_TTL_S };
+  }
+  const icePolicy = values['ice-policy'] ?? file.icePolicy ?? 'all';
+  if (icePolicy !== 'all' && icePolicy !== 'relay')
+    throw new UsageError(`--ice-policy is "all" or "relay" (got "${icePolicy}")`);
+  if (
+    icePolicy === 'relay' &&
+    turn === undefined &&
+    !(file.iceServers ?? []).some((s) => /turns?:/.test(String(s.urls)))
+  )
+    throw new UsageError('--ice-policy relay needs a TURN server (--turn-url, or iceServers)');
   return {
     host: values.host ?? file.host ?? '127.0.0.1',
     port,
@@ -143,16 +228,44 @@ function settings(): Settings {
       : { tls: { cert: path.resolve(base, certFile), key: path.resolve(base, keyFile) } }),
     iceServers,
     ...(staticDir === undefined ? {} : { staticDir: path.resolve(base, staticDir) }),
+    store,
+    ...(redis === undefined ? {} : { redis }),
+    ...(turn === undefined ? {} : { turn }),
+    icePolicy,
   };
 }
 
-function openStore(config: Settings): SqliteStore {
-  try {
-    fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  } catch (error) {
-    throw new UsageError(`Data folder ${config.dataDir}: cannot create it (${code(error)})`);
+async function openStore(config: Settings): Promise<RelayStore> {
+  if (config.store.kind === 'postgres') {
+    try {
+      return await PgStore.open(config.store.url);
+    } catch (error) {
+      throw new UsageError(
+        `PostgreSQL at ${redactUrl(config.store.url)}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
-  return new SqliteStore(path.join(config.dataDir, 'relay.db'));
+  return openSqlite(config.dataDir);
+}
+
+function openSqlite(dataDir: string): SqliteStore {
+  try {
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new UsageError(`Data folder ${dataDir}: cannot create it (${code(error)})`);
+  }
+  return new SqliteStore(path.join(dataDir, 'relay.db'));
+}
+
+/** A database URL without its password, for messages and logs. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(a URL that does not parse)';
+  }
 }
 
 function linkBase(config: Settings): string {
@@ -181,8 +294,12 @@ const presenceTimeoutMs = (() => {
 })();
 
 async function serve(config: Settings): Promise<void> {
-  const store = openStore(config);
+  const store = await openStore(config);
   const log = jsonLog((line) => process.stdout.write(line));
+  const cluster =
+    config.redis === undefined
+      ? undefined
+      : new Cluster(config.redis.url, log, config.redis.prefix);
   const staticDir = config.staticDir ?? defaultStaticDir();
   const relay = await startRelay({
     host: config.host,
@@ -194,7 +311,11 @@ async function serve(config: Settings): Promise<void> {
     warn: (message) => log('relay.warning', { message }),
     team: {
       directory: new Directory(store),
-      storeKind: 'sqlite',
+      storeKind: store.kind,
+      ...(store instanceof PgStore ? { storeHealthy: () => store.ping() } : {}),
+      ...(cluster === undefined ? {} : { cluster }),
+      ...(config.turn === undefined ? {} : { turn: config.turn }),
+      icePolicy: config.icePolicy,
       iceServers: config.iceServers,
       log,
       ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
@@ -205,8 +326,10 @@ async function serve(config: Settings): Promise<void> {
   log('relay.started', {
     url: relay.url,
     publicUrl: config.publicUrl ?? relay.url,
-    dataDir: config.dataDir,
-    schema: store.schemaVersion,
+    store: store.kind,
+    ...(store.kind === 'sqlite' ? { dataDir: config.dataDir } : {}),
+    schema: await store.schemaVersion(),
+    ...(cluster === undefined ? {} : { replica: cluster.replicaId }),
   });
   const stop = (): void => {
     log('relay.stopping');
@@ -220,7 +343,7 @@ async function serve(config: Settings): Promise<void> {
 }
 
 async function admin(config: Settings, words: string[]): Promise<void> {
-  const store = openStore(config);
+  const store = await openStore(config);
   const directory = new Directory(store);
   const out = (line: string) => process.stdout.write(line + '\n');
   const [noun, verb, name] = words;
@@ -282,17 +405,47 @@ async function admin(config: Settings, words: string[]): Promise<void> {
         );
       }
     } else if (noun === 'migrate') {
-      out(`Schema version ${store.schemaVersion} in ${config.dataDir}`);
+      out(`Schema version ${await store.schemaVersion()} in ${where(config)}`);
     } else if (noun === 'backup') {
       if (verb === undefined) throw new UsageError('tandem-relay backup needs a FILE to write');
+      if (!(store instanceof SqliteStore))
+        throw new UsageError(
+          'backup copies the SQLite data folder; back up PostgreSQL with pg_dump (docs/relay.md)',
+        );
       await store.backup(path.resolve(verb));
       out(`Backed up ${config.dataDir} to ${path.resolve(verb)}`);
+    } else if (noun === 'copy') {
+      const from = values['from-data'];
+      if (from === undefined)
+        throw new UsageError('tandem-relay copy needs --from-data DIR (the SQLite data folder)');
+      const source = path.resolve(from);
+      if (!fs.existsSync(path.join(source, 'relay.db')))
+        throw new UsageError(`${source} has no relay.db: is it a tandem-relay data folder?`);
+      if (store instanceof SqliteStore && path.resolve(config.dataDir) === source)
+        throw new UsageError('copy goes from the SQLite data folder to another store (--store)');
+      const sqlite = new SqliteStore(path.join(source, 'relay.db'));
+      try {
+        const dump = await sqlite.dump();
+        await store.load(dump);
+        out(
+          `Copied ${source} to ${where(config)}: ` +
+            Object.entries(dump)
+              .map(([table, rows]) => `${rows.length} ${table}`)
+              .join(', '),
+        );
+      } finally {
+        await sqlite.close();
+      }
     } else {
       throw new UsageError(`Unknown command: ${words.join(' ')}. See tandem-relay --help`);
     }
   } finally {
     await store.close();
   }
+}
+
+function where(config: Settings): string {
+  return config.store.kind === 'postgres' ? redactUrl(config.store.url) : config.dataDir;
 }
 
 function code(error: unknown): string {
@@ -303,12 +456,15 @@ const HELP = `tandem-relay — the Tandem team relay (docs/relay.md)
 
   tandem-relay [serve] [--config FILE] [--host H] [--port P] [--data DIR] [--public-url URL]
                [--tls-cert PEM --tls-key PEM] [--ice-servers JSON] [--static DIR]
+               [--store sqlite|postgres://…] [--redis redis://…] [--turn-url turn:…]
+               [--ice-policy all|relay]
   tandem-relay org create NAME
   tandem-relay team add NAME [--org ORG]
   tandem-relay member add NAME --team T [--team T2] [--admin] [--org ORG] [--expires-days N]
   tandem-relay member link NAME | member remove NAME | member list
-  tandem-relay migrate | backup FILE
+  tandem-relay migrate | backup FILE | copy --from-data DIR
 
+TURN's shared secret comes from turn.secret in the config file or TANDEM_RELAY_TURN_SECRET.
 Admin commands take the same --config/--data as serve and may run while it does.`;
 
 try {

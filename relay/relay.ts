@@ -4,17 +4,19 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ExpressPeerServer } from 'peer';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { verifyRegistration } from './peer-ids.js';
 import { isLoopbackHost } from '../protocol/hosts.js';
 import { GuestPage } from './guest-page.js';
 import { ConnectionGuard, DEFAULT_RELAY_LIMITS, type RelayLimits } from './limits.js';
 import { PRESENCE_PATH, type IceServer } from '../protocol/team.js';
+import type { Cluster } from './team/cluster.js';
 import type { Directory } from './team/directory.js';
 import { silentLog, type Log } from './team/log.js';
 import { PresenceHub } from './team/presence-hub.js';
 import { RateLimiter } from './team/rate.js';
 import { teamRouter } from './team/team-api.js';
+import { iceServersFor, type TurnConfig } from './team/turn.js';
 
 export interface RelayOptions {
   /** 127.0.0.1 by default; a LAN address is an explicit opt-in by the user. */
@@ -41,6 +43,14 @@ export interface TeamOptions {
   log?: Log;
   /** Presence: no beat for this long is offline (30 s). */
   presenceTimeoutMs?: number;
+  /** Replicas: presence and signalling shared through Redis (docs/relay.md, "Scale-out"). */
+  cluster?: Cluster;
+  /** Whether the store answers now, for /health. */
+  storeHealthy?: () => Promise<boolean>;
+  /** TURN with credentials by the REST API scheme (turn.ts), handed out fresh. */
+  turn?: TurnConfig;
+  /** "relay": members and guests are told to send everything through TURN. */
+  icePolicy?: 'all' | 'relay';
 }
 
 export interface Relay {
@@ -96,6 +106,9 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const guard = new ConnectionGuard(limits);
   guard.attach(server);
   let peerSockets: WebSocketServer | undefined;
+  const cluster = options.team?.cluster;
+  // PeerJS ids connected to this process (for replicas: the others learn them through Redis).
+  const localPeers = new Map<string, WebSocket>();
   const peerServer = ExpressPeerServer(server, {
     path: '/',
     allow_discovery: false,
@@ -110,7 +123,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
         maxPayload: limits.maxPayloadBytes,
         verifyClient: verifyRegistration,
       });
-      wss.on('connection', (socket) => {
+      wss.on('connection', (socket, request: http.IncomingMessage) => {
+        trackPeer(socket, request);
         // On an error (an oversize message) ws sends its close frame and then keeps reading,
         // and discarding, whatever the sender still pushes until the close handshake ends: a
         // 90 MiB message still went through the relay's buffers (+35 MiB resident). Once the
@@ -121,6 +135,51 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       return wss;
     },
   });
+  /**
+   * Which PeerJS ids are connected here (a guest's ICE is only for a live session). With
+   * replicas, the others learn them through Redis, and a signalling message for a peer on
+   * another replica goes there instead of into this process's PeerJS server (which would
+   * queue it and answer EXPIRE): this runs before the PeerJS server's own listeners.
+   */
+  const trackPeer = (socket: WebSocket, request: http.IncomingMessage): void => {
+    const id = new URL(request.url ?? '/', 'http://relay').searchParams.get('id') ?? '';
+    // The PeerJS server has refused a taken id by the time this runs (same tick, after us).
+    setImmediate(() => {
+      if (socket.readyState !== socket.OPEN || localPeers.has(id)) return;
+      localPeers.set(id, socket);
+      cluster?.announcePeers([id], []);
+      socket.once('close', () => {
+        if (localPeers.get(id) !== socket) return;
+        localPeers.delete(id);
+        cluster?.announcePeers([], [id]);
+      });
+    });
+    if (cluster === undefined) return;
+    const emit = socket.emit.bind(socket);
+    socket.emit = ((event: string, ...args: unknown[]): boolean => {
+      if (event === 'message' && localPeers.get(id) === socket) {
+        const forwarded = forward(id, args[0]);
+        if (forwarded) return true;
+      }
+      return emit(event, ...args);
+    }) as typeof socket.emit;
+  };
+  const forward = (src: string, data: unknown): boolean => {
+    if (cluster === undefined) return false;
+    let message: unknown;
+    try {
+      message = JSON.parse(String(data));
+    } catch {
+      return false;
+    }
+    if (typeof message !== 'object' || message === null || !('dst' in message)) return false;
+    const { dst } = message;
+    if (typeof dst !== 'string' || localPeers.has(dst)) return false;
+    const replica = cluster.peerReplica(dst);
+    if (replica === undefined) return false;
+    cluster.signal(replica, dst, JSON.stringify({ ...message, src }));
+    return true;
+  };
   // The `peer` package re-emits every socket error and every message it cannot parse as an
   // 'error' event; without a listener one bad WebSocket message from anyone killed the relay.
   // They concern that one socket (ws has closed it if it was too big), not the relay.
@@ -135,7 +194,22 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       : new PresenceHub(team.directory, log, {
           authFailures,
           ...(team.presenceTimeoutMs === undefined ? {} : { timeoutMs: team.presenceTimeoutMs }),
+          ...(cluster === undefined ? {} : { cluster }),
         });
+  if (cluster !== undefined && presence !== undefined) {
+    await cluster.start(
+      { members: () => presence.localPresence(), peers: () => [...localPeers.keys()] },
+      {
+        presence: (memberId, orgId) => presence.remoteChanged(memberId, orgId),
+        deliver: (to, orgId, message) => presence.deliverLocal(to, orgId, message),
+        directory: (orgId) => void presence.directoryChanged(orgId, true),
+        signal: (dst, text) => {
+          const socket = localPeers.get(dst);
+          if (socket !== undefined && socket.readyState === socket.OPEN) socket.send(text);
+        },
+      },
+    );
+  }
   // Signalling connections per address on a team relay: each is a join attempt.
   const joins = team === undefined ? undefined : new RateLimiter(60, 1000);
   server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -163,9 +237,13 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
         hub: presence,
         log,
         publicUrl: () => team.publicUrl ?? url((server.address() as AddressInfo).port),
-        iceServers: team.iceServers ?? [],
+        iceServers: (user) => iceServersFor(team.iceServers ?? [], team.turn, user),
+        icePolicy: team.icePolicy ?? 'all',
+        peerConnected: (peer) => localPeers.has(peer) || cluster?.peerReplica(peer) !== undefined,
         authFailures,
         storeKind: team.storeKind,
+        ...(team.storeHealthy === undefined ? {} : { storeHealthy: team.storeHealthy }),
+        ...(cluster === undefined ? {} : { cluster }),
       }),
     );
   }
@@ -201,11 +279,16 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     port,
     url: url(port),
     ...(presence === undefined ? {} : { presence }),
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      // Members are told to reconnect (to another replica, behind a balancer) before the
+      // others hear goodbye, so they keep showing them online through the handover.
+      presence?.handOver();
+      await cluster?.close();
+      await new Promise<void>((resolve) => {
         presence?.close();
         server.close(() => resolve());
         guard.closeAll();
-      }),
+      });
+    },
   };
 }

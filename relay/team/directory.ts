@@ -9,8 +9,14 @@ import type {
   ResourceKind,
   TeamInfo,
 } from '../../protocol/team.js';
-import { newId } from './sqlite-store.js';
-import type { MemberRecord, OrgRecord, RelayStore, ResourceRecord } from './store.js';
+import { DirectoryError } from './errors.js';
+import {
+  newId,
+  type MemberRecord,
+  type OrgRecord,
+  type RelayStore,
+  type ResourceRecord,
+} from './store.js';
 
 /** How long an enrolment link works unless the admin says otherwise. */
 export const ENROLMENT_TTL_MS = 7 * 24 * 3600_000;
@@ -20,15 +26,7 @@ export const TICKET_TTL_MS = 60_000;
 export const RESOURCE_DATA_MAX = 64 * 1024;
 const NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._'-]{0,63}$/u;
 
-/** A refusal the API turns into a status and a message the caller can act on. */
-export class DirectoryError extends Error {
-  constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { DirectoryError };
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -62,7 +60,10 @@ export function memberInfo(member: MemberRecord): MemberInfo {
  * Who may see a shared thing: members of its organization when it is shared with the whole
  * organization, members of its team when shared with a team. Asked on every read and list.
  */
-export function canSee(member: MemberRecord, resource: ResourceRecord): boolean {
+export function canSee(
+  member: MemberRecord,
+  resource: Pick<ResourceRecord, 'orgId' | 'scope'>,
+): boolean {
   if (member.orgId !== resource.orgId) return false;
   return resource.scope.kind === 'org' || member.teamIds.includes(resource.scope.teamId);
 }
@@ -72,16 +73,6 @@ export function canSee(member: MemberRecord, resource: ResourceRecord): boolean 
  * tokens, scoping), over a RelayStore. The admin commands and the HTTP API both go through it.
  */
 export class Directory {
-  /**
-   * Member tickets by hash: one-time proofs a member hands an agent when joining its session,
-   * which that agent (a member of the same organization) redeems here for who they are. In
-   * memory: a restart only means a join goes in under its typed name.
-   */
-  private readonly tickets = new Map<
-    string,
-    { memberId: string; orgId: string; audience: string; expiresAt: number }
-  >();
-
   constructor(
     readonly store: RelayStore,
     private readonly now: () => number = Date.now,
@@ -181,7 +172,11 @@ export class Directory {
   }
 
   /** Redeems an enrolment link: a new member token (returned once, stored hashed). */
-  async enrol(linkToken: string, relayUrl: string, iceServers: IceServer[]): Promise<Enrolment> {
+  async enrol(
+    linkToken: string,
+    relayUrl: string,
+    iceServers: (memberId: string) => IceServer[],
+  ): Promise<Enrolment> {
     const memberId = await this.store.takeEnrolment(hashToken(linkToken), this.now());
     const member = memberId === undefined ? undefined : await this.store.getMember(memberId);
     if (member === undefined)
@@ -199,7 +194,7 @@ export class Directory {
       org: { id: org.id, name: org.name },
       teams: await this.teams(member.orgId),
       relayUrl,
-      iceServers,
+      iceServers: iceServers(member.id),
     };
   }
 
@@ -223,18 +218,22 @@ export class Directory {
    * `audience`: the peer id of the agent whose session the member joins. Only that agent may
    * redeem it, so an owner who receives your ticket cannot pass it on to be you elsewhere.
    */
-  issueTicket(member: MemberRecord, audience: string): { ticket: string; expiresInMs: number } {
+  async issueTicket(
+    member: MemberRecord,
+    audience: string,
+  ): Promise<{ ticket: string; expiresInMs: number }> {
     const now = this.now();
-    for (const [hash, t] of this.tickets) if (t.expiresAt <= now) this.tickets.delete(hash);
-    if (this.tickets.size > 100_000)
-      throw new DirectoryError(409, 'Too many join tickets outstanding: try again in a minute');
     const ticket = newToken();
-    this.tickets.set(hashToken(ticket), {
-      memberId: member.id,
-      orgId: member.orgId,
-      audience,
-      expiresAt: now + TICKET_TTL_MS,
-    });
+    await this.store.addTicket(
+      {
+        tokenHash: hashToken(ticket),
+        memberId: member.id,
+        orgId: member.orgId,
+        audience,
+        expiresAt: now + TICKET_TTL_MS,
+      },
+      now,
+    );
     return { ticket, expiresInMs: TICKET_TTL_MS };
   }
 
@@ -243,20 +242,18 @@ export class Directory {
    * ticket from another organization, used, expired or made up is a 404 either way.
    */
   async redeemTicket(reader: MemberRecord, ticket: string, audience: string): Promise<MemberInfo> {
-    const hash = hashToken(ticket);
-    const found = this.tickets.get(hash);
-    if (
-      found === undefined ||
-      found.orgId !== reader.orgId ||
-      found.audience !== audience ||
-      found.expiresAt <= this.now()
-    )
+    const memberId = await this.store.takeTicket(
+      hashToken(ticket),
+      reader.orgId,
+      audience,
+      this.now(),
+    );
+    if (memberId === undefined)
       throw new DirectoryError(
         404,
         'No such ticket: it was used, it expired, or it is not for you',
       );
-    this.tickets.delete(hash);
-    const member = await this.store.getMember(found.memberId);
+    const member = await this.store.getMember(memberId);
     if (member === undefined) throw new DirectoryError(404, 'That member was removed');
     return memberInfo(member);
   }

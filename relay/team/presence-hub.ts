@@ -10,6 +10,7 @@ import {
   type SharedSessionInfo,
 } from '../../protocol/team.js';
 import { canSee, hashToken, memberInfo, type Directory } from './directory.js';
+import type { Cluster, ReplicaPresence, SharedSession } from './cluster.js';
 import type { Log } from './log.js';
 import { RateLimiter } from './rate.js';
 import type { MemberRecord, ResourceRecord } from './store.js';
@@ -32,7 +33,7 @@ interface Connection {
 
 interface Published {
   state: PresenceState;
-  session?: ResourceRecord;
+  session?: SharedSession;
 }
 
 /**
@@ -46,8 +47,11 @@ export class PresenceHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   private readonly byMember = new Map<string, Set<Connection>>();
   private readonly published = new Map<string, Published>();
-  /** The session resource each member says they are in. */
-  private readonly sessions = new Map<string, ResourceRecord>();
+  /** The session resource each member connected here says they are in. */
+  private readonly sessions = new Map<string, SharedSession>();
+  /** What this replica last told the others about each member (state and session). */
+  private readonly announced = new Map<string, string>();
+  private readonly cluster: Cluster | undefined;
   private readonly failures: RateLimiter;
   private readonly messages = new RateLimiter(40, 250);
   private readonly asks = new RateLimiter(10, 6000);
@@ -62,9 +66,15 @@ export class PresenceHub {
   constructor(
     private readonly directory: Directory,
     private readonly log: Log,
-    options: { authFailures: RateLimiter; timeoutMs?: number; watchMs?: number },
+    options: {
+      authFailures: RateLimiter;
+      timeoutMs?: number;
+      watchMs?: number;
+      cluster?: Cluster;
+    },
   ) {
     this.failures = options.authFailures;
+    this.cluster = options.cluster;
     const timeoutMs = options.timeoutMs ?? PRESENCE_TIMEOUT_MS;
     this.sweeper = setInterval(() => this.sweep(timeoutMs), Math.min(1000, timeoutMs / 4));
     this.sweeper.unref();
@@ -73,9 +83,39 @@ export class PresenceHub {
     void this.directory.store.revision().then((r) => (this.revision = r));
   }
 
-  /** Members with at least one live socket. */
+  /** Members with at least one live socket here. */
   get connectedMembers(): number {
     return this.byMember.size;
+  }
+
+  /** What the other replicas need to know about this one's members (on their hello). */
+  localPresence(): ReplicaPresence[] {
+    const out: ReplicaPresence[] = [];
+    for (const [id, mine] of this.byMember) {
+      const first = mine.values().next().value;
+      if (first !== undefined) out.push(this.localEntry(id, first.member.orgId));
+    }
+    return out;
+  }
+
+  /** Another replica's member changed: tell ours, if what they see changed. */
+  remoteChanged(memberId: string, orgId: string): void {
+    this.publish(memberId, orgId);
+  }
+
+  /** An ask or invite from another replica for a member connected here. */
+  deliverLocal(to: string, orgId: string, message: PresenceServerMessage): void {
+    for (const c of this.byMember.get(to) ?? [])
+      if (c.member.orgId === orgId) send(c.socket, message);
+  }
+
+  /**
+   * Graceful shutdown: every member is told to reconnect (1012, "service restart"), which
+   * the load balancer sends to another replica; the others keep their states meanwhile.
+   */
+  handOver(): void {
+    for (const mine of this.byMember.values())
+      for (const c of mine) c.socket.close(1012, 'This relay is restarting: reconnect');
   }
 
   handleUpgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer, ip: string): void {
@@ -128,6 +168,7 @@ export class PresenceHub {
     socket.on('message', (data, isBinary) => this.receive(connection, data, isBinary));
     socket.on('close', () => this.drop(connection));
     this.log('presence.connected', { member: member.id });
+    this.announce(member.id, member.orgId);
     const org = await this.directory.orgById(member.orgId);
     const teams = await this.directory.teams(member.orgId);
     send(socket, {
@@ -137,7 +178,7 @@ export class PresenceHub {
       teams,
     });
     send(socket, { type: 'roster', members: await this.roster(member), teams });
-    this.publish(member);
+    this.publish(member.id, member.orgId);
   }
 
   private receive(connection: Connection, data: unknown, isBinary: boolean): void {
@@ -158,7 +199,7 @@ export class PresenceHub {
         return;
       case 'beat':
         connection.state = message.state;
-        this.publish(member);
+        this.changed(member);
         return;
       case 'session':
         void this.setSession(connection, message.resourceId);
@@ -167,7 +208,9 @@ export class PresenceHub {
       case 'invite': {
         const target = this.byMember.get(message.to);
         const first = target?.values().next().value;
-        if (target === undefined || first === undefined || first.member.orgId !== member.orgId) {
+        const remote = first === undefined ? this.cluster?.remote(message.to) : undefined;
+        const orgId = first?.member.orgId ?? remote?.orgId;
+        if (orgId !== member.orgId) {
           send(socket, { type: 'error', message: 'That teammate is not online' });
           return;
         }
@@ -179,7 +222,8 @@ export class PresenceHub {
           message.type === 'ask'
             ? { type: 'ask', from: member.id }
             : { type: 'invite', from: member.id, url: message.url, role: message.role };
-        for (const c of target) send(c.socket, forward);
+        if (target !== undefined) for (const c of target) send(c.socket, forward);
+        else this.cluster?.deliver(message.to, orgId, forward);
         return;
       }
     }
@@ -195,9 +239,9 @@ export class PresenceHub {
         send(connection.socket, { type: 'error', message: 'Share the session first' });
         return;
       }
-      this.sessions.set(member.id, resource);
+      this.sessions.set(member.id, shared(resource));
     }
-    this.publish(member);
+    this.changed(member);
   }
 
   private drop(connection: Connection): void {
@@ -209,32 +253,71 @@ export class PresenceHub {
       this.sessions.delete(connection.member.id);
     }
     this.log('presence.closed', { member: connection.member.id });
-    this.publish(connection.member);
+    this.changed(connection.member);
   }
 
-  private stateOf(memberId: string): PresenceState {
+  private localState(memberId: string): PresenceState {
     const mine = this.byMember.get(memberId);
     if (mine === undefined) return 'offline';
     for (const c of mine) if (c.state === 'online') return 'online';
     return 'away';
   }
 
+  private localEntry(memberId: string, orgId: string): ReplicaPresence {
+    const state = this.localState(memberId);
+    const session = state === 'offline' ? undefined : this.sessions.get(memberId);
+    return { id: memberId, orgId, state, ...(session === undefined ? {} : { session }) };
+  }
+
+  /** A member's state across every replica: the liveliest, with the session shown there. */
+  private presenceOf(memberId: string): { state: PresenceState; session?: SharedSession } {
+    const state = this.localState(memberId);
+    const session = state === 'offline' ? undefined : this.sessions.get(memberId);
+    if (state === 'online' && session !== undefined) return { state, session };
+    const remote = this.cluster?.remote(memberId);
+    if (remote === undefined || remote.state === 'offline')
+      return { state, ...(session === undefined ? {} : { session }) };
+    if (state === 'offline' || (state === 'away' && remote.state === 'online'))
+      return remote.session === undefined
+        ? { state: remote.state }
+        : { state: remote.state, session: remote.session };
+    return {
+      state,
+      ...((session ?? remote.session) === undefined ? {} : { session: session ?? remote.session }),
+    };
+  }
+
+  /** A member connected here changed: tell the other replicas, then this one's members. */
+  private changed(member: MemberRecord): void {
+    this.announce(member.id, member.orgId);
+    this.publish(member.id, member.orgId);
+  }
+
+  private announce(memberId: string, orgId: string): void {
+    if (this.cluster === undefined) return;
+    const entry = this.localEntry(memberId, orgId);
+    const key = `${entry.state}/${entry.session?.id ?? ''}`;
+    if (this.announced.get(memberId) === key) return;
+    if (entry.state === 'offline') this.announced.delete(memberId);
+    else this.announced.set(memberId, key);
+    this.cluster.announcePresence(entry);
+  }
+
   /** Tells the member's organization their state, if it changed. */
-  private publish(member: MemberRecord): void {
-    const state = this.stateOf(member.id);
-    const session = state === 'offline' ? undefined : this.sessions.get(member.id);
-    const before = this.published.get(member.id);
+  private publish(memberId: string, orgId: string): void {
+    const { state, session } = this.presenceOf(memberId);
+    const before = this.published.get(memberId);
     if (before?.state === state && before.session?.id === session?.id) return;
-    if (state === 'offline') this.published.delete(member.id);
-    else this.published.set(member.id, session === undefined ? { state } : { state, session });
-    const bare = JSON.stringify({ type: 'presence', id: member.id, state });
+    if (state === 'offline') this.published.delete(memberId);
+    else this.published.set(memberId, session === undefined ? { state } : { state, session });
+    const bare = JSON.stringify({ type: 'presence', id: memberId, state });
     const withSession =
       session === undefined
         ? bare
-        : JSON.stringify({ type: 'presence', id: member.id, state, session: sessionInfo(session) });
+        : JSON.stringify({ type: 'presence', id: memberId, state, session: sessionInfo(session) });
     for (const mine of this.byMember.values()) {
       for (const c of mine) {
-        if (c.member.orgId !== member.orgId || c.socket.readyState !== c.socket.OPEN) continue;
+        if (c.member.orgId !== orgId || c.socket.readyState !== c.socket.OPEN) continue;
         c.socket.send(session !== undefined && canSee(c.member, session) ? withSession : bare);
       }
     }
@@ -248,8 +331,7 @@ export class PresenceHub {
     }
     const members = await cached;
     return members.map((m) => {
-      const state = this.stateOf(m.id);
-      const session = state === 'offline' ? undefined : this.sessions.get(m.id);
+      const { state, session } = this.presenceOf(m.id);
       return {
         ...memberInfo(m),
         state,
@@ -313,8 +395,10 @@ export class PresenceHub {
           if (
             session !== undefined &&
             (await this.directory.store.getResource(session.id)) === undefined
-          )
+          ) {
             this.sessions.delete(c.member.id);
+            this.changed(c.member);
+          }
         }
       }
       await this.sendRosters(orgs);
@@ -335,8 +419,12 @@ export class PresenceHub {
     }
   }
 
-  /** A member added or changed through the API: their organization gets the new roster. */
-  async directoryChanged(orgId: string): Promise<void> {
+  /**
+   * A member added or changed through the API: their organization gets the new roster, on
+   * every replica (`fromCluster`: another replica said so; do not say it again).
+   */
+  async directoryChanged(orgId: string, fromCluster = false): Promise<void> {
+    if (!fromCluster) this.cluster?.directoryChanged(orgId);
     this.members.delete(orgId);
     await this.sendRosters(new Set([orgId]));
   }
@@ -349,7 +437,17 @@ export class PresenceHub {
   }
 }
 
-function sessionInfo(resource: ResourceRecord): SharedSessionInfo {
+function shared(resource: ResourceRecord): SharedSession {
+  return {
+    id: resource.id,
+    orgId: resource.orgId,
+    name: resource.name,
+    ownerId: resource.ownerId,
+    scope: resource.scope,
+  };
+}
+
+function sessionInfo(resource: SharedSession): SharedSessionInfo {
   return { id: resource.id, name: resource.name };
 }
 

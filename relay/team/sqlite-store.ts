@@ -1,13 +1,21 @@
-import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { RESOURCE_KINDS, type ResourceKind, type Scope } from '../../protocol/team.js';
-import type {
-  MemberRecord,
-  NewMember,
-  OrgRecord,
-  RelayStore,
-  ResourceRecord,
-  TeamRecord,
+import type { ResourceKind } from '../../protocol/team.js';
+import { DirectoryError } from './errors.js';
+import { memberFromRow, resourceFromRow, type MemberRow, type ResourceRow } from './store-rows.js';
+import {
+  DUMP_TABLES,
+  MAX_TICKETS,
+  REVISION_TABLES,
+  type DumpTable,
+  newId,
+  type MemberRecord,
+  type StoreDump,
+  type TicketRecord,
+  type NewMember,
+  type OrgRecord,
+  type RelayStore,
+  type ResourceRecord,
+  type TeamRecord,
 } from './store.js';
 
 /**
@@ -36,33 +44,24 @@ const MIGRATIONS: string[] = [
   // A member's teams are read per member (every roster): without this, a scan per member, and
   // a roster of 1,000 took 60 ms instead of 5.
   `CREATE INDEX team_members_by_member ON team_members (member_id);`,
+  // Member tickets move from one process's memory to the store, where every replica sees
+  // them; and the revision becomes a counter that only what presence depends on moves (a
+  // ticket or an enrolment is no reason to re-check every socket).
+  `CREATE TABLE tickets (token_hash TEXT PRIMARY KEY, member_id TEXT NOT NULL REFERENCES members(id),
+     org_id TEXT NOT NULL, audience TEXT NOT NULL, expires_at INTEGER NOT NULL);
+   CREATE INDEX tickets_by_expiry ON tickets (expires_at);
+   CREATE TABLE revision (n INTEGER NOT NULL);
+   INSERT INTO revision (n) VALUES (0);
+   ${REVISION_TABLES.map((table) =>
+     ['INSERT', 'UPDATE', 'DELETE']
+       .map(
+         (event) =>
+           `CREATE TRIGGER ${table}_${event.toLowerCase()}_revision AFTER ${event} ON ${table}
+            BEGIN UPDATE revision SET n = n + 1; END;`,
+       )
+       .join('\n'),
+   ).join('\n')}`,
 ];
-
-export function newId(): string {
-  return randomBytes(12).toString('base64url');
-}
-
-interface MemberRow {
-  id: string;
-  org_id: string;
-  name: string;
-  color: string;
-  admin: number;
-  created_at: number;
-  enrolled_at: number | null;
-  team_ids: string | null;
-}
-
-interface ResourceRow {
-  id: string;
-  org_id: string;
-  kind: string;
-  name: string;
-  owner_id: string;
-  scope_team_id: string | null;
-  data: string;
-  created_at: number;
-}
 
 const MEMBER_COLUMNS = `m.id, m.org_id, m.name, m.color, m.admin, m.created_at, m.enrolled_at,
   (SELECT group_concat(team_id) FROM team_members WHERE member_id = m.id) AS team_ids`;
@@ -72,6 +71,7 @@ const MEMBER_COLUMNS = `m.id, m.org_id, m.name, m.color, m.admin, m.created_at, 
  * source at install). WAL mode, so the admin commands can write while the relay reads.
  */
 export class SqliteStore implements RelayStore {
+  readonly kind = 'sqlite';
   private readonly db: Database.Database;
 
   constructor(file: string) {
@@ -84,12 +84,16 @@ export class SqliteStore implements RelayStore {
   }
 
   /** How many migrations this file has had. */
-  get schemaVersion(): number {
+  async schemaVersion(): Promise<number> {
+    return this.userVersion();
+  }
+
+  private userVersion(): number {
     return Number(this.db.pragma('user_version', { simple: true }));
   }
 
   private migrate(): void {
-    const done = this.schemaVersion;
+    const done = this.userVersion();
     if (done > MIGRATIONS.length) {
       throw new Error(
         `The data folder was written by a newer tandem-relay (schema ${done}, this one knows ` +
@@ -300,11 +304,71 @@ export class SqliteStore implements RelayStore {
     this.db.prepare('DELETE FROM resources WHERE id = ?').run(id);
   }
 
+  async addTicket(ticket: TicketRecord, now: number): Promise<void> {
+    this.db.prepare('DELETE FROM tickets WHERE expires_at <= ?').run(now);
+    const count = Number(this.db.prepare('SELECT count(*) FROM tickets').pluck().get());
+    if (count >= MAX_TICKETS)
+      throw new DirectoryError(409, 'Too many join tickets outstanding: try again in a minute');
+    this.db
+      .prepare(
+        `INSERT INTO tickets (token_hash, member_id, org_id, audience, expires_at)
+         VALUES (?, ?, ?, ?, ?)`,
+      )
+      .run(ticket.tokenHash, ticket.memberId, ticket.orgId, ticket.audience, ticket.expiresAt);
+  }
+
+  async takeTicket(
+    tokenHash: string,
+    orgId: string,
+    audience: string,
+    now: number,
+  ): Promise<string | undefined> {
+    const row = this.db
+      .prepare<[string, string, string, number], { member_id: string }>(
+        `DELETE FROM tickets WHERE token_hash = ? AND org_id = ? AND audience = ? AND expires_at > ?
+         RETURNING member_id`,
+      )
+      .get(tokenHash, orgId, audience, now);
+    return row?.member_id;
+  }
+
   async revision(): Promise<number> {
-    // data_version moves when another connection commits; our own writes move total_changes.
-    const version = Number(this.db.pragma('data_version', { simple: true }));
-    const own = Number(this.db.prepare('SELECT total_changes() AS n').pluck().get());
-    return version * 1_000_000_000 + own;
+    // Triggers count the writes to what presence depends on, from any connection.
+    return Number(this.db.prepare('SELECT n FROM revision').pluck().get());
+  }
+
+  async dump(): Promise<StoreDump> {
+    const out: Partial<StoreDump> = {};
+    for (const [table, columns] of Object.entries(DUMP_TABLES) as [
+      DumpTable,
+      readonly string[],
+    ][]) {
+      out[table] = this.db
+        .prepare<[], Record<string, string | number | null>>(
+          `SELECT ${columns.join(', ')} FROM ${table}`,
+        )
+        .all();
+    }
+    return out as StoreDump;
+  }
+
+  async load(dump: StoreDump): Promise<void> {
+    if (!(await this.isEmpty())) throw new DirectoryError(409, 'The target store is not empty');
+    this.db.transaction(() => {
+      for (const [table, columns] of Object.entries(DUMP_TABLES) as [
+        DumpTable,
+        readonly string[],
+      ][]) {
+        const insert = this.db.prepare(
+          `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+        );
+        for (const row of dump[table]) insert.run(...columns.map((c) => row[c] ?? null));
+      }
+    })();
+  }
+
+  async isEmpty(): Promise<boolean> {
+    return Number(this.db.prepare('SELECT count(*) FROM orgs').pluck().get()) === 0;
   }
 
   async backup(file: string): Promise<void> {
@@ -314,34 +378,4 @@ export class SqliteStore implements RelayStore {
   async close(): Promise<void> {
     this.db.close();
   }
-}
-
-function memberFromRow(row: MemberRow): MemberRecord {
-  return {
-    id: row.id,
-    orgId: row.org_id,
-    name: row.name,
-    color: row.color,
-    admin: row.admin === 1,
-    teamIds: row.team_ids === null ? [] : row.team_ids.split(','),
-    createdAt: row.created_at,
-    ...(row.enrolled_at === null ? {} : { enrolledAt: row.enrolled_at }),
-  };
-}
-
-function resourceFromRow(row: ResourceRow): ResourceRecord {
-  const kind = RESOURCE_KINDS.find((k) => k === row.kind);
-  if (kind === undefined) throw new Error(`Unknown resource kind in the store: ${row.kind}`);
-  const scope: Scope =
-    row.scope_team_id === null ? { kind: 'org' } : { kind: 'team', teamId: row.scope_team_id };
-  return {
-    id: row.id,
-    orgId: row.org_id,
-    kind,
-    name: row.name,
-    ownerId: row.owner_id,
-    scope,
-    data: row.data,
-    createdAt: row.created_at,
-  };
 }

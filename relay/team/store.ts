@@ -1,4 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import type { ResourceKind, Scope } from '../../protocol/team.js';
+
+export function newId(): string {
+  return randomBytes(12).toString('base64url');
+}
 
 /**
  * What the team relay keeps, behind the narrowest interface the relay needs, so SQLite (the
@@ -36,12 +41,37 @@ export interface RelayStore {
   deleteResource(id: string): Promise<void>;
 
   /**
+   * Keeps a member ticket (hashed) until it is taken or expires. Fails with a DirectoryError
+   * 409 when too many are outstanding.
+   */
+  addTicket(ticket: TicketRecord, now: number): Promise<void>;
+  /**
+   * Takes a ticket once, if it is live and for this organization and audience: the member id
+   * it names. One statement, so two replicas redeeming the same ticket cannot both win.
+   */
+  takeTicket(
+    tokenHash: string,
+    orgId: string,
+    audience: string,
+    now: number,
+  ): Promise<string | undefined>;
+
+  /**
    * A number that changes whenever anyone (another process included: the admin commands write
    * to the same store) commits a change. The relay polls it to cut removed members at once.
    */
   revision(): Promise<number>;
-  /** A consistent copy of everything to `file` (the data folder's backup). */
-  backup(file: string): Promise<void>;
+  /** Every row of every table (tickets aside), for copying a relay to another store. */
+  dump(): Promise<StoreDump>;
+  /** Loads a dump into this store, which must be empty. */
+  load(dump: StoreDump): Promise<void>;
+  /** True when nothing is stored yet (no organization). */
+  isEmpty(): Promise<boolean>;
+
+  /** Which engine, for /health and logs ("sqlite", "postgres"). */
+  readonly kind: string;
+  /** How many schema migrations have run. */
+  schemaVersion(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -89,3 +119,34 @@ export interface ResourceRecord {
   data: string;
   createdAt: number;
 }
+
+export interface TicketRecord {
+  tokenHash: string;
+  memberId: string;
+  orgId: string;
+  audience: string;
+  expiresAt: number;
+}
+
+/**
+ * The tables both stores share, in an order that loads without breaking a reference, with
+ * their columns (the same names and meanings in SQLite and PostgreSQL).
+ */
+export const DUMP_TABLES = {
+  orgs: ['id', 'name', 'created_at'],
+  teams: ['id', 'org_id', 'name'],
+  members: ['id', 'org_id', 'name', 'color', 'admin', 'created_at', 'enrolled_at', 'removed_at'],
+  team_members: ['team_id', 'member_id'],
+  enrolments: ['token_hash', 'member_id', 'expires_at', 'used_at'],
+  tokens: ['token_hash', 'member_id', 'created_at', 'revoked_at'],
+  resources: ['id', 'org_id', 'kind', 'name', 'owner_id', 'scope_team_id', 'data', 'created_at'],
+} as const;
+
+export type DumpTable = keyof typeof DUMP_TABLES;
+export type StoreDump = Record<DumpTable, Record<string, string | number | null>[]>;
+
+/** The tables presence depends on: a write to one moves the revision. */
+export const REVISION_TABLES = ['orgs', 'teams', 'members', 'team_members', 'tokens', 'resources'];
+
+/** Outstanding member tickets a store holds at most (each is a few hundred bytes). */
+export const MAX_TICKETS = 100_000;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { RESOURCE_KINDS, resourceInputSchema, type IceServer } from '../../protocol/team.js';
 import { DirectoryError, hashToken, memberInfo, type Directory } from './directory.js';
+import type { Cluster } from './cluster.js';
 import type { Log } from './log.js';
 import type { PresenceHub } from './presence-hub.js';
 import { RateLimiter } from './rate.js';
@@ -15,11 +16,18 @@ export interface TeamApiOptions {
   log: Log;
   /** The address members reach the relay at (goes into enrolment links and answers). */
   publicUrl: () => string;
-  iceServers: IceServer[];
+  /** Fresh ICE servers for a member id or a guest (TURN credentials expire). */
+  iceServers: (user: string) => IceServer[];
+  /** "relay": everyone sends everything through TURN (no caller learns another's address). */
+  icePolicy: 'all' | 'relay';
+  /** Whether a PeerJS id is connected to this relay (or another replica): a guest's ICE. */
+  peerConnected: (peerId: string) => boolean;
   /** Bad tokens per address: shared with the presence socket. */
   authFailures: RateLimiter;
   enrolments?: RateLimiter;
   storeKind: string;
+  storeHealthy?: () => Promise<boolean>;
+  cluster?: Cluster;
 }
 
 const ENROL_PAGE = `<!doctype html><meta charset="utf-8"><title>Tandem enrolment</title>
@@ -50,13 +58,46 @@ export function teamRouter(options: TeamApiOptions): Router {
     else next();
   });
 
-  router.get('/health', (_request, response) => {
+  // A load balancer's probe: 503 when the store does not answer (this replica cannot sign
+  // anyone in). Redis down is reported but still 200: members here keep working, they only
+  // miss teammates on other replicas until it is back.
+  router.get('/health', (_request, response, next) => {
+    (options.storeHealthy?.() ?? Promise.resolve(true))
+      .then((storeOk) => {
+        response.status(storeOk ? 200 : 503).json({
+          ok: storeOk,
+          version: RELAY_VERSION,
+          uptimeS: Math.round((Date.now() - started) / 1000),
+          connectedMembers: hub.connectedMembers,
+          store: options.storeKind,
+          storeOk,
+          ...(options.cluster === undefined
+            ? {}
+            : { replica: options.cluster.replicaId, redis: options.cluster.status() }),
+        });
+      })
+      .catch(next);
+  });
+
+  // A guest's ICE servers (TURN credentials), for joining a session of an agent connected to
+  // this relay now: what a guest behind NAT needs, and nothing for anyone who names no live
+  // session. Limited per address like enrolment.
+  const guestIce = new RateLimiter(30, 2000);
+  router.get('/ice', (request, response) => {
+    const ip = request.socket.remoteAddress ?? 'unknown';
+    const wait = guestIce.take(ip);
+    if (wait > 0) {
+      tooMany(response, wait, 'Too many requests: wait a few seconds');
+      return;
+    }
+    const peer = typeof request.query.peer === 'string' ? request.query.peer : '';
+    if (!/^tandem-[0-9a-f]{32}$/.test(peer) || !options.peerConnected(peer)) {
+      response.status(404).json({ error: 'No such session on this relay' });
+      return;
+    }
     response.json({
-      ok: true,
-      version: RELAY_VERSION,
-      uptimeS: Math.round((Date.now() - started) / 1000),
-      connectedMembers: hub.connectedMembers,
-      store: options.storeKind,
+      iceServers: options.iceServers(`guest-${peer.slice(7, 19)}`),
+      iceTransportPolicy: options.icePolicy,
     });
   });
 
@@ -83,7 +124,7 @@ export function teamRouter(options: TeamApiOptions): Router {
       return;
     }
     directory
-      .enrol(token, options.publicUrl(), options.iceServers)
+      .enrol(token, options.publicUrl(), (memberId) => options.iceServers(memberId))
       .then((enrolment) => {
         log('member.enrolled', { member: enrolment.member.id });
         void hub.directoryChanged(enrolment.org.id);
@@ -152,6 +193,17 @@ export function teamRouter(options: TeamApiOptions): Router {
     }),
   );
 
+  // A member's ICE servers, fresh: the extension asks before it configures its agent.
+  router.get(
+    '/api/ice',
+    handle(async (member, _request, response) => {
+      response.json({
+        iceServers: options.iceServers(member.id),
+        iceTransportPolicy: options.icePolicy,
+      });
+    }),
+  );
+
   router.post(
     '/api/tokens/revoke',
     handle(async (member, _request, response, token) => {
@@ -166,7 +218,7 @@ export function teamRouter(options: TeamApiOptions): Router {
     '/api/tickets',
     json,
     handle(async (member, request, response) => {
-      response.json(directory.issueTicket(member, audienceOf(request.body)));
+      response.json(await directory.issueTicket(member, audienceOf(request.body)));
     }),
   );
 
