@@ -11,6 +11,7 @@ const ALONE = [
   'test/e2e/call-turn.test.ts',
   'test/e2e/team.test.ts',
   'test/integration/team-relay.test.ts',
+  'test/integration/relay-replicas.test.ts',
 ];
 
 const shared = {

@@ -160,7 +160,7 @@ export class Cluster {
     return {
       ok,
       replicas: this.replicas.size,
-      ...(ok || this.lastError === '' ? {} : { error: this.lastError }),
+      ...(ok ? {} : { error: this.lastError || `Redis connection ${this.sub.status}` }),
     };
   }
 
