@@ -9,6 +9,7 @@ import { defineConfig } from 'vitest/config';
 const ALONE = [
   'test/e2e/call.test.ts',
   'test/e2e/call-turn.test.ts',
+  'test/e2e/relay-turn.test.ts',
   'test/e2e/team.test.ts',
   'test/integration/team-relay.test.ts',
   'test/integration/relay-replicas.test.ts',

@@ -465,6 +465,11 @@ export interface TeamSharing {
    * and colour, and their removal) and never sends it anywhere but `relayUrl`.
    */
   token: string;
+  /**
+   * "relay": the team relay wants every call through its TURN servers (no caller learns
+   * another's address); the agent's own `callPolicy: "relay"` holds either way.
+   */
+  icePolicy?: 'all' | 'relay';
 }
 
 export interface IceServerConfig {

@@ -130,6 +130,7 @@ const bodies = {
               }),
             )
             .max(8),
+          icePolicy: z.enum(['all', 'relay']).optional(),
         })
         .strict()
         .nullable(),

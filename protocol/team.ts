@@ -164,6 +164,12 @@ const iceServer = z.object({
 });
 export const iceServersSchema = z.array(iceServer).max(8);
 
+/** What `/api/ice` (a member) and `/ice?peer=` (a guest) answer. */
+export const iceResponseSchema = z.object({
+  iceServers: iceServersSchema,
+  iceTransportPolicy: z.enum(['all', 'relay']),
+});
+
 export const enrolmentSchema = z.object({
   token: z.string().min(1).max(256),
   member: memberInfo,

@@ -2,6 +2,7 @@ import { Peer, type MediaConnection } from 'peerjs';
 import type { CallMedia, CallerInfo, IceServerConfig, RelayPlace } from '../../protocol/index.js';
 import type { ReceiveStats } from './call-hook-types.js';
 import { activeSpeaker } from './layout.js';
+import { iceRoute } from '../lib/ice-route.js';
 
 /**
  * What a call needs from the session it belongs to: the agent's say on who is on the call. The
@@ -355,19 +356,8 @@ export class CallEngine {
       let audioBytes = 0;
       let fps = 0;
       let width = 0;
-      const remoteCandidates = new Set<string>();
-      const localTypes = new Map<string, string>();
-      let localInUse = '';
-      (await pc.getStats()).forEach((report: RTCStats & Record<string, unknown>) => {
-        if (report.type === 'remote-candidate') remoteCandidates.add(String(report.candidateType));
-        if (report.type === 'local-candidate')
-          localTypes.set(report.id, String(report.candidateType));
-        if (
-          report.type === 'candidate-pair' &&
-          report.nominated === true &&
-          report.state === 'succeeded'
-        )
-          localInUse = String(report.localCandidateId);
+      const stats = await pc.getStats();
+      stats.forEach((report: RTCStats & Record<string, unknown>) => {
         if (report.type !== 'inbound-rtp') return;
         if (report.kind === 'video') {
           framesDecoded += Number(report.framesDecoded ?? 0);
@@ -383,8 +373,7 @@ export class CallEngine {
         connectionId: remote.connection.connectionId,
         fps,
         width,
-        remoteCandidates: [...remoteCandidates].sort(),
-        route: localTypes.get(localInUse) ?? '',
+        ...iceRoute(stats),
       });
     }
     return out;

@@ -7,6 +7,11 @@ export interface GuestView {
   state(): string | undefined;
   /** The data connection's state: connecting, joined, reconnecting, refused or closed. */
   link(): string | undefined;
+  /**
+   * How the data connection travels: the selected local candidate's type ("relay" is through
+   * TURN) and the types of the candidates the agent sent. Null before it is connected.
+   */
+  route(): Promise<{ route: string; remoteCandidates: string[] } | null>;
   /** The terminal's own size and the CSS scale it is shown at. */
   view(): { cols: number; rows: number; scale: number } | undefined;
   /** Asks the Copilot straight through the link, past the pane (rate-limit tests). */

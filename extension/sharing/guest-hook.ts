@@ -25,6 +25,7 @@ export function installGuestHook(model: GuestModel): void {
       return lines.join('\n').replace(/\n+$/, '');
     },
     role: () => model.view?.role,
+    route: async () => (await model.link?.route()) ?? null,
     state: () => model.view?.state,
     link: () => model.link?.status.state,
     view() {

@@ -17,6 +17,8 @@ import {
   type ResultMap,
 } from '../../protocol/index.js';
 import { Reassembler, toPieces } from '../../protocol/pieces.js';
+import { iceResponseSchema, type IceServer } from '../../protocol/team.js';
+import { iceRoute, type IceRoute } from '../lib/ice-route.js';
 import type { z } from 'zod';
 import { agentProven } from './agent-proof.js';
 import type { InviteLink } from './invite-link.js';
@@ -100,6 +102,12 @@ export class PeerLink implements SessionTransport {
     return { host, port, secure, path: '/peer' };
   }
 
+  /** How the data connection travels (tests: through TURN when the relay says so). */
+  async route(): Promise<IceRoute | undefined> {
+    const pc = this.connection?.peerConnection;
+    return pc === undefined ? undefined : iceRoute(await pc.getStats());
+  }
+
   /** Connects and joins; rejects with the agent's reason (wrong link, revoked, ended, lobby). */
   async join(): Promise<JoinResult> {
     const result = await this.connectAndJoin();
@@ -172,12 +180,13 @@ export class PeerLink implements SessionTransport {
   private async connectAndJoin(): Promise<JoinResult> {
     this.teardown();
     const { relay } = this.link;
+    const ice = await relayIce(relay, this.link.peerId);
     const peer = new Peer({
       host: relay.host,
       port: relay.port,
       path: '/peer',
       secure: relay.secure,
-      config: { iceServers: [] },
+      config: ice,
       debug: 0,
     });
     this.peer = peer;
@@ -438,4 +447,28 @@ function peerErrorText(type: string): string {
   if (type === 'network' || type === 'server-error' || type === 'socket-error')
     return 'Could not reach the relay — check the link and your network';
   return `Could not connect to the shared session (${type})`;
+}
+
+/**
+ * The ICE servers a team relay hands a guest of a live session (TURN credentials that
+ * expire), and whether it wants everything relayed; none from a relay that has none (the
+ * agent's own, on loopback or a LAN), where host candidates are all there is.
+ */
+async function relayIce(
+  relay: InviteLink['relay'],
+  peerId: string,
+): Promise<{ iceServers: IceServer[]; iceTransportPolicy: 'all' | 'relay' }> {
+  const base = `${relay.secure ? 'https' : 'http'}://${relay.host.includes(':') ? `[${relay.host}]` : relay.host}:${relay.port}`;
+  try {
+    const response = await fetch(`${base}/ice?peer=${encodeURIComponent(peerId)}`, {
+      signal: AbortSignal.timeout(3000),
+    });
+    if (response.ok) {
+      const parsed = iceResponseSchema.safeParse(await response.json());
+      if (parsed.success) return parsed.data;
+    }
+  } catch {
+    // Not a team relay, or not reachable over HTTP: signalling will say so if it matters.
+  }
+  return { iceServers: [], iceTransportPolicy: 'all' };
 }

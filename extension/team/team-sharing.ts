@@ -1,5 +1,30 @@
+import { iceResponseSchema, type Enrolment, type IceServer } from '../../protocol/team.js';
 import type { ViewClient } from '../lib/view-client.js';
 import { loadEnrolment, onEnrolmentChanged } from './team-storage.js';
+
+/** TURN credentials the relay hands out expire (12 h by default): ask again this often. */
+const ICE_REFRESH_MS = 60 * 60_000;
+
+/**
+ * Fresh ICE servers from the team relay (TURN credentials by its shared secret, and whether it
+ * wants calls relayed); the ones from enrolment if it cannot say now.
+ */
+async function teamIce(
+  enrolment: Enrolment,
+): Promise<{ iceServers: IceServer[]; icePolicy?: 'all' | 'relay' }> {
+  try {
+    const response = await fetch(`${enrolment.relayUrl}/api/ice`, {
+      headers: { authorization: `Bearer ${enrolment.token}` },
+      signal: AbortSignal.timeout(3000),
+    });
+    const parsed = iceResponseSchema.safeParse(await response.json());
+    if (response.ok && parsed.success)
+      return { iceServers: parsed.data.iceServers, icePolicy: parsed.data.iceTransportPolicy };
+  } catch {
+    // The relay is away or older: what enrolment gave still works until it expires.
+  }
+  return { iceServers: enrolment.iceServers };
+}
 
 /**
  * Tells the agent how to share: through the team relay, under your member name, with its ICE
@@ -15,8 +40,8 @@ export async function applyTeamSharing(client: Pick<ViewClient, 'request'>): Pro
         : {
             relayUrl: enrolment.relayUrl,
             displayName: enrolment.member.name,
-            iceServers: enrolment.iceServers,
             token: enrolment.token,
+            ...(await teamIce(enrolment)),
           },
   });
 }
@@ -29,4 +54,7 @@ export function keepTeamSharing(client: Pick<ViewClient, 'request' | 'onStatus' 
     if (status.state === 'connected') apply();
   });
   onEnrolmentChanged(apply);
+  setInterval(() => {
+    if (client.status.state === 'connected') apply();
+  }, ICE_REFRESH_MS);
 }

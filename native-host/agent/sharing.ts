@@ -197,6 +197,7 @@ export class Sharing {
         : { relayUrl: team.relayUrl.replace(/\/+$/, ''), token: team.token };
     this.config.displayName = team?.displayName ?? this.fileConfig.displayName;
     this.config.iceServers = team?.iceServers.map((s) => ({ ...s })) ?? this.fileConfig.iceServers;
+    this.config.callPolicy = team?.icePolicy === 'relay' ? 'relay' : this.fileConfig.callPolicy;
     const url = team === null ? this.fileConfig.relayUrl : team.relayUrl.replace(/\/+$/, '');
     this.pendingRelay = undefined;
     if (url === this.config.relayUrl) return { relayUrl: url ?? null, pending: false };

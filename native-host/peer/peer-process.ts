@@ -197,6 +197,23 @@ const channels = new Map<number, Channel>();
 let peer: Peer | undefined;
 let nextConn = 1;
 
+/**
+ * node-datachannel's polyfill writes a TURN server as `turn:USER:PASS@host` for libdatachannel,
+ * which splits at the first ':' and '@' and URL-decodes each part: a TURN REST username
+ * (`<expiry>:<user>`) or a base64 password (`/`, `+`, `=`) arrives mangled unless encoded.
+ */
+function forLibdatachannel(
+  server: PeerStart['iceServers'][number],
+): PeerStart['iceServers'][number] {
+  return {
+    ...server,
+    ...(server.username === undefined ? {} : { username: encodeURIComponent(server.username) }),
+    ...(server.credential === undefined
+      ? {}
+      : { credential: encodeURIComponent(server.credential) }),
+  };
+}
+
 async function start(options: PeerStart): Promise<void> {
   const { Peer } = await loadPeerJs();
   const { relay } = options;
@@ -206,7 +223,7 @@ async function start(options: PeerStart): Promise<void> {
     path: relay.path,
     secure: relay.secure,
     token: options.token,
-    config: { iceServers: options.iceServers },
+    config: { iceServers: options.iceServers.map(forLibdatachannel) },
     debug: 0,
   });
   peer = created;

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Enrolment, RosterEntry } from '../../protocol/team.js';
 import { PresenceClient, TeamRelayProcess } from '../fixtures/team-relay.js';
 import { launchTandem, type Tandem } from './browser.js';
+import { enrolInBrowser } from './team-helpers.js';
 
 const WEBRTC_ARGS = [
   '--disable-features=WebRtcHideLocalIpsWithMdns',
@@ -51,28 +52,6 @@ async function serviceWorker(tandem: Tandem): Promise<WebWorker> {
     )
     .toBe('object');
   return worker;
-}
-
-/** Enrols this browser through its options page with a link from the admin command. */
-async function enrolInBrowser(tandem: Tandem, name: string, team: string): Promise<Page> {
-  const out = await relay.admin('member', 'add', name, '--team', team);
-  const link = out.trim().split('\n').pop() ?? '';
-  const page = await tandem.browser.newPage();
-  await page.goto(`chrome-extension://${tandem.extensionId}/options.html`);
-  await page.locator('input[name="enrolment-link"]').fill(link);
-  await page.locator('button[type="submit"]').click();
-  await page
-    .waitForFunction(
-      (who) => (document.body.textContent ?? '').includes(`You are ${who} in Acme`),
-      { timeout: 10_000 },
-      name,
-    )
-    .catch(async (error: unknown) => {
-      throw new Error(
-        `not enrolled: ${await page.evaluate(() => document.body.innerText)} (${String(error)})`,
-      );
-    });
-  return page;
 }
 
 /** A member as Carol's latest roster has them. */
@@ -125,7 +104,7 @@ describe('team relay in the browser', () => {
       ),
     ).toBe('');
 
-    await enrolInBrowser(ada, 'Ada', 'Ops');
+    await enrolInBrowser(relay, ada, 'Ada', 'Ops');
     await seenBy(carolSocket, 'Ada', 'online');
     expect(
       await worker.evaluate(() =>
@@ -180,7 +159,7 @@ describe('team relay in the browser', () => {
 
   it('a teammate joins a team-shared session from the popup, under their member name', async () => {
     bob = await launchTandem({ extensionDir: ada.extensionDir, args: WEBRTC_ARGS });
-    await enrolInBrowser(bob, 'Bob', 'Ops');
+    await enrolInBrowser(relay, bob, 'Bob', 'Ops');
     await seenBy(carolSocket, 'Bob', 'online');
 
     // Ada opens a terminal and shares it with team Ops from her popup.
