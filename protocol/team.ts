@@ -91,6 +91,11 @@ export type PresenceServerMessage =
   /** The whole roster: after welcome and whenever the directory changes. */
   | { type: 'roster'; members: RosterEntry[]; teams: TeamInfo[] }
   | { type: 'presence'; id: string; state: PresenceState; session?: SharedSessionInfo }
+  /** Several changes in one message, when the relay is busy (a reconnect storm). */
+  | {
+      type: 'presences';
+      members: { id: string; state: PresenceState; session?: SharedSessionInfo }[];
+    }
   | { type: 'ask'; from: string }
   | { type: 'invite'; from: string; url: string; role: 'viewer' | 'coworker' }
   /** The member was removed or their token revoked; the socket closes next. */
@@ -145,6 +150,13 @@ export const presenceServerSchema = z.discriminatedUnion('type', [
     id,
     state: presenceState,
     session: sessionInfo.optional(),
+  }),
+  /** Several members' changes at once: what a busy relay sends (a reconnect storm). */
+  z.object({
+    type: z.literal('presences'),
+    members: z
+      .array(z.object({ id, state: presenceState, session: sessionInfo.optional() }))
+      .max(100_000),
   }),
   z.object({ type: z.literal('ask'), from: id }),
   z.object({

@@ -75,6 +75,8 @@ const configSchema = z
       .strict()
       .optional(),
     icePolicy: z.enum(['all', 'relay']).optional(),
+    /** Connections this process holds at most (sockets of every kind; 2048 by default). */
+    maxConnections: z.number().int().min(16).max(1_000_000).optional(),
   })
   .strict();
 
@@ -90,6 +92,7 @@ interface Settings {
   redis?: { url: string; prefix?: string };
   turn?: TurnConfig;
   icePolicy: 'all' | 'relay';
+  maxConnections?: number;
 }
 
 class UsageError extends Error {}
@@ -111,6 +114,7 @@ const { values, positionals } = parseArgs({
     'turn-url': { type: 'string', multiple: true },
     'ice-policy': { type: 'string' },
     'from-data': { type: 'string' },
+    'max-connections': { type: 'string' },
     org: { type: 'string' },
     team: { type: 'string', multiple: true },
     admin: { type: 'boolean', default: false },
@@ -210,7 +214,19 @@ function settings(): Settings {
     !(file.iceServers ?? []).some((s) => /turns?:/.test(String(s.urls)))
   )
     throw new UsageError('--ice-policy relay needs a TURN server (--turn-url, or iceServers)');
+  const maxConnections =
+    values['max-connections'] === undefined
+      ? file.maxConnections
+      : Number(values['max-connections']);
+  if (
+    maxConnections !== undefined &&
+    !(Number.isInteger(maxConnections) && maxConnections >= 16 && maxConnections <= 1_000_000)
+  )
+    throw new UsageError(
+      `--max-connections must be 16-1000000 (got "${values['max-connections']}")`,
+    );
   return {
+    ...(maxConnections === undefined ? {} : { maxConnections }),
     host: values.host ?? file.host ?? '127.0.0.1',
     port,
     dataDir: path.resolve(
@@ -309,6 +325,9 @@ async function serve(config: Settings): Promise<void> {
       ? {}
       : { tls: { cert: readPem(config.tls.cert), key: readPem(config.tls.key) } }),
     warn: (message) => log('relay.warning', { message }),
+    ...(config.maxConnections === undefined
+      ? {}
+      : { limits: { maxConnections: config.maxConnections } }),
     team: {
       directory: new Directory(store),
       storeKind: store.kind,
@@ -457,7 +476,7 @@ const HELP = `tandem-relay — the Tandem team relay (docs/relay.md)
   tandem-relay [serve] [--config FILE] [--host H] [--port P] [--data DIR] [--public-url URL]
                [--tls-cert PEM --tls-key PEM] [--ice-servers JSON] [--static DIR]
                [--store sqlite|postgres://…] [--redis redis://…] [--turn-url turn:…]
-               [--ice-policy all|relay]
+               [--ice-policy all|relay] [--max-connections N]
   tandem-relay org create NAME
   tandem-relay team add NAME [--org ORG]
   tandem-relay member add NAME --team T [--team T2] [--admin] [--org ORG] [--expires-days N]

@@ -196,19 +196,21 @@ export class TeamPresence {
         });
         return;
       }
-      case 'presence': {
+      case 'presence':
+      case 'presences': {
+        const changes = message.type === 'presence' ? [message] : message.members;
+        const byId = new Map(changes.map((c) => [c.id, c]));
         const members = this.view.members.map((m) => {
-          if (m.id !== message.id) return m;
+          const change = byId.get(m.id);
+          if (change === undefined) return m;
           const { session: _before, ...rest } = m;
-          const state = message.state;
-          return message.session === undefined
+          const state = change.state;
+          return change.session === undefined
             ? { ...rest, state }
-            : { ...rest, state, session: message.session };
+            : { ...rest, state, session: change.session };
         });
-        await this.update({
-          members,
-          ...(message.id === this.view.you?.id ? { state: message.state } : {}),
-        });
+        const self = this.view.you === undefined ? undefined : byId.get(this.view.you.id);
+        await this.update({ members, ...(self === undefined ? {} : { state: self.state }) });
         return;
       }
       case 'ask':

@@ -21,6 +21,8 @@ export const CLOSE_REMOVED = 4403;
 export const CLOSE_SILENT = 4408;
 export const CLOSE_RATE = 4429;
 const HELLO_TIMEOUT_MS = 5000;
+/** Presence changes go out at most this often (batched while the hub is busy). */
+const FLUSH_MS = 50;
 const MAX_MESSAGE_BYTES = 4096;
 
 interface Connection {
@@ -62,6 +64,10 @@ export class PresenceHub {
    * a thousand times). */
   private readonly members = new Map<string, Promise<MemberRecord[]>>();
   private reconciling = false;
+  /** Members whose state may have changed since the last flush, with their organization. */
+  private readonly pending = new Map<string, string>();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private lastFlush = 0;
 
   constructor(
     private readonly directory: Directory,
@@ -303,22 +309,75 @@ export class PresenceHub {
     this.cluster.announcePresence(entry);
   }
 
-  /** Tells the member's organization their state, if it changed. */
+  /**
+   * Tells the member's organization their state, if it changed: at once when the hub is quiet,
+   * and at most every FLUSH_MS when it is busy (a reconnect storm), several changes to a message.
+   * One message per change to every member is what made a storm quadratic in messages.
+   */
   private publish(memberId: string, orgId: string): void {
-    const { state, session } = this.presenceOf(memberId);
-    const before = this.published.get(memberId);
-    if (before?.state === state && before.session?.id === session?.id) return;
-    if (state === 'offline') this.published.delete(memberId);
-    else this.published.set(memberId, session === undefined ? { state } : { state, session });
-    const bare = JSON.stringify({ type: 'presence', id: memberId, state });
-    const withSession =
-      session === undefined
-        ? bare
-        : JSON.stringify({ type: 'presence', id: memberId, state, session: sessionInfo(session) });
+    this.pending.set(memberId, orgId);
+    if (this.flushTimer !== undefined) return;
+    const wait = Math.max(0, this.lastFlush + FLUSH_MS - Date.now());
+    this.flushTimer = setTimeout(() => this.flush(), wait);
+  }
+
+  private flush(): void {
+    this.flushTimer = undefined;
+    this.lastFlush = Date.now();
+    const byOrg = new Map<
+      string,
+      { id: string; state: PresenceState; session?: SharedSession }[]
+    >();
+    for (const [memberId, orgId] of this.pending) {
+      const { state, session } = this.presenceOf(memberId);
+      const before = this.published.get(memberId);
+      if (before?.state === state && before.session?.id === session?.id) continue;
+      if (state === 'offline') this.published.delete(memberId);
+      else this.published.set(memberId, session === undefined ? { state } : { state, session });
+      const changes = byOrg.get(orgId) ?? [];
+      changes.push(
+        session === undefined ? { id: memberId, state } : { id: memberId, state, session },
+      );
+      byOrg.set(orgId, changes);
+    }
+    this.pending.clear();
+    for (const [orgId, changes] of byOrg) this.send(orgId, changes);
+  }
+
+  /**
+   * Sends an organization's changes to its members here, each seeing a session only if it is
+   * shared with a scope they are in. Readers who may see the same sessions share one string.
+   */
+  private send(
+    orgId: string,
+    changes: { id: string; state: PresenceState; session?: SharedSession }[],
+  ): void {
+    const withSessions = changes.filter((c) => c.session !== undefined);
+    const texts = new Map<string, string>();
+    const text = (reader: MemberRecord): string => {
+      const key = withSessions
+        .map((c) => (c.session !== undefined && canSee(reader, c.session) ? '1' : '0'))
+        .join('');
+      let out = texts.get(key);
+      if (out === undefined) {
+        const entries = changes.map(({ id, state, session }) =>
+          session !== undefined && canSee(reader, session)
+            ? { id, state, session: sessionInfo(session) }
+            : { id, state },
+        );
+        out = JSON.stringify(
+          entries.length === 1
+            ? { type: 'presence', ...entries[0] }
+            : { type: 'presences', members: entries },
+        );
+        texts.set(key, out);
+      }
+      return out;
+    };
     for (const mine of this.byMember.values()) {
       for (const c of mine) {
         if (c.member.orgId !== orgId || c.socket.readyState !== c.socket.OPEN) continue;
-        c.socket.send(session !== undefined && canSee(c.member, session) ? withSession : bare);
+        c.socket.send(text(c.member));
       }
     }
   }
@@ -430,6 +489,7 @@ export class PresenceHub {
   }
 
   close(): void {
+    clearTimeout(this.flushTimer);
     clearInterval(this.sweeper);
     clearInterval(this.watcher);
     for (const client of this.wss.clients) client.terminate();

@@ -6,6 +6,10 @@
  * time − the sender's send time, on the machine's monotonic clock, which all threads share).
  * Also the relay's memory: its RSS before the members connect, its peak over the whole run
  * (VmHWM) and once the last change has reached everyone.
+ *
+ * `replicas`: 5,000 members across two replicas on PostgreSQL and Redis (docs/relay.md,
+ * "Scale-out"), every other member on each, so most receipts of a change cross Redis; 1,000 of
+ * them change, at 10 a second (50,000 receipts a second).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,27 +18,29 @@ import WebSocket from 'ws';
 import { z } from 'zod';
 import { PRESENCE_PATH } from '../../protocol/team.js';
 import { Directory, hashToken, newToken } from '../../relay/team/directory.js';
+import { PgStore } from '../../relay/team/pg-store.js';
 import { SqliteStore } from '../../relay/team/sqlite-store.js';
+import type { RelayStore } from '../../relay/team/store.js';
+import { startPostgres } from '../fixtures/postgres.js';
+import { RedisServer } from '../fixtures/redis.js';
 import { TeamRelayProcess } from '../fixtures/team-relay.js';
 import { round, type BenchResult } from './results.js';
 
-const MEMBERS = 1000;
-const TEAMS = 10;
 const WORKERS = 2;
 /** Client addresses (127.0.0.2 …): the relay takes 128 connections per address by default. */
-const ADDRESSES = 10;
-const CHANGES_PER_SECOND = 50;
+const PER_ADDRESS = 100;
 /** Hellos in flight per worker while the members connect. */
 const CONNECTING = 8;
 /** Each member beats this often (the relay drops a member silent for 30 s). */
 const BEAT_MS = 10_000;
 /** After the last change, how long receipts may take before the rest count as missing. */
 const DRAIN_MS = 20_000;
-const CONNECT_TIMEOUT_MS = 300_000;
+const CONNECT_TIMEOUT_MS = 600_000;
 const QUARTERS = 4;
 /** USER_HZ: /proc/PID/stat counts CPU time in these. */
 const CLOCK_TICKS = 100;
 const PREFIX = '{"type":"presence","id":"';
+const BATCH = '{"type":"presences"';
 /** What follows the id in a presence message: `","state":"`. */
 const STATE_OFFSET = 11;
 
@@ -45,7 +51,11 @@ function clock(): number {
 
 const setupSchema = z.object({
   kind: z.literal('presence-bench'),
-  url: z.string(),
+  /** Member g connects to urls[g % urls.length] (one per replica). */
+  urls: z.array(z.string()),
+  members: z.number().int(),
+  /** The global indexes of the members that will change (each once). */
+  senders: z.array(z.number().int()),
   /** Every member's id, by global index. */
   ids: z.array(z.string()),
   /** The global index of this worker's first member. */
@@ -83,6 +93,7 @@ type WorkerEvent = z.infer<typeof eventSchema>;
 
 async function runWorker(setup: Setup, port: NonNullable<typeof parentPort>): Promise<void> {
   const tell = (event: WorkerEvent): void => port.postMessage(event);
+  const MEMBERS = setup.members;
   const count = setup.tokens.length;
   const index = new Map(setup.ids.map((id, i) => [id, i]));
   const sent = new Float64Array(count).fill(Number.NaN);
@@ -91,7 +102,10 @@ async function runWorker(setup: Setup, port: NonNullable<typeof parentPort>): Pr
   const sockets: WebSocket[] = [];
   /** Members whose roster came: they said hello and may beat. */
   const live: boolean[] = new Array<boolean>(count).fill(false);
-  const expected = count * (MEMBERS - 1);
+  const sender = new Set(setup.senders);
+  let expected = 0;
+  for (let local = 0; local < count; local++)
+    expected += sender.size - (sender.has(setup.first + local) ? 1 : 0);
   let receipts = 0;
   let duplicates = 0;
   let offline = 0;
@@ -106,7 +120,8 @@ async function runWorker(setup: Setup, port: NonNullable<typeof parentPort>): Pr
         return;
       }
       const me = setup.first + local;
-      const socket = new WebSocket(setup.url.replace(/^http/, 'ws') + PRESENCE_PATH, {
+      const url = setup.urls[me % setup.urls.length] ?? '';
+      const socket = new WebSocket(url.replace(/^http/, 'ws') + PRESENCE_PATH, {
         localAddress,
         perMessageDeflate: false,
         // The relay is trusted here, and the clients are not what is measured.
@@ -126,24 +141,38 @@ async function runWorker(setup: Setup, port: NonNullable<typeof parentPort>): Pr
           }
           return;
         }
-        // Presence messages are short; welcome and roster are not looked at.
+        const got = (id: string, state: string): void => {
+          if (state === 'offline') offline += 1;
+          if (state !== 'away') return;
+          const from = index.get(id);
+          if (from === undefined || from === me) return;
+          if (!Number.isNaN(received[row + from])) {
+            duplicates += 1;
+            return;
+          }
+          received[row + from] = now;
+          receipts += 1;
+          if (receipts === expected) tell({ type: 'complete' });
+        };
+        // A busy relay batches changes ("presences"); rosters are not looked at.
+        if (data.toString('latin1', 0, BATCH.length) === BATCH) {
+          const batch = JSON.parse(data.toString('utf8')) as {
+            members: { id: string; state: string }[];
+          };
+          for (const change of batch.members) got(change.id, change.state);
+          return;
+        }
+        // Single changes are short: read them without parsing.
         if (data.length > 160) return;
         const text = data.toString('latin1');
         if (!text.startsWith(PREFIX)) return;
         const end = text.indexOf('"', PREFIX.length);
-        const state = text.charCodeAt(end + STATE_OFFSET + 1);
         // 'away' / 'offline' / 'online': the second letter tells them apart.
-        if (state === 0x66 /* f */) offline += 1;
-        if (state !== 0x77 /* w */) return;
-        const sender = index.get(text.slice(PREFIX.length, end));
-        if (sender === undefined || sender === me) return;
-        if (!Number.isNaN(received[row + sender])) {
-          duplicates += 1;
-          return;
-        }
-        received[row + sender] = now;
-        receipts += 1;
-        if (receipts === expected) tell({ type: 'complete' });
+        const second = text.charCodeAt(end + STATE_OFFSET + 1);
+        got(
+          text.slice(PREFIX.length, end),
+          second === 0x77 ? 'away' : second === 0x66 ? 'offline' : 'online',
+        );
       });
       socket.once('open', () =>
         socket.send(JSON.stringify({ type: 'hello', token, state: 'online' })),
@@ -280,32 +309,25 @@ interface Member {
   token: string;
 }
 
-/** 1,000 members in 10 teams, each with a token as if enrolled, straight into the data folder. */
-async function seed(dataDir: string): Promise<Member[]> {
-  const store = new SqliteStore(path.join(dataDir, 'relay.db'));
-  try {
-    const directory = new Directory(store);
-    await directory.createOrg('Bench');
-    const teams: string[] = [];
-    for (let t = 0; t < TEAMS; t++) {
-      const team = await directory.addTeam(undefined, `Team ${t}`);
-      teams.push(team.name);
-    }
-    const members: Member[] = [];
-    for (let i = 0; i < MEMBERS; i++) {
-      const { member } = await directory.addMember({
-        name: `Member ${i}`,
-        teams: [teams[i % TEAMS] ?? 'Team 0'],
-        admin: false,
-      });
-      const token = newToken();
-      await store.addToken(hashToken(token), member.id, Date.now());
-      members.push({ id: member.id, token });
-    }
-    return members;
-  } finally {
-    await store.close();
+/** Members in teams, each with a token as if enrolled, straight into the store. */
+async function seed(store: RelayStore, members: number, teams: number): Promise<Member[]> {
+  const directory = new Directory(store);
+  await directory.createOrg('Bench');
+  const names: string[] = [];
+  for (let t = 0; t < teams; t++)
+    names.push((await directory.addTeam(undefined, `Team ${t}`)).name);
+  const out: Member[] = [];
+  for (let i = 0; i < members; i++) {
+    const { member } = await directory.addMember({
+      name: `Member ${i}`,
+      teams: [names[i % teams] ?? 'Team 0'],
+      admin: false,
+    });
+    const token = newToken();
+    await store.addToken(hashToken(token), member.id, Date.now());
+    out.push({ id: member.id, token });
   }
+  return out;
 }
 
 interface Memory {
@@ -341,28 +363,120 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+interface Shape {
+  members: number;
+  teams: number;
+  /** Members that change, each once (spread over workers and replicas). */
+  changes: number;
+  changesPerSecond: number;
+}
+
+/** One relay on its SQLite data folder: 1,000 members, each changes once, 50 a second. */
 export async function runPresenceBench(): Promise<BenchResult[]> {
   const relay = await TeamRelayProcess.start();
-  const workers: ClientWorker[] = [];
   try {
     // The first start made the data folder and its schema; seed it with the relay stopped.
     await relay.stop();
-    const members = await seed(relay.dataDir);
+    const store = new SqliteStore(path.join(relay.dataDir, 'relay.db'));
+    const members = await seed(store, 1000, 10).finally(() => store.close());
     await relay.serve();
-    const pid = relay.process?.pid;
-    if (pid === undefined) throw new Error('relay has no pid');
+    const { p50, p99, peakMb, idleMb } = await measure([relay], members, {
+      members: 1000,
+      teams: 10,
+      changes: 1000,
+      changesPerSecond: 50,
+    });
+    return [
+      { name: 'presence.fanout_ms_p99', value: p99, unit: 'ms', goal: '< 200' },
+      { name: 'presence.fanout_ms_p50', value: p50, unit: 'ms' },
+      {
+        name: 'presence.relay_rss_mb',
+        value: peakMb,
+        unit: 'MB',
+        baseline: idleMb,
+        goal: '< 300',
+      },
+    ];
+  } finally {
+    await relay.close();
+  }
+}
+
+/**
+ * Two replicas on one PostgreSQL and one Redis (servers from the Debian packages, on loopback):
+ * 5,000 members, every other one on each replica; 1,000 of them change, 10 a second.
+ */
+export async function runReplicasBench(): Promise<BenchResult[]> {
+  const [postgres, redis] = await Promise.all([startPostgres(), RedisServer.start()]);
+  const relays: TeamRelayProcess[] = [];
+  try {
+    const storeUrl = await postgres.createDatabase();
+    const store = await PgStore.open(storeUrl);
+    const shape: Shape = {
+      members: Number(process.env.BENCH_MEMBERS ?? 5000),
+      teams: 50,
+      changes: 1000,
+      changesPerSecond: 10,
+    };
+    const members = await seed(store, shape.members, shape.teams).finally(() => store.close());
+    for (let r = 0; r < 2; r++) {
+      relays.push(
+        await TeamRelayProcess.start({}, ['--redis', redis.url, '--max-connections', '4096'], {
+          storeUrl,
+        }),
+      );
+    }
+    const { p50, p99, peakMb, idleMb } = await measure(relays, members, shape);
+    return [
+      { name: 'relay.replicas_fanout_ms_p99', value: p99, unit: 'ms', goal: '< 250' },
+      { name: 'relay.replicas_fanout_ms_p50', value: p50, unit: 'ms' },
+      { name: 'relay.replica_rss_mb', value: peakMb, unit: 'MB', baseline: idleMb },
+    ];
+  } finally {
+    for (const relay of relays) await relay.close();
+    await redis.stop();
+    await postgres.close();
+  }
+}
+
+/**
+ * Connects every member (member g to relay g mod n), makes `changes` of them go away at a
+ * steady pace, and times each change at every other member. The relays' memory: peak RSS of
+ * the busiest one, and its RSS before anyone connected.
+ */
+async function measure(
+  relays: TeamRelayProcess[],
+  members: Member[],
+  shape: Shape,
+): Promise<{ p50: number; p99: number; peakMb: number; idleMb: number }> {
+  const MEMBERS = shape.members;
+  const workers: ClientWorker[] = [];
+  try {
+    const pids = relays.map((relay) => {
+      const pid = relay.process?.pid;
+      if (pid === undefined) throw new Error('relay has no pid');
+      return pid;
+    });
     await sleep(500);
-    const idle = readMemory(pid);
+    const idle = pids.map(readMemory);
 
     const ids = members.map((m) => m.id);
     const perWorker = MEMBERS / WORKERS;
-    const addressesPerWorker = ADDRESSES / WORKERS;
+    const addresses = Math.ceil(MEMBERS / PER_ADDRESS);
+    const addressesPerWorker = Math.ceil(addresses / WORKERS);
+    // Each member once, alternating workers (and so replicas), the first `changes` of them.
+    const order = Array.from(
+      { length: MEMBERS },
+      (_, k) => (k % WORKERS) * perWorker + Math.floor(k / WORKERS),
+    ).slice(0, shape.changes);
     const connectStarted = Date.now();
     for (let w = 0; w < WORKERS; w++) {
       const first = w * perWorker;
       const setup: Setup = {
         kind: 'presence-bench',
-        url: relay.url,
+        urls: relays.map((relay) => relay.url),
+        members: MEMBERS,
+        senders: order,
         ids,
         first,
         tokens: members.slice(first, first + perWorker).map((m) => m.token),
@@ -382,15 +496,10 @@ export async function runPresenceBench(): Promise<BenchResult[]> {
     const connectMs = Date.now() - connectStarted;
     // Let the connection storm's fan-out settle before the first change.
     await sleep(2000);
-    const connected = readMemory(pid);
+    const connected = pids.map(readMemory);
 
-    // Each member once, alternating workers, at a steady pace.
-    const order = Array.from(
-      { length: MEMBERS },
-      (_, k) => (k % WORKERS) * perWorker + Math.floor(k / WORKERS),
-    );
-    const interval = 1000 / CHANGES_PER_SECOND;
-    const relayCpuBefore = cpuSeconds(pid);
+    const interval = 1000 / shape.changesPerSecond;
+    const relayCpuBefore = pids.map(cpuSeconds);
     const benchCpuBefore = cpuSeconds('self');
     const started = performance.now();
     for (const [k, index] of order.entries()) {
@@ -399,12 +508,12 @@ export async function runPresenceBench(): Promise<BenchResult[]> {
       workers[Math.floor(index / perWorker)]?.send({ type: 'change', index });
     }
     const changesMs = performance.now() - started;
-    const relayCpu = cpuSeconds(pid) - relayCpuBefore;
+    const relayCpu = pids.map((pid, i) => cpuSeconds(pid) - (relayCpuBefore[i] ?? 0));
     const benchCpu = cpuSeconds('self') - benchCpuBefore;
     const drainUntil = Date.now() + DRAIN_MS;
     for (const worker of workers) await worker.next('complete', drainUntil - Date.now());
     await sleep(1000);
-    const after = readMemory(pid);
+    const after = pids.map(readMemory);
 
     const sent = new Float64Array(MEMBERS).fill(Number.NaN);
     const reports: { first: number; received: Float64Array }[] = [];
@@ -424,18 +533,18 @@ export async function runPresenceBench(): Promise<BenchResult[]> {
 
     // Latencies by the quarter of the run their change was made in: a backlog that builds up
     // shows as quarters getting slower.
-    const quarterOf = new Array<number>(MEMBERS).fill(0);
-    order.forEach((index, k) => (quarterOf[index] = Math.floor((k * QUARTERS) / MEMBERS)));
+    const quarterOf = new Map<number, number>();
+    order.forEach((index, k) => quarterOf.set(index, Math.floor((k * QUARTERS) / order.length)));
     const quarters = Array.from({ length: QUARTERS }, (): number[] => []);
     let missing = 0;
     for (const { first, received } of reports) {
       for (let r = 0; r < received.length / MEMBERS; r++) {
-        for (let s = 0; s < MEMBERS; s++) {
+        for (const s of order) {
           if (s === first + r) continue;
           const at = received[r * MEMBERS + s] ?? Number.NaN;
           const from = sent[s] ?? Number.NaN;
           if (Number.isNaN(at) || Number.isNaN(from)) missing += 1;
-          else quarters[quarterOf[s] ?? 0]?.push(at - from);
+          else quarters[quarterOf.get(s) ?? 0]?.push(at - from);
         }
       }
     }
@@ -447,30 +556,21 @@ export async function runPresenceBench(): Promise<BenchResult[]> {
     const byQuarter = parts
       .map((part) => `${round(percentileSorted(part, 50))}/${round(percentileSorted(part, 99))}`)
       .join(' ');
+    const mb = (list: Memory[], key: keyof Memory) => list.map((m) => round(m[key])).join('+');
     process.stdout.write(
-      `presence: ${MEMBERS} members connected in ${round(connectMs / 1000)} s; ` +
-        `${MEMBERS} changes in ${round(changesMs / 1000)} s (CPU s: relay ${round(relayCpu)}, ` +
-        `bench ${round(benchCpu)}); ` +
+      `presence: ${MEMBERS} members on ${relays.length} relay(s) connected in ` +
+        `${round(connectMs / 1000)} s; ${order.length} changes in ${round(changesMs / 1000)} s ` +
+        `(CPU s: relays ${relayCpu.map(round).join('+')}, bench ${round(benchCpu)}); ` +
         `${n} receipts, ${missing} missing, ${duplicates} duplicate, ${offline} offline, ` +
         `${closed} closed; fan-out ms p50 ${round(p50)} p90 ${round(percentileSorted(sorted, 90))} ` +
         `p99 ${round(p99)} max ${round(percentileSorted(sorted, 100))} ` +
         `(p50/p99 by quarter of the run: ${byQuarter}); relay RSS MB idle ` +
-        `${round(idle.rssMb)}, connected ${round(connected.rssMb)}, peak ${round(after.peakMb)}, ` +
-        `after ${round(after.rssMb)}\n`,
+        `${mb(idle, 'rssMb')}, connected ${mb(connected, 'rssMb')}, peak ${mb(after, 'peakMb')}, ` +
+        `after ${mb(after, 'rssMb')}\n`,
     );
-    return [
-      { name: 'presence.fanout_ms_p99', value: p99, unit: 'ms', goal: '< 200' },
-      { name: 'presence.fanout_ms_p50', value: p50, unit: 'ms' },
-      {
-        name: 'presence.relay_rss_mb',
-        value: after.peakMb,
-        unit: 'MB',
-        baseline: idle.rssMb,
-        goal: '< 300',
-      },
-    ];
+    const busiest = after.reduce((a, b) => (b.peakMb > a.peakMb ? b : a));
+    return { p50, p99, peakMb: busiest.peakMb, idleMb: idle[after.indexOf(busiest)]?.rssMb ?? 0 };
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
-    await relay.close();
   }
 }

@@ -10,7 +10,7 @@ import { runRecordingBench } from './recording.bench.js';
 import { runReplayBench } from './replay.bench.js';
 import { runPanelBench } from './panel.bench.js';
 import { runPeerBench } from './peer.bench.js';
-import { runPresenceBench } from './presence.bench.js';
+import { runPresenceBench, runReplicasBench } from './presence.bench.js';
 import { runShareBench } from './share.bench.js';
 import { runSoakBench } from './soak.bench.js';
 import { runStressBench } from './stress.bench.js';
@@ -29,6 +29,7 @@ const suites: Record<string, () => Promise<BenchResult[]>> = {
   call: runCallBench,
   peer: runPeerBench,
   presence: runPresenceBench,
+  replicas: runReplicasBench,
 };
 /** Suites that run only when named: they take minutes. */
 const OPT_IN = new Set(['abuse']);

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
 import type { ReceiveStats } from '../../extension/call/call-hook-types.js';
+import { expect } from 'vitest';
 import { CHROMIUM, launchTandem, type Tandem } from './browser.js';
 
 /** Headless Chromium hides local ICE candidates behind mDNS names, which loopback cannot resolve. */
@@ -154,4 +155,27 @@ export async function openGuest(browser: Browser, url: string, name: string): Pr
     timeout: 20_000,
   });
   return page;
+}
+
+/** A plain Chromium (no extension) for a guest. */
+export function launchGuestBrowser(args: string[]): Promise<Browser> {
+  return puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    pipe: true,
+    args: ['--no-sandbox', '--disable-dev-shm-usage', '--no-first-run', ...args],
+  });
+}
+
+/**
+ * A two-party call carried only through TURN: on each page the other's media flows over a relay
+ * candidate, and only relayed candidates ever arrived (no host or server-reflexive address).
+ */
+export async function expectRelayedCall(pages: Page[]): Promise<void> {
+  for (const page of pages) {
+    await liveTiles(page, 2);
+    const [stats] = await mediaFlows(page, 1);
+    expect(stats?.route).toBe('relay');
+    expect(stats?.remoteCandidates).toEqual(['relay']);
+  }
 }

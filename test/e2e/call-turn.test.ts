@@ -3,17 +3,17 @@
  * flows between the owner's call window and a guest page only via the relay, and neither side
  * is told the other's own addresses — a viewer link on a call reveals no IP.
  */
-import puppeteer, { type Browser, type Page } from 'puppeteer';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'puppeteer';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { startTurnServer, type TurnServer } from '../fixtures/turn.js';
-import { CHROMIUM, launchTandem, waitForText, type Tandem } from './browser.js';
+import { launchTandem, waitForText, type Tandem } from './browser.js';
 import {
   MEDIA_ARGS,
   WEBRTC_ARGS,
   invite,
   joinCall,
-  liveTiles,
-  mediaFlows,
+  expectRelayedCall,
+  launchGuestBrowser,
   openCallWindow,
   openGuest,
 } from './call-helpers.js';
@@ -30,12 +30,7 @@ beforeAll(async () => {
     args,
     sharing: { iceServers: [turn.iceServer], callPolicy: 'relay' },
   });
-  guestBrowser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    pipe: true,
-    args: ['--no-sandbox', '--disable-dev-shm-usage', '--no-first-run', ...args],
-  });
+  guestBrowser = await launchGuestBrowser(args);
 }, 120_000);
 
 afterAll(async () => {
@@ -59,13 +54,6 @@ describe('a call through TURN', () => {
     await joinCall(ownerCall);
     await guest.click('[data-testid="call-button"]');
     await joinCall(guest);
-    const pages: Page[] = [ownerCall, guest];
-    for (const page of pages) {
-      await liveTiles(page, 2);
-      const [stats] = await mediaFlows(page, 1);
-      expect(stats?.route).toBe('relay');
-      // Only relayed candidates ever reached this side: no host or server-reflexive address.
-      expect(stats?.remoteCandidates).toEqual(['relay']);
-    }
+    await expectRelayedCall([ownerCall, guest]);
   }, 120_000);
 });

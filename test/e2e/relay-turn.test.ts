@@ -5,18 +5,18 @@
  * in the team, a guest in another Chromium. The guest's browser is forced to relay-only ICE,
  * so its shared session and its call work only if the credentials the relay made do.
  */
-import puppeteer, { type Browser, type Page } from 'puppeteer';
+import type { Browser } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TeamRelayProcess } from '../fixtures/team-relay.js';
 import { startTurnServer, type TurnServer } from '../fixtures/turn.js';
-import { CHROMIUM, launchTandem, waitForText, type Tandem } from './browser.js';
+import { launchTandem, waitForText, type Tandem } from './browser.js';
 import {
   MEDIA_ARGS,
   WEBRTC_ARGS,
   invite,
   joinCall,
-  liveTiles,
-  mediaFlows,
+  expectRelayedCall,
+  launchGuestBrowser,
   openCallWindow,
   openGuest,
 } from './call-helpers.js';
@@ -43,12 +43,7 @@ beforeAll(async () => {
     owner.extensionDir,
   ]);
   await relay.setUp('Acme', ['Ops']);
-  guestBrowser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    pipe: true,
-    args: ['--no-sandbox', '--disable-dev-shm-usage', '--no-first-run', ...args],
-  });
+  guestBrowser = await launchGuestBrowser(args);
 }, 180_000);
 
 afterAll(async () => {
@@ -118,12 +113,6 @@ describe('TURN credentials from the team relay', () => {
     await joinCall(ownerCall);
     await guest.click('[data-testid="call-button"]');
     await joinCall(guest);
-    const pages: Page[] = [ownerCall, guest];
-    for (const page of pages) {
-      await liveTiles(page, 2);
-      const [stats] = await mediaFlows(page, 1);
-      expect(stats?.route).toBe('relay');
-      expect(stats?.remoteCandidates).toEqual(['relay']);
-    }
+    await expectRelayedCall([ownerCall, guest]);
   }, 150_000);
 });

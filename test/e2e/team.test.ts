@@ -216,9 +216,7 @@ describe('team relay in the browser', () => {
     expect(resources[0]?.data.url.startsWith(`${relay.url}/join#`)).toBe(true);
 
     // Carol, in Ops too, sees the session on Ada's presence; a Net-only member would not.
-    await carolSocket.until(() =>
-      carolSocket.heard.some((m) => m.type === 'presence' && m.session !== undefined),
-    );
+    await carolSocket.until(() => carolSocket.changes().some((c) => c.session !== undefined));
   });
 
   it('invites one teammate to another session: a notification whose Join opens it', async () => {

@@ -125,10 +125,7 @@ describe('two replicas on one PostgreSQL and one Redis', () => {
     const session = (await shared.json()) as { id: string };
     adaOnA.send({ type: 'session', resourceId: session.id });
     await bobOnB.until(
-      () =>
-        bobOnB.heard.find(
-          (m) => m.type === 'presence' && m.id === ada.member.id && m.session?.id === session.id,
-        ),
+      () => bobOnB.changes().find((c) => c.id === ada.member.id && c.session?.id === session.id),
       2000,
       'Ada’s session',
     );
@@ -286,10 +283,8 @@ describe('faults', () => {
     expect(Date.now() - stoppedAt).toBeLessThan(5000);
     // Wait past the handover window: the watcher never heard Hal go offline.
     await new Promise((resolve) => setTimeout(resolve, 5500));
-    const after = watcher.heard.slice(heardBefore);
-    expect(
-      after.filter((m) => m.type === 'presence' && m.id === hal.member.id && m.state === 'offline'),
-    ).toEqual([]);
+    const after = watcher.changes(heardBefore);
+    expect(after.filter((c) => c.id === hal.member.id && c.state === 'offline')).toEqual([]);
     expect(watcher.stateOf(hal.member.id)).toBe('online');
     await halOn.serve();
     halClient.close();

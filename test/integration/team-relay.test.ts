@@ -145,6 +145,24 @@ describe.each(['sqlite', 'postgres'] as const)('with the %s store', (kind) => {
         code: 2,
         stderr: expect.stringMatching(/Unknown command/),
       });
+      // Flags of the scale-out settings, straight to the CLI (a failed check must not serve).
+      const cli = (...words: string[]) =>
+        run(process.execPath, ['relay/bin/tandem-relay.js', ...words], { timeout: 10_000 }).then(
+          () => ({ code: 0, stderr: '' }),
+          (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+        );
+      expect(await cli('member', 'list', '--store', 'mysql://db/x')).toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/--store takes "sqlite" or a postgres:\/\/ URL/),
+      });
+      expect(await cli('serve', '--port', '0', '--turn-url', 'turn:127.0.0.1:3478')).toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/TURN needs its shared secret/),
+      });
+      expect(await cli('serve', '--port', '0', '--redis', 'http://x')).toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/--redis takes a redis:\/\/ URL/),
+      });
       const badConfig = path.join(relay.dataDir, 'bad.json');
       fs.writeFileSync(badConfig, '{"port": "eighty"}');
       expect(await fail('member', 'list', '--config', badConfig)).toMatchObject({
@@ -323,9 +341,7 @@ describe.each(['sqlite', 'postgres'] as const)('with the %s store', (kind) => {
       });
       adaSocket.send({ type: 'session', resourceId: session.id });
       await bobSocket.until(() =>
-        bobSocket.heard.find(
-          (m) => m.type === 'presence' && m.session?.name === 'core-router-1 console',
-        ),
+        bobSocket.changes().find((c) => c.session?.name === 'core-router-1 console'),
       );
       bobSocket.send({ type: 'ask', to: ada.member.id });
       await adaSocket.until(() =>
