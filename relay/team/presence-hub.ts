@@ -6,8 +6,8 @@ import {
   presenceClientSchema,
   type PresenceServerMessage,
   type PresenceState,
-  type RosterEntry,
   type SharedSessionInfo,
+  type TeamInfo,
 } from '../../protocol/team.js';
 import { canSee, hashToken, memberInfo, type Directory } from './directory.js';
 import type { Cluster, ReplicaPresence, SharedSession } from './cluster.js';
@@ -62,7 +62,7 @@ export class PresenceHub {
   private revision = -1;
   /** Each organization's members, read once per directory change (a reconnect storm reads it
    * a thousand times). */
-  private readonly members = new Map<string, Promise<MemberRecord[]>>();
+  private readonly members = new Map<string, Promise<{ id: string; head: string }[]>>();
   private reconciling = false;
   /** Members whose state may have changed since the last flush, with their organization. */
   private readonly pending = new Map<string, string>();
@@ -183,7 +183,7 @@ export class PresenceHub {
       org: { id: org.id, name: org.name },
       teams,
     });
-    send(socket, { type: 'roster', members: await this.roster(member), teams });
+    sendText(socket, await this.rosterText(member, teams));
     this.publish(member.id, member.orgId);
   }
 
@@ -353,11 +353,15 @@ export class PresenceHub {
     changes: { id: string; state: PresenceState; session?: SharedSession }[],
   ): void {
     const withSessions = changes.filter((c) => c.session !== undefined);
-    const texts = new Map<string, string>();
-    const text = (reader: MemberRecord): string => {
-      const key = withSessions
-        .map((c) => (c.session !== undefined && canSee(reader, c.session) ? '1' : '0'))
-        .join('');
+    // Encoded once per distinct text, not once per reader.
+    const texts = new Map<string, Buffer>();
+    const text = (reader: MemberRecord): Buffer => {
+      const key =
+        withSessions.length === 0
+          ? ''
+          : withSessions
+              .map((c) => (c.session !== undefined && canSee(reader, c.session) ? '1' : '0'))
+              .join('');
       let out = texts.get(key);
       if (out === undefined) {
         const entries = changes.map(({ id, state, session }) =>
@@ -365,10 +369,12 @@ export class PresenceHub {
             ? { id, state, session: sessionInfo(session) }
             : { id, state },
         );
-        out = JSON.stringify(
-          entries.length === 1
-            ? { type: 'presence', ...entries[0] }
-            : { type: 'presences', members: entries },
+        out = Buffer.from(
+          JSON.stringify(
+            entries.length === 1
+              ? { type: 'presence', ...entries[0] }
+              : { type: 'presences', members: entries },
+          ),
         );
         texts.set(key, out);
       }
@@ -377,28 +383,35 @@ export class PresenceHub {
     for (const mine of this.byMember.values()) {
       for (const c of mine) {
         if (c.member.orgId !== orgId || c.socket.readyState !== c.socket.OPEN) continue;
-        c.socket.send(text(c.member));
+        c.socket.send(text(c.member), { binary: false });
       }
     }
   }
 
-  private async roster(reader: MemberRecord): Promise<RosterEntry[]> {
+  /**
+   * The roster as this reader may see it, as JSON text. Each member's unchanging part is
+   * serialized once per directory change: a reconnect storm builds thousands of rosters of
+   * thousands of members.
+   */
+  private async rosterText(reader: MemberRecord, teams: TeamInfo[]): Promise<string> {
     let cached = this.members.get(reader.orgId);
     if (cached === undefined) {
-      cached = this.directory.store.listMembers(reader.orgId);
+      cached = this.directory.store
+        .listMembers(reader.orgId)
+        .then((members) =>
+          members.map((m) => ({ id: m.id, head: JSON.stringify(memberInfo(m)).slice(0, -1) })),
+        );
       this.members.set(reader.orgId, cached);
     }
-    const members = await cached;
-    return members.map((m) => {
-      const { state, session } = this.presenceOf(m.id);
-      return {
-        ...memberInfo(m),
-        state,
-        ...(session !== undefined && canSee(reader, session)
-          ? { session: sessionInfo(session) }
-          : {}),
-      };
+    const parts = (await cached).map(({ id, head }) => {
+      const { state, session } = this.presenceOf(id);
+      const seen =
+        session !== undefined && canSee(reader, session)
+          ? `,"session":${JSON.stringify(sessionInfo(session))}`
+          : '';
+      return `${head},"state":"${state}"${seen}}`;
     });
+    return `{"type":"roster","members":[${parts.join(',')}],"teams":${JSON.stringify(teams)}}`;
   }
 
   private sweep(timeoutMs: number): void {
@@ -472,7 +485,7 @@ export class PresenceHub {
       for (const mine of this.byMember.values()) {
         for (const c of mine) {
           if (c.member.orgId !== orgId) continue;
-          send(c.socket, { type: 'roster', members: await this.roster(c.member), teams });
+          sendText(c.socket, await this.rosterText(c.member, teams));
         }
       }
     }
@@ -523,4 +536,9 @@ function parse(text: string | undefined) {
 
 function send(socket: WebSocket, message: PresenceServerMessage): void {
   if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+}
+
+/** A message already serialized (a roster). */
+function sendText(socket: WebSocket, text: string): void {
+  if (socket.readyState === socket.OPEN) socket.send(text);
 }

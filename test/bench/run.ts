@@ -32,7 +32,7 @@ const suites: Record<string, () => Promise<BenchResult[]>> = {
   replicas: runReplicasBench,
 };
 /** Suites that run only when named: they take minutes. */
-const OPT_IN = new Set(['abuse']);
+const OPT_IN = new Set(['abuse', 'replicas']);
 
 const only = process.argv.slice(2);
 const results: BenchResult[] = [];
