@@ -168,11 +168,21 @@ export function launchGuestBrowser(args: string[]): Promise<Browser> {
 }
 
 /**
- * A two-party call carried only through TURN: on each page the other's media flows over a relay
+ * The owner (from their call window) and a guest (from their page) join a call on the session,
+ * and it is carried only through TURN: on each side the other's media flows over a relay
  * candidate, and only relayed candidates ever arrived (no host or server-reflexive address).
  */
-export async function expectRelayedCall(pages: Page[]): Promise<void> {
-  for (const page of pages) {
+export async function expectRelayedCall(
+  owner: Tandem,
+  panel: Page,
+  sessionId: string,
+  guest: Page,
+): Promise<void> {
+  const ownerCall = await openCallWindow(owner, panel, sessionId);
+  await joinCall(ownerCall);
+  await guest.click('[data-testid="call-button"]');
+  await joinCall(guest);
+  for (const page of [ownerCall, guest]) {
     await liveTiles(page, 2);
     const [stats] = await mediaFlows(page, 1);
     expect(stats?.route).toBe('relay');

@@ -14,10 +14,8 @@ import {
   MEDIA_ARGS,
   WEBRTC_ARGS,
   invite,
-  joinCall,
   expectRelayedCall,
   launchGuestBrowser,
-  openCallWindow,
   openGuest,
 } from './call-helpers.js';
 import { enrolInBrowser } from './team-helpers.js';
@@ -109,10 +107,6 @@ describe('TURN credentials from the team relay', () => {
     expect(route?.route).toBe('relay');
 
     // A call, both sides relay-only (the relay's policy reaches the owner's agent too).
-    const ownerCall = await openCallWindow(owner, panel, sessionId);
-    await joinCall(ownerCall);
-    await guest.click('[data-testid="call-button"]');
-    await joinCall(guest);
-    await expectRelayedCall([ownerCall, guest]);
+    await expectRelayedCall(owner, panel, sessionId, guest);
   }, 150_000);
 });

@@ -160,13 +160,15 @@ describe('serial console through the host and agent', () => {
       code: 'not_found',
       message: expect.stringContaining('/dev/ttyNOPE9'),
     });
-    // The agent's log says which device failed to open, and why.
-    const log = fs.readFileSync(`${agentEnv.env.XDG_STATE_HOME ?? ''}/tandem/agent.log`, 'utf8');
-    const failed = log
-      .split('\n')
-      .filter((line) => line.includes('"event":"session.open_failed"'))
-      .map((line): unknown => JSON.parse(line));
-    expect(failed).toContainEqual(
+    // The agent's log says which device failed to open, and why. The log is written
+    // asynchronously: the reply can come first (CI saw an empty log on a busy machine).
+    const failed = (): unknown[] =>
+      fs
+        .readFileSync(`${agentEnv.env.XDG_STATE_HOME ?? ''}/tandem/agent.log`, 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('"event":"session.open_failed"'))
+        .map((line): unknown => JSON.parse(line));
+    await expect.poll(failed, { timeout: 5000 }).toContainEqual(
       expect.objectContaining({
         kind: 'serial',
         device: '/dev/ttyNOPE9',
