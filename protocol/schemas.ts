@@ -13,6 +13,7 @@ import {
   type RequestType,
 } from './messages.js';
 import { ROLES } from './roles.js';
+import { iceServersSchema } from './team.js';
 
 const sessionId = z.string().min(1).max(64);
 const cols = z.number().int().min(2).max(1000);
@@ -121,15 +122,7 @@ const bodies = {
             ),
           displayName: z.string().trim().min(1).max(64),
           token: z.string().min(1).max(256),
-          iceServers: z
-            .array(
-              z.object({
-                urls: z.union([z.string().max(512), z.array(z.string().max(512)).max(8)]),
-                username: z.string().max(256).optional(),
-                credential: z.string().max(256).optional(),
-              }),
-            )
-            .max(8),
+          iceServers: iceServersSchema,
           icePolicy: z.enum(['all', 'relay']).optional(),
         })
         .strict()

@@ -11,6 +11,7 @@ import {
 import type { ViewClient } from '../lib/view-client.js';
 import { PENDING_JOIN_KEY, type TeamRequest } from './team-presence.js';
 import { applyTeamSharing } from './team-sharing.js';
+import { relayAnswer } from './team-storage.js';
 
 /** What a team-shared session carries for teammates: the invite they join with. */
 const sharedSessionData = z.object({
@@ -47,14 +48,7 @@ async function api<T>(
     throw new Error(`Cannot reach the team relay at ${enrolment.relayUrl}.`);
   }
   if (response.status === 204) return undefined;
-  const body: unknown = await response.json().catch(() => undefined);
-  if (!response.ok) {
-    throw new Error(
-      typeof body === 'object' && body !== null && 'error' in body && typeof body.error === 'string'
-        ? body.error
-        : `The team relay answered ${response.status}.`,
-    );
-  }
+  const body = await relayAnswer(response);
   if (schema === undefined) return undefined;
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw new Error('The team relay sent an answer Tandem does not understand.');

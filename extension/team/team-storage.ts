@@ -100,6 +100,18 @@ export function onEnrolmentChanged(changed: () => void): () => void {
   return () => browser.storage.onChanged.removeListener(listener);
 }
 
+/** The relay's JSON answer; when it refused, its `error` (what to do) or its status, thrown. */
+export async function relayAnswer(response: Response): Promise<unknown> {
+  const body: unknown = await response.json().catch(() => undefined);
+  if (!response.ok)
+    throw new Error(
+      typeof body === 'object' && body !== null && 'error' in body && typeof body.error === 'string'
+        ? body.error
+        : `The team relay answered ${response.status}.`,
+    );
+  return body;
+}
+
 /**
  * Redeems an enrolment link at its relay. The relay's answer is parsed, never trusted as is.
  */
@@ -114,15 +126,7 @@ export async function enrol(relayUrl: string, token: string): Promise<Enrolment>
   } catch {
     throw new Error(`Cannot reach the relay at ${relayUrl}: check the address and your network.`);
   }
-  const body: unknown = await response.json().catch(() => undefined);
-  if (!response.ok) {
-    const error =
-      typeof body === 'object' && body !== null && 'error' in body && typeof body.error === 'string'
-        ? body.error
-        : `The relay answered ${response.status}.`;
-    throw new Error(error);
-  }
-  const parsed = enrolmentSchema.safeParse(body);
+  const parsed = enrolmentSchema.safeParse(await relayAnswer(response));
   if (!parsed.success) throw new Error('The relay sent an answer Tandem does not understand.');
   // Members talk to the relay at the address they enrolled with, whatever it says of itself.
   return { ...parsed.data, relayUrl };
