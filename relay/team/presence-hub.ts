@@ -64,6 +64,7 @@ export class PresenceHub {
    * a thousand times). */
   private readonly members = new Map<string, Promise<{ id: string; head: string }[]>>();
   private reconciling = false;
+  private handingOver = false;
   /** Members whose state may have changed since the last flush, with their organization. */
   private readonly pending = new Map<string, string>();
   private flushTimer: NodeJS.Timeout | undefined;
@@ -120,6 +121,9 @@ export class PresenceHub {
    * the load balancer sends to another replica; the others keep their states meanwhile.
    */
   handOver(): void {
+    // Their sockets' closes must not reach the other replicas as "offline": they are keeping
+    // these members' states through the handover.
+    this.handingOver = true;
     for (const mine of this.byMember.values())
       for (const c of mine) c.socket.close(1012, 'This relay is restarting: reconnect');
   }
@@ -300,7 +304,7 @@ export class PresenceHub {
   }
 
   private announce(memberId: string, orgId: string): void {
-    if (this.cluster === undefined) return;
+    if (this.cluster === undefined || this.handingOver) return;
     const entry = this.localEntry(memberId, orgId);
     const key = `${entry.state}/${entry.session?.id ?? ''}`;
     if (this.announced.get(memberId) === key) return;
