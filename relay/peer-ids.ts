@@ -18,6 +18,11 @@ export function agentPeerId(token: string): string {
   return AGENT_PREFIX + createHash('sha256').update(token, 'utf8').digest('hex').slice(0, 32);
 }
 
+/** Whether an id has the shape of an agent's (`tandem-` and 128 bits in hex). */
+export function isAgentPeerId(id: string): boolean {
+  return /^tandem-[0-9a-f]{32}$/.test(id);
+}
+
 /** Why a signalling registration may not have the id it asks for, or undefined. */
 export function refuseRegistration(id: string | null, token: string | null): string | undefined {
   if (id === null || !id.startsWith(AGENT_PREFIX)) return undefined;

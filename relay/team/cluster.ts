@@ -144,12 +144,7 @@ export class Cluster {
       if (this.pub.status !== 'ready' || this.sub.status !== 'ready') return;
       this.lastError = '';
       this.log('redis.ready', { replica: this.replicaId });
-      this.send({
-        type: 'hello',
-        from: this.replicaId,
-        members: this.local.members(),
-        peers: this.local.peers(),
-      });
+      this.send(this.snapshot('hello'));
     }, 200);
     this.helloTimer.unref();
   }
@@ -250,13 +245,23 @@ export class Cluster {
     return replica;
   }
 
+  /** This replica's state, for another that (re)joined. */
+  private snapshot(type: 'hello' | 'snapshot'): BusMessage {
+    return { type, from: this.replicaId, members: this.local.members(), peers: this.local.peers() };
+  }
+
+  /** These peers are no longer on `replica` (unless another replica has claimed them since). */
+  private disown(replica: string, peers: Iterable<string>): void {
+    for (const peer of peers)
+      if (this.peerOwners.get(peer) === replica) this.peerOwners.delete(peer);
+  }
+
   private forget(id: string, why: string): void {
     const replica = this.replicas.get(id);
     if (replica === undefined) return;
     this.replicas.delete(id);
     this.log('replica.gone', { replica: id, why });
-    for (const peer of replica.peers)
-      if (this.peerOwners.get(peer) === id) this.peerOwners.delete(peer);
+    this.disown(id, replica.peers);
     for (const member of replica.members.values()) this.events.presence?.(member.id, member.orgId);
   }
 
@@ -282,22 +287,12 @@ export class Cluster {
       case 'snapshot': {
         const before = [...replica.members.values()];
         replica.members = new Map(message.members.map((m) => [m.id, m]));
-        for (const peer of replica.peers)
-          if (this.peerOwners.get(peer) === message.from) this.peerOwners.delete(peer);
+        this.disown(message.from, replica.peers);
         replica.peers = new Set(message.peers);
         for (const peer of message.peers) this.peerOwners.set(peer, message.from);
         for (const m of [...before, ...message.members]) this.events.presence?.(m.id, m.orgId);
-        if (message.type === 'hello') {
-          this.send(
-            {
-              type: 'snapshot',
-              from: this.replicaId,
-              members: this.local.members(),
-              peers: this.local.peers(),
-            },
-            this.direct(message.from),
-          );
-        }
+        if (message.type === 'hello')
+          this.send(this.snapshot('snapshot'), this.direct(message.from));
         return;
       }
       case 'presence':
@@ -310,10 +305,8 @@ export class Cluster {
           replica.peers.add(peer);
           this.peerOwners.set(peer, message.from);
         }
-        for (const peer of message.removed) {
-          replica.peers.delete(peer);
-          if (this.peerOwners.get(peer) === message.from) this.peerOwners.delete(peer);
-        }
+        for (const peer of message.removed) replica.peers.delete(peer);
+        this.disown(message.from, message.removed);
         return;
       case 'deliver':
         this.events.deliver?.(message.to, message.orgId, message.message);

@@ -3,11 +3,11 @@ import type { ResourceKind } from '../../protocol/team.js';
 import { DirectoryError } from './errors.js';
 import { memberFromRow, resourceFromRow, type MemberRow, type ResourceRow } from './store-rows.js';
 import {
-  DUMP_TABLES,
   MAX_TICKETS,
   REVISION_TABLES,
   newId,
-  type DumpTable,
+  dumpTables,
+  insertSql,
   type MemberRecord,
   type NewMember,
   type OrgRecord,
@@ -379,10 +379,7 @@ export class PgStore implements RelayStore {
 
   async dump(): Promise<StoreDump> {
     const out: Partial<StoreDump> = {};
-    for (const [table, columns] of Object.entries(DUMP_TABLES) as [
-      DumpTable,
-      readonly string[],
-    ][]) {
+    for (const [table, columns] of dumpTables()) {
       out[table] = await this.rows<Record<string, string | number | null>>(
         `SELECT ${columns.join(', ')} FROM ${table}`,
       );
@@ -396,13 +393,8 @@ export class PgStore implements RelayStore {
       await client.query('LOCK TABLE orgs IN EXCLUSIVE MODE');
       const { rows } = await client.query<{ n: number }>('SELECT count(*) AS n FROM orgs');
       if ((rows[0]?.n ?? 0) > 0) throw new DirectoryError(409, 'The target store is not empty');
-      for (const [table, columns] of Object.entries(DUMP_TABLES) as [
-        DumpTable,
-        readonly string[],
-      ][]) {
-        const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns
-          .map((_, i) => `$${i + 1}`)
-          .join(', ')})`;
+      for (const [table, columns] of dumpTables()) {
+        const sql = insertSql(table, columns, (i) => `$${i + 1}`);
         for (const row of dump[table])
           await client.query(
             sql,
@@ -410,11 +402,6 @@ export class PgStore implements RelayStore {
           );
       }
     });
-  }
-
-  async isEmpty(): Promise<boolean> {
-    const [row] = await this.rows<{ n: number }>('SELECT count(*) AS n FROM orgs');
-    return (row?.n ?? 0) === 0;
   }
 
   /** Whether the database answers now (for /health). */

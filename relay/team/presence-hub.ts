@@ -33,10 +33,13 @@ interface Connection {
   lastBeat: number;
 }
 
-interface Published {
+/** A member's state, with the session they are in (if they are not offline). */
+interface Presence {
   state: PresenceState;
   session?: SharedSession;
 }
+
+const LIVELINESS: Record<PresenceState, number> = { offline: 0, away: 1, online: 2 };
 
 /**
  * The presence hub: one WebSocket per member's browser (`/presence`), authenticated by the
@@ -48,7 +51,7 @@ interface Published {
 export class PresenceHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   private readonly byMember = new Map<string, Set<Connection>>();
-  private readonly published = new Map<string, Published>();
+  private readonly published = new Map<string, Presence>();
   /** The session resource each member connected here says they are in. */
   private readonly sessions = new Map<string, SharedSession>();
   /** What this replica last told the others about each member (state and session). */
@@ -273,28 +276,30 @@ export class PresenceHub {
     return 'away';
   }
 
-  private localEntry(memberId: string, orgId: string): ReplicaPresence {
+  /** A member's state on this replica, and the session they said they are in. */
+  private localPresenceOf(memberId: string): Presence {
     const state = this.localState(memberId);
     const session = state === 'offline' ? undefined : this.sessions.get(memberId);
-    return { id: memberId, orgId, state, ...(session === undefined ? {} : { session }) };
+    return session === undefined ? { state } : { state, session };
   }
 
-  /** A member's state across every replica: the liveliest, with the session shown there. */
-  private presenceOf(memberId: string): { state: PresenceState; session?: SharedSession } {
-    const state = this.localState(memberId);
-    const session = state === 'offline' ? undefined : this.sessions.get(memberId);
-    if (state === 'online' && session !== undefined) return { state, session };
+  private localEntry(memberId: string, orgId: string): ReplicaPresence {
+    return { id: memberId, orgId, ...this.localPresenceOf(memberId) };
+  }
+
+  /**
+   * A member's state across every replica: the liveliest. Their session is the liveliest
+   * replica's; when this one is as lively, its own or else the others'.
+   */
+  private presenceOf(memberId: string): Presence {
+    const local = this.localPresenceOf(memberId);
     const remote = this.cluster?.remote(memberId);
-    if (remote === undefined || remote.state === 'offline')
-      return { state, ...(session === undefined ? {} : { session }) };
-    if (state === 'offline' || (state === 'away' && remote.state === 'online'))
+    if (remote !== undefined && LIVELINESS[remote.state] > LIVELINESS[local.state])
       return remote.session === undefined
         ? { state: remote.state }
         : { state: remote.state, session: remote.session };
-    return {
-      state,
-      ...((session ?? remote.session) === undefined ? {} : { session: session ?? remote.session }),
-    };
+    const session = local.session ?? remote?.session;
+    return session === undefined ? { state: local.state } : { state: local.state, session };
   }
 
   /** A member connected here changed: tell the other replicas, then this one's members. */
@@ -345,14 +350,14 @@ export class PresenceHub {
       byOrg.set(orgId, changes);
     }
     this.pending.clear();
-    for (const [orgId, changes] of byOrg) this.send(orgId, changes);
+    for (const [orgId, changes] of byOrg) this.sendChanges(orgId, changes);
   }
 
   /**
    * Sends an organization's changes to its members here, each seeing a session only if it is
    * shared with a scope they are in. Readers who may see the same sessions share one string.
    */
-  private send(
+  private sendChanges(
     orgId: string,
     changes: { id: string; state: PresenceState; session?: SharedSession }[],
   ): void {
@@ -539,7 +544,7 @@ function parse(text: string | undefined) {
 }
 
 function send(socket: WebSocket, message: PresenceServerMessage): void {
-  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+  sendText(socket, JSON.stringify(message));
 }
 
 /** A message already serialized (a roster). */

@@ -3,10 +3,10 @@ import type { ResourceKind } from '../../protocol/team.js';
 import { DirectoryError } from './errors.js';
 import { memberFromRow, resourceFromRow, type MemberRow, type ResourceRow } from './store-rows.js';
 import {
-  DUMP_TABLES,
   MAX_TICKETS,
   REVISION_TABLES,
-  type DumpTable,
+  dumpTables,
+  insertSql,
   newId,
   type MemberRecord,
   type StoreDump,
@@ -339,10 +339,7 @@ export class SqliteStore implements RelayStore {
 
   async dump(): Promise<StoreDump> {
     const out: Partial<StoreDump> = {};
-    for (const [table, columns] of Object.entries(DUMP_TABLES) as [
-      DumpTable,
-      readonly string[],
-    ][]) {
+    for (const [table, columns] of dumpTables()) {
       out[table] = this.db
         .prepare<[], Record<string, string | number | null>>(
           `SELECT ${columns.join(', ')} FROM ${table}`,
@@ -353,22 +350,14 @@ export class SqliteStore implements RelayStore {
   }
 
   async load(dump: StoreDump): Promise<void> {
-    if (!(await this.isEmpty())) throw new DirectoryError(409, 'The target store is not empty');
     this.db.transaction(() => {
-      for (const [table, columns] of Object.entries(DUMP_TABLES) as [
-        DumpTable,
-        readonly string[],
-      ][]) {
-        const insert = this.db.prepare(
-          `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
-        );
+      if (Number(this.db.prepare('SELECT count(*) FROM orgs').pluck().get()) > 0)
+        throw new DirectoryError(409, 'The target store is not empty');
+      for (const [table, columns] of dumpTables()) {
+        const insert = this.db.prepare(insertSql(table, columns, () => '?'));
         for (const row of dump[table]) insert.run(...columns.map((c) => row[c] ?? null));
       }
     })();
-  }
-
-  async isEmpty(): Promise<boolean> {
-    return Number(this.db.prepare('SELECT count(*) FROM orgs').pluck().get()) === 0;
   }
 
   async backup(file: string): Promise<void> {

@@ -63,10 +63,8 @@ export interface RelayStore {
   revision(): Promise<number>;
   /** Every row of every table (tickets aside), for copying a relay to another store. */
   dump(): Promise<StoreDump>;
-  /** Loads a dump into this store, which must be empty. */
+  /** Loads a dump into this store, which must be empty (no organization). */
   load(dump: StoreDump): Promise<void>;
-  /** True when nothing is stored yet (no organization). */
-  isEmpty(): Promise<boolean>;
 
   /** Which engine, for /health and logs ("sqlite", "postgres"). */
   readonly kind: string;
@@ -143,6 +141,20 @@ export const DUMP_TABLES = {
 } as const;
 
 export type DumpTable = keyof typeof DUMP_TABLES;
+
+/** The dump's tables with their columns, in an order that loads. */
+export function dumpTables(): [DumpTable, readonly string[]][] {
+  return Object.entries(DUMP_TABLES) as [DumpTable, readonly string[]][];
+}
+
+/** The statement that loads one row of a dump table (`placeholder(i)`: `?`, or `$1`…). */
+export function insertSql(
+  table: DumpTable,
+  columns: readonly string[],
+  placeholder: (index: number) => string,
+): string {
+  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((_, i) => placeholder(i)).join(', ')})`;
+}
 export type StoreDump = Record<DumpTable, Record<string, string | number | null>[]>;
 
 /** The tables presence depends on: a write to one moves the revision. */

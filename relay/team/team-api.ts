@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { RESOURCE_KINDS, resourceInputSchema, type IceServer } from '../../protocol/team.js';
 import { DirectoryError, hashToken, memberInfo, type Directory } from './directory.js';
+import { isAgentPeerId } from '../peer-ids.js';
 import type { Cluster } from './cluster.js';
 import type { Log } from './log.js';
 import type { PresenceHub } from './presence-hub.js';
@@ -91,7 +92,7 @@ export function teamRouter(options: TeamApiOptions): Router {
       return;
     }
     const peer = typeof request.query.peer === 'string' ? request.query.peer : '';
-    if (!/^tandem-[0-9a-f]{32}$/.test(peer) || !options.peerConnected(peer)) {
+    if (!isAgentPeerId(peer) || !options.peerConnected(peer)) {
       response.status(404).json({ error: 'No such session on this relay' });
       return;
     }
@@ -124,7 +125,7 @@ export function teamRouter(options: TeamApiOptions): Router {
       return;
     }
     directory
-      .enrol(token, options.publicUrl(), (memberId) => options.iceServers(memberId))
+      .enrol(token, options.publicUrl(), options.iceServers)
       .then((enrolment) => {
         log('member.enrolled', { member: enrolment.member.id });
         void hub.directoryChanged(enrolment.org.id);
