@@ -11,7 +11,7 @@ import {
 import type { ViewClient } from '../lib/view-client.js';
 import { PENDING_JOIN_KEY, type TeamRequest } from './team-presence.js';
 import { applyTeamSharing } from './team-sharing.js';
-import { relayAnswer } from './team-storage.js';
+import { memberApi as api } from './team-storage.js';
 
 /** What a team-shared session carries for teammates: the invite they join with. */
 const sharedSessionData = z.object({
@@ -26,33 +26,6 @@ export type JoinRole = 'viewer' | 'coworker';
 
 function tell(request: TeamRequest): void {
   void browser.runtime.sendMessage(request).catch(() => undefined);
-}
-
-async function api<T>(
-  enrolment: Enrolment,
-  route: string,
-  schema: z.ZodType<T> | undefined,
-  init: { method?: string; body?: unknown } = {},
-): Promise<T | undefined> {
-  let response: Response;
-  try {
-    response = await fetch(`${enrolment.relayUrl}${route}`, {
-      method: init.method ?? 'GET',
-      headers: {
-        authorization: `Bearer ${enrolment.token}`,
-        'content-type': 'application/json',
-      },
-      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-    });
-  } catch {
-    throw new Error(`Cannot reach the team relay at ${enrolment.relayUrl}.`);
-  }
-  if (response.status === 204) return undefined;
-  const body = await relayAnswer(response);
-  if (schema === undefined) return undefined;
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new Error('The team relay sent an answer Tandem does not understand.');
-  return parsed.data;
 }
 
 /** Your live sessions, the ones a teammate could be invited to. */

@@ -1,6 +1,6 @@
 import { iceResponseSchema, type Enrolment, type IceServer } from '../../protocol/team.js';
 import type { ViewClient } from '../lib/view-client.js';
-import { loadEnrolment, onEnrolmentChanged } from './team-storage.js';
+import { loadEnrolment, memberApi, onEnrolmentChanged } from './team-storage.js';
 
 /** TURN credentials the relay hands out expire (12 h by default): ask again this often. */
 const ICE_REFRESH_MS = 60 * 60_000;
@@ -13,13 +13,8 @@ async function teamIce(
   enrolment: Enrolment,
 ): Promise<{ iceServers: IceServer[]; icePolicy?: 'all' | 'relay' }> {
   try {
-    const response = await fetch(`${enrolment.relayUrl}/api/ice`, {
-      headers: { authorization: `Bearer ${enrolment.token}` },
-      signal: AbortSignal.timeout(3000),
-    });
-    const parsed = iceResponseSchema.safeParse(await response.json());
-    if (response.ok && parsed.success)
-      return { iceServers: parsed.data.iceServers, icePolicy: parsed.data.iceTransportPolicy };
+    const ice = await memberApi(enrolment, '/api/ice', iceResponseSchema, { timeoutMs: 3000 });
+    if (ice !== undefined) return { iceServers: ice.iceServers, icePolicy: ice.iceTransportPolicy };
   } catch {
     // The relay is away or older: what enrolment gave still works until it expires.
   }

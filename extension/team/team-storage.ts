@@ -113,6 +113,38 @@ export async function relayAnswer(response: Response): Promise<unknown> {
 }
 
 /**
+ * A member API call with this browser's token: the answer checked against `schema` (none:
+ * nothing read), the relay's refusal thrown with its message.
+ */
+export async function memberApi<T>(
+  enrolment: Enrolment,
+  route: string,
+  schema: z.ZodType<T> | undefined,
+  init: { method?: string; body?: unknown; timeoutMs?: number } = {},
+): Promise<T | undefined> {
+  let response: Response;
+  try {
+    response = await fetch(`${enrolment.relayUrl}${route}`, {
+      method: init.method ?? 'GET',
+      headers: {
+        authorization: `Bearer ${enrolment.token}`,
+        'content-type': 'application/json',
+      },
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+      ...(init.timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(init.timeoutMs) }),
+    });
+  } catch {
+    throw new Error(`Cannot reach the team relay at ${enrolment.relayUrl}.`);
+  }
+  if (response.status === 204) return undefined;
+  const body = await relayAnswer(response);
+  if (schema === undefined) return undefined;
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new Error('The team relay sent an answer Tandem does not understand.');
+  return parsed.data;
+}
+
+/**
  * Redeems an enrolment link at its relay. The relay's answer is parsed, never trusted as is.
  */
 export async function enrol(relayUrl: string, token: string): Promise<Enrolment> {

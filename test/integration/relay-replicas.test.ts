@@ -9,7 +9,7 @@ import type { Enrolment } from '../../protocol/team.js';
 import type { AgentEvent } from '../../protocol/index.js';
 import { makeAgentEnv, spawnHost } from '../fixtures/agent.js';
 import { Balancer } from '../fixtures/balancer.js';
-import { Participant, parseInviteUrl } from '../fixtures/participant.js';
+import { Participant, parseInviteUrl, until } from '../fixtures/participant.js';
 import { freePort } from '../fixtures/ports.js';
 import { startPostgres, type Postgres } from '../fixtures/postgres.js';
 import { RedisServer } from '../fixtures/redis.js';
@@ -32,16 +32,6 @@ interface Health {
 
 async function health(relay: TeamRelayProcess): Promise<Health> {
   return (await (await fetch(`${relay.url}/health`)).json()) as Health;
-}
-
-async function until<T>(what: string, test: () => Promise<T | undefined>, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await test();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 async function replica(port: number): Promise<TeamRelayProcess> {
@@ -71,10 +61,14 @@ beforeAll(async () => {
   a = await replica(ports[0]);
   b = await replica(ports[1]);
   await a.setUp('Acme', ['Ops', 'Dev']);
-  await until('the replicas to hear each other', async () => {
-    const [ha, hb] = await Promise.all([health(a), health(b)]);
-    return ha.redis.replicas === 1 && hb.redis.replicas === 1;
-  });
+  await until(
+    async () => {
+      const [ha, hb] = await Promise.all([health(a), health(b)]);
+      return ha.redis.replicas === 1 && hb.redis.replicas === 1;
+    },
+    'the replicas to hear each other',
+    5000,
+  );
 }, 90_000);
 
 afterAll(async () => {
@@ -180,10 +174,14 @@ describe('two replicas on one PostgreSQL and one Redis', () => {
       const link = parseInviteUrl(url);
       // The guest's signalling goes to replica B, which has never seen the agent.
       const viaB = { ...link, relay: { ...link.relay, port: b.port } };
-      await until('B to know the agent’s peer id', async () => {
-        const response = await fetch(`${b.url}/ice?peer=${link.peerId}`);
-        return response.status === 200;
-      });
+      await until(
+        async () => {
+          const response = await fetch(`${b.url}/ice?peer=${link.peerId}`);
+          return response.status === 200;
+        },
+        'B to know the agent’s peer id',
+        5000,
+      );
       // Gus's ticket comes from replica B; Olga's agent redeems it at replica A.
       const ticketResponse = await fetch(`${b.url}/api/tickets`, {
         method: 'POST',
@@ -207,8 +205,8 @@ describe('two replicas on one PostgreSQL and one Redis', () => {
           )
           .join('');
       await until(
-        'the guest to see the command’s output',
         async () => /across-42/.test(output()),
+        'the guest to see the command’s output',
         15_000,
       );
       const people = events.flatMap((e) =>
@@ -249,17 +247,25 @@ describe('faults', () => {
     // Fay (on the survivor) sees Eve online, and Eve sees Fay: presence converged.
     await second.until(() => second.stateOf(eve.member.id) === 'online', 5000, 'Eve online to Fay');
     await first.until(() => first.stateOf(fay.member.id) === 'online', 5000, 'Fay online to Eve');
-    await until('the survivor to count the dead replica gone', async () => {
-      const h = await health(survivor);
-      return h.redis.ok && h.redis.replicas === 0;
-    });
+    await until(
+      async () => {
+        const h = await health(survivor);
+        return h.redis.ok && h.redis.replicas === 0;
+      },
+      'the survivor to count the dead replica gone',
+      5000,
+    );
 
     // The killed replica comes back and the two find each other again.
     await victim.serve();
-    await until('the replicas to hear each other again', async () => {
-      const [x, y] = await Promise.all([health(a), health(b)]);
-      return x.redis.replicas === 1 && y.redis.replicas === 1;
-    });
+    await until(
+      async () => {
+        const [x, y] = await Promise.all([health(a), health(b)]);
+        return x.redis.replicas === 1 && y.redis.replicas === 1;
+      },
+      'the replicas to hear each other again',
+      5000,
+    );
     first.close();
     second.close();
   }, 60_000);
@@ -294,11 +300,11 @@ describe('faults', () => {
     const jo = await a.enrolMember('Jo', ['Ops']);
     const kim = await a.enrolMember('Kim', ['Ops']);
     await until(
-      'the replicas to hear each other',
       async () => {
         const [x, y] = await Promise.all([health(a), health(b)]);
         return x.redis.replicas === 1 && y.redis.replicas === 1;
       },
+      'the replicas to hear each other',
       10_000,
     );
     const joOnA = await connect(a.url, jo);
@@ -306,23 +312,29 @@ describe('faults', () => {
     await kimOnB.until(() => kimOnB.stateOf(jo.member.id) === 'online', 2000, 'Jo online');
 
     await redis.stop();
-    const down = await until('both replicas to report Redis down', async () => {
-      const [x, y] = await Promise.all([health(a), health(b)]);
-      return !x.redis.ok && !y.redis.ok ? x : undefined;
-    });
-    expect(down.ok).toBe(true); // still serving its own members
-    expect(down.redis.error).toMatch(/ECONNREFUSED|Connection|closed/i);
+    let down: Health | undefined;
+    await until(
+      async () => {
+        const [x, y] = await Promise.all([health(a), health(b)]);
+        down = x;
+        return !x.redis.ok && !y.redis.ok;
+      },
+      'both replicas to report Redis down',
+      5000,
+    );
+    expect(down?.ok).toBe(true); // still serving its own members
+    expect(down?.redis.error).toMatch(/ECONNREFUSED|Connection|closed/i);
     // Members keep working on their own replica meanwhile.
     joOnA.send({ type: 'beat', state: 'away' });
     await new Promise((resolve) => setTimeout(resolve, 500));
 
     await redis.start();
     await until(
-      'both replicas to report Redis back',
       async () => {
         const [x, y] = await Promise.all([health(a), health(b)]);
         return x.redis.ok && y.redis.ok && x.redis.replicas === 1 && y.redis.replicas === 1;
       },
+      'both replicas to report Redis back',
       10_000,
     );
     // The change made while Redis was away reaches the other replica on the resync.
