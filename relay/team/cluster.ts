@@ -29,20 +29,34 @@ export interface ReplicaPresence {
   session?: SharedSession;
 }
 
+/**
+ * `v`: how many changes (presence, peers) the sender has published so far. A receiver that
+ * finds it missed one (a gap, or a beat ahead of what it applied: Redis was away, or a
+ * subscription was not back yet) asks that replica for a snapshot, so no lost message leaves
+ * a replica wrong for longer than a beat.
+ */
 type BusMessage =
-  | { type: 'beat'; from: string }
+  | { type: 'beat'; from: string; v: number }
   /** A replica (re)joined: here is my state; send me yours. */
-  | { type: 'hello'; from: string; members: ReplicaPresence[]; peers: string[] }
-  | { type: 'snapshot'; from: string; members: ReplicaPresence[]; peers: string[] }
-  | { type: 'presence'; from: string; member: ReplicaPresence }
+  | { type: 'hello'; from: string; v: number; members: ReplicaPresence[]; peers: string[] }
+  | { type: 'snapshot'; from: string; v: number; members: ReplicaPresence[]; peers: string[] }
+  /** Send me your snapshot (I missed some of your changes). */
+  | { type: 'sync'; from: string }
+  | { type: 'presence'; from: string; v: number; member: ReplicaPresence }
   | { type: 'deliver'; from: string; to: string; orgId: string; message: PresenceServerMessage }
   | { type: 'directory'; from: string; orgId: string }
-  | { type: 'peers'; from: string; added: string[]; removed: string[] }
+  | { type: 'peers'; from: string; v: number; added: string[]; removed: string[] }
   | { type: 'signal'; from: string; dst: string; text: string }
   | { type: 'bye'; from: string };
 
 interface Replica {
   lastBeat: number;
+  /** The last of its changes applied here. */
+  version: number;
+  /** Some of its changes were missed: asking for its snapshot until one arrives. */
+  stale: boolean;
+  /** When a snapshot was last asked of it. */
+  syncAsked: number;
   members: Map<string, ReplicaPresence>;
   peers: Set<string>;
   /** Set after a goodbye: forget the replica at this time. */
@@ -87,6 +101,8 @@ export class Cluster {
   private local: LocalState = { members: () => [], peers: () => [] };
   private events: Partial<ClusterEvents> = {};
   private readonly channel: string;
+  /** How many changes this replica has published (see BusMessage). */
+  private version = 0;
   private lastError = '';
   private closed = false;
 
@@ -182,11 +198,13 @@ export class Cluster {
   }
 
   announcePresence(member: ReplicaPresence): void {
-    this.send({ type: 'presence', from: this.replicaId, member });
+    this.version += 1;
+    this.send({ type: 'presence', from: this.replicaId, v: this.version, member });
   }
 
   announcePeers(added: string[], removed: string[]): void {
-    this.send({ type: 'peers', from: this.replicaId, added, removed });
+    this.version += 1;
+    this.send({ type: 'peers', from: this.replicaId, v: this.version, added, removed });
   }
 
   deliver(to: string, orgId: string, message: PresenceServerMessage): void {
@@ -227,7 +245,7 @@ export class Cluster {
   }
 
   private tick(): void {
-    this.send({ type: 'beat', from: this.replicaId });
+    this.send({ type: 'beat', from: this.replicaId, v: this.version });
     const now = Date.now();
     for (const [id, replica] of this.replicas) {
       const gone = replica.leavingAt ?? replica.lastBeat + GONE_MS;
@@ -238,7 +256,14 @@ export class Cluster {
   private replica(id: string): Replica {
     let replica = this.replicas.get(id);
     if (replica === undefined) {
-      replica = { lastBeat: Date.now(), members: new Map(), peers: new Set() };
+      replica = {
+        lastBeat: Date.now(),
+        version: 0,
+        stale: true,
+        syncAsked: 0,
+        members: new Map(),
+        peers: new Set(),
+      };
       this.replicas.set(id, replica);
       this.log('replica.joined', { replica: id });
     }
@@ -247,13 +272,34 @@ export class Cluster {
 
   /** This replica's state, for another that (re)joined. */
   private snapshot(type: 'hello' | 'snapshot'): BusMessage {
-    return { type, from: this.replicaId, members: this.local.members(), peers: this.local.peers() };
+    return {
+      type,
+      from: this.replicaId,
+      v: this.version,
+      members: this.local.members(),
+      peers: this.local.peers(),
+    };
+  }
+
+  /** Asks a replica whose changes this one missed for its snapshot (at most once a second). */
+  private resync(id: string, replica: Replica): void {
+    const now = Date.now();
+    if (now - replica.syncAsked < BEAT_MS) return;
+    replica.syncAsked = now;
+    this.send({ type: 'sync', from: this.replicaId }, this.direct(id));
   }
 
   /** These peers are no longer on `replica` (unless another replica has claimed them since). */
   private disown(replica: string, peers: Iterable<string>): void {
     for (const peer of peers)
       if (this.peerOwners.get(peer) === replica) this.peerOwners.delete(peer);
+  }
+
+  /** A change numbered `v` arrived: applied, and a snapshot asked for if one was missed. */
+  private sequence(id: string, replica: Replica, v: number): void {
+    if (v !== replica.version + 1) replica.stale = true;
+    if (replica.stale) this.resync(id, replica);
+    replica.version = v;
   }
 
   private forget(id: string, why: string): void {
@@ -282,9 +328,18 @@ export class Cluster {
     replica.lastBeat = Date.now();
     switch (message.type) {
       case 'beat':
+        if (replica.stale || message.v !== replica.version) {
+          replica.stale = true;
+          this.resync(message.from, replica);
+        }
+        return;
+      case 'sync':
+        this.send(this.snapshot('snapshot'), this.direct(message.from));
         return;
       case 'hello':
       case 'snapshot': {
+        replica.version = message.v;
+        replica.stale = false;
         const before = [...replica.members.values()];
         replica.members = new Map(message.members.map((m) => [m.id, m]));
         this.disown(message.from, replica.peers);
@@ -296,11 +351,13 @@ export class Cluster {
         return;
       }
       case 'presence':
+        this.sequence(message.from, replica, message.v);
         if (message.member.state === 'offline') replica.members.delete(message.member.id);
         else replica.members.set(message.member.id, message.member);
         this.events.presence?.(message.member.id, message.member.orgId);
         return;
       case 'peers':
+        this.sequence(message.from, replica, message.v);
         for (const peer of message.added) {
           replica.peers.add(peer);
           this.peerOwners.set(peer, message.from);
