@@ -4,6 +4,7 @@
  * a real guest. Presence and signalling cross replicas; a replica killed with SIGKILL or shut
  * down loses its members to the other within 5 s, and nobody sees them blink offline.
  */
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Enrolment } from '../../protocol/team.js';
 import type { AgentEvent } from '../../protocol/index.js';
@@ -219,6 +220,45 @@ describe('two replicas on one PostgreSQL and one Redis', () => {
       await agentEnv.cleanup();
     }
   }, 60_000);
+  it('forwards a peer’s signalling under the id it registered, whatever src it claims', async () => {
+    // Raw PeerJS clients: a victim on replica A, an attacker on replica B.
+    const register = async (relay: TeamRelayProcess, id: string) => {
+      const socket = new WebSocket(
+        `${relay.url.replace(/^http/, 'ws')}/peer/peerjs?key=peerjs&id=${id}&token=t-${id}`,
+      );
+      const heard: { type: string; src?: string; payload?: unknown }[] = [];
+      socket.on('message', (data) =>
+        heard.push(JSON.parse(String(data)) as (typeof heard)[number]),
+      );
+      await until(() => heard.some((m) => m.type === 'OPEN'), `${id} registered`, 5000);
+      return { socket, heard };
+    };
+    const victim = await register(a, 'victim-on-a');
+    const attacker = await register(b, 'mallory-on-b');
+    try {
+      const offer = JSON.stringify({
+        type: 'OFFER',
+        dst: 'victim-on-a',
+        src: 'tandem-0123456789abcdef0123456789abcdef',
+        payload: { note: 'spoofed' },
+      });
+      // Until replica B has heard (through Redis) where the victim is.
+      await until(
+        () => {
+          attacker.socket.send(offer);
+          return victim.heard.some((m) => m.type === 'OFFER');
+        },
+        'the offer to cross replicas',
+        5000,
+      );
+      const offers = victim.heard.filter((m) => m.type === 'OFFER');
+      expect(offers.length).toBeGreaterThan(0);
+      for (const m of offers) expect(m.src).toBe('mallory-on-b');
+    } finally {
+      victim.socket.terminate();
+      attacker.socket.terminate();
+    }
+  });
 });
 
 describe('faults', () => {
