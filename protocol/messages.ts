@@ -104,6 +104,11 @@ export interface RequestMap {
     length?: number;
   };
   'recording.delete': { recordingId: string };
+  /**
+   * The local user's recordings only: what an artifact starts from, read from the recording
+   * by the Copilot's offline rules (a summary, and every command run with who typed it).
+   */
+  'artifact.draft': { recordingId: string };
   /** Changes the given settings (null clears a limit); answers with all of them. */
   'recording.settings': {
     enabled?: boolean;
@@ -308,6 +313,36 @@ export interface RecordingInfo {
   moreParticipants?: number;
 }
 
+/** A command an artifact lists: who typed it, when, and whether it changed state. */
+export interface ArtifactCommand {
+  command: string;
+  /** Display names of whoever typed it, first typist first. */
+  typedBy: string[];
+  at: string;
+  /** Milliseconds into the recording, for a replay link. */
+  t: number;
+  /** `null`: the rules cannot tell, so it may have. */
+  changesState: boolean | null;
+  reason: string;
+  exitCode?: number;
+}
+
+/** The start of an artifact, from a recording: the person edits it from here. */
+export interface ArtifactDraft {
+  recordingId: string;
+  sessionId: string;
+  name: string;
+  device: DeviceDescription;
+  startedAt: string;
+  durationMs: number;
+  participants: { name: string; role?: Role }[];
+  /** Markdown: where the session ended up, the errors seen, the last command. */
+  summary: string;
+  commands: ArtifactCommand[];
+  /** More commands ran than one reply holds: this many of the oldest are left out. */
+  omittedCommands?: number;
+}
+
 /** Where to start replaying: `offset` is the keyframe line; events resume at `eventsOffset`. */
 export interface RecordingKeyframe {
   /** Milliseconds since the recording started that the keyframe's screen shows. */
@@ -419,6 +454,7 @@ export interface ResultMap {
     eof: boolean;
   };
   'recording.delete': Record<string, never>;
+  'artifact.draft': ArtifactDraft;
   'recording.settings': RecordingSettings;
   'invite.create': { invite: InviteInfo; url: string };
   'invite.list': { invites: InviteInfo[] } & PageResult;

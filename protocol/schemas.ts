@@ -141,6 +141,7 @@ const bodies = {
     length: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
   }),
   'recording.delete': z.object({ recordingId }),
+  'artifact.draft': z.object({ recordingId }),
   'recording.settings': z
     .object({
       enabled: z.boolean().optional(),

@@ -1,5 +1,6 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { FlowControl, RecordingInfo } from '../../protocol/index.js';
+import type { Artifact, Evidence } from '../artifacts/artifact.js';
 
 /** A saved SSH connection. Never holds a password or passphrase: those are asked each time. */
 export interface SshProfile {
@@ -36,6 +37,13 @@ export interface RecordingRow extends RecordingInfo {
   seenAt: number;
 }
 
+/** Evidence picked in a session before (or after) its artifact was made. */
+export interface EvidenceRow extends Evidence {
+  id?: number;
+  sessionId: string;
+  recordingId?: string;
+}
+
 export interface Setting {
   key: string;
   value: string | number | boolean;
@@ -50,6 +58,8 @@ export class TandemDb extends Dexie {
   declare serialSettings: EntityTable<SerialSettings, 'path'>;
   declare settings: EntityTable<Setting, 'key'>;
   declare recordings: EntityTable<RecordingRow, 'recordingId'>;
+  declare artifacts: EntityTable<Artifact, 'id'>;
+  declare evidence: EntityTable<EvidenceRow, 'id'>;
 
   constructor(name = 'tandem') {
     super(name);
@@ -63,6 +73,11 @@ export class TandemDb extends Dexie {
     });
     this.version(3).stores({
       serialSettings: '&path, lastUsedAt, serialNumber',
+    });
+    // Artifacts carry their own format version (`schema`, artifacts/artifact.ts) as well.
+    this.version(4).stores({
+      artifacts: '++id, sessionId, recordingId, updatedAt',
+      evidence: '++id, sessionId',
     });
   }
 }

@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { PanelModel } from './model.js';
+import { EndSession } from './EndSession.js';
+import { addEvidence } from '../artifacts/store.js';
 import { NewTerminal } from './NewTerminal.js';
 import type { SessionView } from './session-view.js';
 import { WatchGrid } from './WatchGrid.js';
@@ -13,7 +15,10 @@ export function App({ model }: { model: PanelModel }) {
   useSyncExternalStore(model.subscribe, model.getVersion);
   const [showNew, setShowNew] = useState(false);
   const [watching, setWatching] = useState(false);
-  /** A shared session whose tab close waits for "End for everyone". */
+  /**
+   * A session whose end waits for the owner's checklist: asked from the bar, or on closing the
+   * tab of a shared session (that would end it for everyone, so never by accident).
+   */
   const [ending, setEnding] = useState<string>();
   const endingView = model.sessions.find((s) => s.id === ending);
   const { status } = model;
@@ -72,8 +77,11 @@ export function App({ model }: { model: PanelModel }) {
         </section>
       )}
       {endingView !== undefined && (
-        <EndSharedSession
+        <EndSession
           view={endingView}
+          db={model.db}
+          others={othersIn(endingView)}
+          openPage={openReplay}
           onEnd={() => {
             setEnding(undefined);
             void model.close(endingView.id);
@@ -92,7 +100,13 @@ export function App({ model }: { model: PanelModel }) {
           />
         ) : (
           model.sessions.map((s) => (
-            <TerminalPane key={s.id} view={s} model={model} visible={!showForm && s === active} />
+            <TerminalPane
+              key={s.id}
+              view={s}
+              model={model}
+              visible={!showForm && s === active}
+              onEndSession={() => setEnding(s.id)}
+            />
           ))
         )}
         {showForm && status.state === 'connected' && (
@@ -118,41 +132,6 @@ export function App({ model }: { model: PanelModel }) {
 function othersIn(view: SessionView): number {
   if (view.remote || view.state === 'ended' || view.state === 'exited') return 0;
   return view.presence.present.filter((p) => !p.local).length;
-}
-
-/** Closing the tab of a shared session ends it for everyone: asked first, never by accident. */
-function EndSharedSession({
-  view,
-  onEnd,
-  onKeep,
-}: {
-  view: SessionView;
-  onEnd: () => void;
-  onKeep: () => void;
-}) {
-  const people = othersIn(view) + 1;
-  return (
-    <section
-      className="banner warn"
-      role="alertdialog"
-      aria-label={`End ${view.info.name} for everyone?`}
-      data-testid="confirm-end"
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') onKeep();
-      }}
-    >
-      <strong>{people} people are in this session.</strong> Closing “{view.info.name}” ends it for
-      everyone.
-      <div className="actions">
-        <button className="danger" data-testid="confirm-end-session" onClick={onEnd}>
-          End for everyone
-        </button>
-        <button autoFocus onClick={onKeep}>
-          Keep it open
-        </button>
-      </div>
-    </section>
-  );
 }
 
 /**
@@ -281,15 +260,38 @@ function TerminalPane({
   view,
   model,
   visible,
+  onEndSession,
 }: {
   view: SessionView;
   model: PanelModel;
   visible: boolean;
+  onEndSession: () => void;
 }) {
   const host = useRef<HTMLDivElement>(null);
   const [finding, setFinding] = useState(false);
   const [query, setQuery] = useState('');
   const [menu, setMenu] = useState<{ x: number; y: number }>();
+  /** What adding evidence said, for a moment. */
+  const [kept, setKept] = useState<string>();
+  useEffect(() => {
+    if (kept === undefined) return;
+    const timer = setTimeout(() => setKept(undefined), 3000);
+    return () => clearTimeout(timer);
+  }, [kept]);
+  const keepEvidence = (): void => {
+    const { recordingId, createdAt } = view.info;
+    // The recording starts with the session: now, in its time, is when this was on screen.
+    const t = recordingId === undefined ? undefined : Date.now() - Date.parse(createdAt);
+    addEvidence(
+      model.db,
+      { sessionId: view.id, ...(recordingId === undefined ? {} : { recordingId }) },
+      view.terminal.term.getSelection(),
+      t,
+    ).then(
+      () => setKept('Added to the session’s evidence'),
+      (error: unknown) => setKept(error instanceof Error ? error.message : String(error)),
+    );
+  };
 
   useEffect(() => {
     const el = host.current;
@@ -348,6 +350,7 @@ function TerminalPane({
     <div className="pane" style={{ display: visible ? 'flex' : 'none' }} data-session={view.id}>
       <SessionBar
         view={view}
+        {...(view.remote || ended ? {} : { onEndSession })}
         call={{
           open: () => void model.calls.open(view),
           command: (c) => model.calls.command(view.id, c),
@@ -411,6 +414,8 @@ function TerminalPane({
             [
               ['Copy', () => void navigator.clipboard.writeText(view.terminal.term.getSelection())],
               ['Paste', () => void paste()],
+              // The owner's own sessions: artifacts are made from the owner's recordings.
+              ...(view.remote ? [] : ([['Add to evidence', keepEvidence]] as const)),
               ['Find…', () => setFinding(true)],
               ['Zoom in', () => void model.zoom(1)],
               ['Zoom out', () => void model.zoom(-1)],
@@ -430,6 +435,11 @@ function TerminalPane({
             </li>
           ))}
         </ul>
+      )}
+      {kept !== undefined && (
+        <div className="session-note" role="status" data-testid="evidence-note">
+          {kept}
+        </div>
       )}
       {(ended || view.message !== undefined) && (
         <div className={`session-note ${ended ? 'ended' : ''}`} role="status">

@@ -1,4 +1,4 @@
-import { useState, useSyncExternalStore } from 'react';
+import { useState, useSyncExternalStore, type ReactNode } from 'react';
 import type { RecordingFormat } from '../../protocol/index.js';
 import type { RecordingRow } from '../lib/db.js';
 import { download, exportFileName, exportRecording } from './export.js';
@@ -8,9 +8,12 @@ import { formatBytes, formatDuration } from './timeline.js';
 export function LibraryApp({
   library,
   openReplay,
+  children,
 }: {
   library: Library;
   openReplay: (recordingId: string) => void;
+  /** More of the library below the recordings (the artifacts). */
+  children?: ReactNode;
 }) {
   useSyncExternalStore(library.subscribe, library.getVersion);
   return (
@@ -47,6 +50,7 @@ export function LibraryApp({
         <p className="hint">No recordings yet: every session you open is recorded.</p>
       )}
       <RetentionForm library={library} />
+      {children}
     </div>
   );
 }

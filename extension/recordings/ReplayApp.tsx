@@ -1,11 +1,22 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { SearchAddon } from '@xterm/addon-search';
+import { addEvidence } from '../artifacts/store.js';
+import type { TandemDb } from '../lib/db.js';
 import { download, exportFileName, exportRecording } from './export.js';
 import type { ReplayModel } from './replay-model.js';
 import { Timeline } from './Timeline.js';
 import { formatBytes, formatDuration, SPEEDS } from './timeline.js';
 
-export function ReplayApp({ model, search }: { model: ReplayModel; search: SearchAddon }) {
+export function ReplayApp({
+  model,
+  search,
+  db,
+}: {
+  model: ReplayModel;
+  search: SearchAddon;
+  /** Where evidence picked here is kept. */
+  db: TandemDb;
+}) {
   useSyncExternalStore(model.subscribe, model.getVersion);
   const host = useRef<HTMLDivElement>(null);
   const { index, player, error } = model;
@@ -30,6 +41,7 @@ export function ReplayApp({ model, search }: { model: ReplayModel; search: Searc
         )}
         <span className="spacer" />
         <CopyButton model={model} />
+        <EvidenceButton model={model} db={db} />
         <ExportButtons model={model} />
       </header>
       {error !== undefined && (
@@ -125,19 +137,59 @@ function SearchBox({ model, search }: { model: ReplayModel; search: SearchAddon 
   );
 }
 
+/** The selection (or the whole screen) as evidence at this moment of the recording. */
+function EvidenceButton({ model, db }: { model: ReplayModel; db: TandemDb }) {
+  const [said, setSaid] = useState<string>();
+  const index = model.index;
+  if (index === undefined || model.player === undefined) return null;
+  const player = model.player;
+  return (
+    <>
+      <button
+        data-testid="replay-evidence"
+        title="Keep the selection (or the whole screen) as evidence for this session's artifact"
+        onClick={() => {
+          const text = selectionOrScreen(model);
+          addEvidence(
+            db,
+            { sessionId: index.sessionId, recordingId: index.recordingId },
+            text,
+            player.state.time,
+          ).then(
+            () => setSaid('Added to evidence'),
+            (e: unknown) => setSaid(e instanceof Error ? e.message : String(e)),
+          );
+          setTimeout(() => setSaid(undefined), 3000);
+        }}
+      >
+        Add to evidence
+      </button>
+      {said !== undefined && (
+        <span className="hint" role="status">
+          {said}
+        </span>
+      )}
+    </>
+  );
+}
+
+/** What is selected on the replay screen, else all of it. */
+function selectionOrScreen(model: ReplayModel): string {
+  const selection = model.term.getSelection();
+  if (selection !== '') return selection;
+  model.term.selectAll();
+  const text = model.term.getSelection();
+  model.term.clearSelection();
+  return text;
+}
+
 function CopyButton({ model }: { model: ReplayModel }) {
   const [copied, setCopied] = useState(false);
   return (
     <button
       title="Copy the selection (select text on the screen first), or the whole screen"
       onClick={() => {
-        const selection = model.term.getSelection();
-        let text = selection;
-        if (text === '') {
-          model.term.selectAll();
-          text = model.term.getSelection();
-          model.term.clearSelection();
-        }
+        const text = selectionOrScreen(model);
         void navigator.clipboard.writeText(text).then(() => {
           setCopied(true);
           setTimeout(() => setCopied(false), 1500);

@@ -23,7 +23,16 @@ export interface CallActions {
   command: (command: CallCommand) => void;
 }
 
-export function SessionBar({ view, call }: { view: SessionView; call?: CallActions }) {
+export function SessionBar({
+  view,
+  call,
+  onEndSession,
+}: {
+  view: SessionView;
+  call?: CallActions;
+  /** The owner's own live session: opens the end-session checklist. */
+  onEndSession?: () => void;
+}) {
   const { presence, role } = view;
   const [drawer, setDrawer] = useState<Drawer>();
   const [menu, setMenu] = useState<{ x: number; y: number; target: ParticipantInfo }>();
@@ -132,6 +141,9 @@ export function SessionBar({ view, call }: { view: SessionView; call?: CallActio
       expanded: drawer === 'handoff',
       run: () => toggle('handoff'),
     });
+
+  if (onEndSession !== undefined && role === 'owner')
+    actions.push({ label: 'End session…', testId: 'end-session', run: onEndSession });
 
   // Below this width the bar's buttons go into one menu, so avatars and typing keep their room.
   // Four buttons (a shared session: Share or Request keyboard, Chat, Copilot, Handoff) left

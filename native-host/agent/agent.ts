@@ -25,6 +25,7 @@ import {
 } from '../devices/index.js';
 import type { Logger } from '../log.js';
 import { RecordingStore } from '../recording/index.js';
+import { draftArtifact } from '../copilot/artifact.js';
 import type { ClientLink } from './link.js';
 import { compareKeys, keysetPage } from './pages.js';
 import { LIMITED_REQUESTS, RateLimits } from './rate-limits.js';
@@ -331,6 +332,17 @@ export class Agent {
         return { result: {} };
       case 'recording.settings':
         return { result: this.store().settings(request) };
+      case 'artifact.draft': {
+        // Recordings hold everything typed: the machine's own user alone drafts from them.
+        if (!link.local) throw new TandemError('forbidden', 'Only this machine’s user may ask');
+        const store = this.store();
+        const result: ResultMap['artifact.draft'] = await draftArtifact(
+          store.index(request.recordingId),
+          store.events(request.recordingId),
+          this.sharing.displayName,
+        );
+        return { result };
+      }
       case 'invite.create': {
         const session = this.live(request.sessionId);
         const options = {

@@ -97,7 +97,7 @@ export function catchUp(
   };
 }
 
-function whereText(segmentation: Segmentation, facts: SessionFacts): string {
+export function whereText(segmentation: Segmentation, facts: SessionFacts): string {
   const context = segmentation.currentPrompt?.context ?? segmentation.commands.at(-1)?.context;
   const parts = [`device ${facts.device}`];
   if (context) parts.push(...describeContext(context));
@@ -126,7 +126,7 @@ function describeContext(context: PromptContext): string[] {
   return parts;
 }
 
-function currentState(segmentation: Segmentation): string {
+export function currentState(segmentation: Segmentation): string {
   const last = segmentation.commands.at(-1);
   if (!last) return 'no command seen yet';
   const tail = last.output.filter((l) => l.trim() !== '').slice(-2);
@@ -368,6 +368,6 @@ function time(facts: SessionFacts, t: number): string {
   return new Date(facts.startedAt.getTime() + t).toISOString().slice(11, 19);
 }
 
-function clip(text: string, max: number): string {
+export function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -20,7 +20,8 @@ import {
   parseOffsets,
   slicePage,
 } from '../agent/pages.js';
-import { FILE_SUFFIX, INDEX_SUFFIX } from './format.js';
+import readline from 'node:readline';
+import { FILE_SUFFIX, INDEX_SUFFIX, parseEvent, type RecordingEvent } from './format.js';
 import { readAsciicast, readNative } from './reader.js';
 import { Recorder, type KeyframeMakerFactory } from './recorder.js';
 import { scanRecording } from './scan.js';
@@ -185,6 +186,27 @@ export class RecordingStore {
     if (!fs.existsSync(file)) throw notFound(request.recordingId);
     const read = request.format === 'native' ? readNative : readAsciicast;
     return read(file, request.offset, request.length ?? Number.MAX_SAFE_INTEGER);
+  }
+
+  /**
+   * A recording's events front to back, streamed (a long recording never sits in memory whole);
+   * the header and a torn last line are skipped.
+   */
+  async *events(recordingId: string): AsyncGenerator<RecordingEvent> {
+    this.index(recordingId);
+    const lines = readline.createInterface({
+      input: fs.createReadStream(this.file(recordingId), { encoding: 'utf8' }),
+      crlfDelay: Infinity,
+    });
+    let first = true;
+    for await (const line of lines) {
+      if (first) {
+        first = false;
+        continue;
+      }
+      const event = parseEvent(line);
+      if (event !== undefined) yield event;
+    }
   }
 
   delete(recordingId: string): void {

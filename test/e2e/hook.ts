@@ -25,7 +25,17 @@ export interface PageHook {
       info: { recordingId?: string };
       writtenChars: number;
       terminal: {
-        term: { input(data: string, wasUserInput?: boolean): void; options: { fontSize?: number } };
+        term: {
+          input(data: string, wasUserInput?: boolean): void;
+          options: { fontSize?: number };
+          selectLines(start: number, end: number): void;
+          buffer: {
+            active: {
+              length: number;
+              getLine(y: number): { translateToString(trimRight?: boolean): string } | undefined;
+            };
+          };
+        };
       };
       nextWrite(): Promise<void>;
       role: string;

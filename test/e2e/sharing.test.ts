@@ -366,7 +366,7 @@ describe('shared sessions', () => {
     expect(await panel.$eval('[data-testid="confirm-end"]', (el) => el.textContent)).toMatch(
       /^3 people are in this session\./,
     );
-    await panel.click('[data-testid="confirm-end"] button:not(.danger)');
+    await panel.click('[data-testid="keep-session"]');
     await panel.waitForFunction(
       () => document.querySelector('[data-testid="confirm-end"]') === null,
     );

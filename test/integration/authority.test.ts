@@ -267,6 +267,8 @@ describe('authority over shared sessions: identities, live roles, removal, revoc
       'recording.read': [{ recordingId: 'r', format: 'native', offset: 0 }],
       'recording.delete': [{ recordingId: 'r' }],
       'recording.settings': [{}],
+      // Recordings hold everything typed: no remote role drafts an artifact from one.
+      'artifact.draft': [{ recordingId: 'r' }],
       'invite.create': [
         { sessionId, role: 'viewer' },
         { sessionId: other, role: 'viewer' },

@@ -7,18 +7,28 @@ import { ViewClient } from '../../lib/view-client.js';
 import { whenConnected } from '../../recordings/connected.js';
 import { Library } from '../../recordings/library.js';
 import { LibraryApp } from '../../recordings/LibraryApp.js';
+import { ArtifactList } from '../../artifacts/ArtifactList.js';
 
 const client = new ViewClient({ connect: (name) => browser.runtime.connect({ name }) });
-const library = new Library(client, new TandemDb());
+const db = new TandemDb();
+const library = new Library(client, db);
 const openReplay = (recordingId: string): void => {
   void browser.tabs.create({
     url: new URL(`/replay.html?recording=${encodeURIComponent(recordingId)}`, location.origin).href,
   });
 };
 
+const openArtifact = (id: number): void => {
+  void browser.tabs.create({ url: new URL(`/artifact.html?id=${id}`, location.origin).href });
+};
+
 const root = document.getElementById('root');
 if (root !== null)
-  createRoot(root).render(<LibraryApp library={library} openReplay={openReplay} />);
+  createRoot(root).render(
+    <LibraryApp library={library} openReplay={openReplay}>
+      <ArtifactList db={db} open={openArtifact} />
+    </LibraryApp>,
+  );
 void library
   .loadCached()
   .then(() => whenConnected(client))

@@ -3,6 +3,7 @@ import '../../panel/panel.css';
 import '../../recordings/recordings.css';
 import { createRoot } from 'react-dom/client';
 import { browser } from 'wxt/browser';
+import { TandemDb } from '../../lib/db.js';
 import { ViewClient } from '../../lib/view-client.js';
 import { whenConnected } from '../../recordings/connected.js';
 import { ReplayApp } from '../../recordings/ReplayApp.js';
@@ -20,5 +21,6 @@ const model = new ReplayModel(client, recordingId, term);
 if (__TANDEM_DEBUG__) installReplayHook(model);
 
 const root = document.getElementById('root');
-if (root !== null) createRoot(root).render(<ReplayApp model={model} search={search} />);
+if (root !== null)
+  createRoot(root).render(<ReplayApp model={model} search={search} db={new TandemDb()} />);
 void whenConnected(client).then(() => model.load(Number.isFinite(startAt) ? startAt : undefined));
