@@ -53,6 +53,22 @@ export interface DeviceDescription {
   label: string;
 }
 
+/**
+ * What a device is, for the memories kept about it: an SSH server by its host key (a renamed
+ * host keeps its memories; another machine answering to the same name does not inherit them),
+ * a serial adapter by its USB serial number (else its path), this machine by its host name.
+ */
+export interface DeviceTarget {
+  /** `ssh-host-key:SHA256:…`, `usb-serial:…`, `serial-path:/dev/…` or `system:<host name>`. */
+  key: string;
+  /** How people name it: "db1 (SHA256:abc…)", "FTDI FT232R A12345", "this machine (box)". */
+  label: string;
+}
+
+/** Most memories the Copilot is given for a session, and most characters of each. */
+export const COPILOT_MAX_MEMORIES = 20;
+export const MEMORY_MAX_CHARS = 2000;
+
 /* ----------------------------------------------------------------- requests */
 
 export interface RequestMap {
@@ -78,6 +94,8 @@ export interface RequestMap {
   'session.ack': { sessionId: string; chars: number };
   'session.break': { sessionId: string; durationMs?: number };
   'session.close': { sessionId: string };
+  /** The local user only: what the session's device is, for the memories kept about it. */
+  'session.target': { sessionId: string };
   /** `paths`: ports the user opened before (ptys, own symlinks), listed too when present. */
   'serial.list': { paths?: string[] };
   'ssh.hosts': Record<string, never>;
@@ -143,6 +161,12 @@ export interface RequestMap {
    * view as `session.copilotDraft` and joins the thread as a model's draft.
    */
   'copilot.question': { sessionId: string; question: string; consent?: boolean };
+  /**
+   * The local user only: what the owner remembers about this session's device (the memories
+   * the panel shows, not dismissed). The Copilot's handoff notes and model questions use them;
+   * its answers go to everyone in the session.
+   */
+  'copilot.memories': { sessionId: string; memories: string[] };
   /** Where a caller's media peer registers (the relay) and the session's ICE servers. */
   'call.config': { sessionId: string };
   /**
@@ -427,6 +451,8 @@ export interface ResultMap {
   'session.ack': Record<string, never>;
   'session.break': Record<string, never>;
   'session.close': Record<string, never>;
+  /** No target: a device memories cannot attach to (the echo device). */
+  'session.target': { target?: DeviceTarget };
   'serial.list': { ports: SerialPortInfo[] };
   'ssh.hosts': { hosts: SshHostAlias[] };
   'agent.stop': Record<string, never>;
@@ -480,6 +506,7 @@ export interface ResultMap {
     consented: boolean;
   };
   'copilot.question': { entry: CopilotEntry };
+  'copilot.memories': Record<string, never>;
   /** `relay` only for the owner's own views: a remote participant uses the relay it came from. */
   'call.config': {
     relay?: RelayPlace;

@@ -7,6 +7,8 @@ import type { ErrorBody } from './errors.js';
 import {
   CALL_PEER_ID,
   COPILOT_ACTIONS,
+  COPILOT_MAX_MEMORIES,
+  MEMORY_MAX_CHARS,
   PAGE_MAX_ENTRIES,
   PROTOCOL_VERSION,
   type Request,
@@ -103,6 +105,7 @@ const bodies = {
     durationMs: z.number().int().min(1).max(5000).optional(),
   }),
   'session.close': z.object({ sessionId }),
+  'session.target': z.object({ sessionId }),
   'serial.list': z
     .object({ paths: z.array(z.string().min(1).max(4096)).max(32).optional() })
     .strict(),
@@ -183,6 +186,10 @@ const bodies = {
   'copilot.thread': z.object({ sessionId }),
   'copilot.set': z.object({ sessionId, enabled: z.boolean() }),
   'copilot.preview': z.object({ sessionId, question: z.string().trim().min(1).max(2000) }),
+  'copilot.memories': z.object({
+    sessionId,
+    memories: z.array(z.string().max(MEMORY_MAX_CHARS)).max(COPILOT_MAX_MEMORIES),
+  }),
   'copilot.question': z.object({
     sessionId,
     question: z.string().trim().min(1).max(2000),

@@ -273,6 +273,14 @@ export class Agent {
             : `The owner, ${link.participant.name}, ended the session`,
         );
         return { result: {} };
+      case 'session.target': {
+        // Host key fingerprints and serial numbers are the owner's business alone.
+        if (!link.local) throw new TandemError('forbidden', 'Only this machine’s user may ask');
+        const target = this.session(request.sessionId).target;
+        return {
+          result: (target === undefined ? {} : { target }) satisfies ResultMap['session.target'],
+        };
+      }
       case 'serial.list':
         return {
           result: {
@@ -442,6 +450,11 @@ export class Agent {
         );
         return { result: { entry } satisfies ResultMap['copilot.question'] };
       }
+      case 'copilot.memories':
+        // The owner's own notes: only their machine's views may hand them to the Copilot.
+        if (!link.local) throw new TandemError('forbidden', 'Only this machine’s user may ask');
+        this.live(request.sessionId).setMemories(request.memories);
+        return { result: {} };
       case 'copilot.set':
         return {
           result: {

@@ -13,6 +13,7 @@ import {
   type Participant,
   type ParticipantInfo,
   type RecordingState,
+  type DeviceTarget,
   type ResultMap,
   type Role,
   type SessionInfo,
@@ -418,6 +419,16 @@ export class Session {
     this.recording.copilotAnswer(entry);
     this.broadcast(event('session.copilot', { sessionId: this.id, entry }));
     return entry;
+  }
+
+  /** What memories of this session's device attach to. */
+  get target(): DeviceTarget | undefined {
+    return this.options.device.target;
+  }
+
+  /** The owner's memories of this device, for the Copilot's handoff notes and questions. */
+  setMemories(memories: string[]): void {
+    this.copilot.memories = memories;
   }
 
   copilotThread(): ResultMap['copilot.thread'] {

@@ -22,6 +22,8 @@ export interface SessionFacts {
   names: ReadonlyMap<string, string>;
   /** The session's recording, for replay links. */
   recordingId?: string;
+  /** What the owner remembers about the device (their memories, as they wrote them). */
+  memories?: readonly string[];
 }
 
 export type ChangeItem = CopilotChange;
@@ -240,6 +242,11 @@ export function handoffNote(segmentation: Segmentation, facts: SessionFacts): Co
   out.push('');
   out.push('**Current hypothesis:** _(to be written by a person)_');
   out.push('');
+  if (facts.memories !== undefined && facts.memories.length > 0) {
+    out.push('**Remembered about this device:**');
+    for (const memory of facts.memories) out.push(`- ${memory.replace(/\s*\n\s*/g, ' ')}`);
+    out.push('');
+  }
   out.push('**Evidence:**');
   const evidence = segmentation.commands.filter((c) => keyLines(c).length > 0 || c.exitCode);
   if (evidence.length === 0) out.push('- no errors or warnings seen in the output');

@@ -31,4 +31,19 @@ describe('SessionCopilot', () => {
     expect(thread).toHaveLength(MAX_THREAD_ENTRIES);
     expect(thread[0]?.id).toBe(6);
   });
+
+  it('uses the owner’s memories of the device in handoff notes and model questions, redacted', () => {
+    const copilot = new SessionCopilot(80);
+    copilot.output('tech@box:~$ ');
+    const plain = copilot.ask('handoff', ask).markdown;
+    expect(plain).not.toContain('Remembered about this device');
+    copilot.memories = ['Port 7 flaps when\nthe fan fails', 'admin password=Hunter2Hunter2'];
+    const note = copilot.ask('handoff', ask).markdown;
+    expect(note).toContain('**Remembered about this device:**\n- Port 7 flaps when the fan fails');
+    const { messages } = copilot.prepareQuestion('why does it flap?', ask);
+    const sent = messages.map((m) => m.content).join('\n');
+    expect(sent).toContain('What the owner remembers about this device:\n- Port 7 flaps when');
+    // Whatever goes to a model is redacted, memories included.
+    expect(sent).not.toContain('Hunter2Hunter2');
+  });
 });

@@ -52,6 +52,8 @@ export class SessionCopilot {
   private readonly entries: CopilotEntry[] = [];
   private nextId = 1;
   private on = true;
+  /** What the owner remembers about the device (their panel's memories, not dismissed). */
+  memories: string[] = [];
   /** Off: the cursor's line of output, unread. */
   private offLine = '';
 
@@ -176,6 +178,13 @@ export class SessionCopilot {
       [
         `Session on ${context.device}.`,
         '',
+        ...(this.memories.length === 0
+          ? []
+          : [
+              'What the owner remembers about this device:',
+              ...this.memories.map((m) => `- ${m}`),
+              '',
+            ]),
         'Digest (from rules, exact):',
         digest,
         '',
@@ -224,6 +233,7 @@ export class SessionCopilot {
       device: context.device,
       startedAt: new Date(this.startedAt),
       names: this.names,
+      memories: this.memories,
       ...(context.recordingId === undefined ? {} : { recordingId: context.recordingId }),
     };
   }

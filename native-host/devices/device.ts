@@ -1,4 +1,4 @@
-import type { DeviceDescription } from '../../protocol/index.js';
+import type { DeviceDescription, DeviceTarget } from '../../protocol/index.js';
 
 export interface DeviceExit {
   code?: number;
@@ -20,6 +20,8 @@ export interface TerminalSize {
  */
 export interface Device {
   readonly description: DeviceDescription;
+  /** What memories about this device attach to (absent for the echo device). */
+  readonly target?: DeviceTarget;
   /** Raw bytes from the far end; the session decodes them. */
   onData(listener: (data: Buffer) => void): void;
   /** Fires once, when the device is gone for good. */

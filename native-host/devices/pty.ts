@@ -5,6 +5,7 @@ import path from 'node:path';
 import { spawn } from 'node-pty';
 import { TandemError, type DeviceSpec } from '../../protocol/index.js';
 import { DeviceEvents, type Device, type TerminalSize } from './device.js';
+import { systemTarget } from './target.js';
 
 type PtySpec = Extract<DeviceSpec, { kind: 'pty' }>;
 
@@ -98,6 +99,7 @@ export function openPty(spec: PtySpec, size: TerminalSize): Device {
   const ptsName: unknown = Reflect.get(pty, 'ptsName');
   return {
     description: { kind: 'pty', label: path.basename(shell) },
+    target: systemTarget(),
     ...(typeof ptsName === 'string' && ptsName.startsWith('/dev/')
       ? { echoState: () => readEchoState(ptsName) }
       : {}),

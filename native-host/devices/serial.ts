@@ -19,12 +19,14 @@ import { SerialPortStream } from '@serialport/stream';
 import {
   TandemError,
   type DeviceDescription,
+  type DeviceTarget,
   type DeviceSpec,
   type Parity,
   type SerialPortInfo,
 } from '../../protocol/index.js';
 import { DeviceEvents, type Device, type DeviceExit, type DeviceLinkState } from './device.js';
 import { createLineEndingTranslator } from './serial-line-ending.js';
+import { serialTarget } from './target.js';
 import {
   listSysfsSerialPorts,
   serialListError,
@@ -289,6 +291,7 @@ type LinkState = DeviceLinkState | 'closed';
 
 class SerialDevice implements Device {
   readonly description: DeviceDescription;
+  readonly target: DeviceTarget;
   private readonly events = new DeviceEvents();
   private readonly translate: ((data: string) => string) | undefined;
   private readonly echoTranslate = createLineEndingTranslator('crlf');
@@ -307,8 +310,10 @@ class SerialDevice implements Device {
     private readonly spec: SerialSpec,
     private readonly options: PortOptions,
     port: Port,
+    target: DeviceTarget,
   ) {
     this.description = describePort(spec);
+    this.target = target;
     this.translate =
       spec.lineEnding === undefined ? undefined : createLineEndingTranslator(spec.lineEnding);
     this.localEcho = spec.localEcho === true ? (data) => this.echoTranslate(data) : undefined;
@@ -444,7 +449,9 @@ export async function openSerial(spec: SerialSpec): Promise<Device> {
   } catch (error) {
     throw openError(spec.path, error);
   }
-  return new SerialDevice(spec, options, port);
+  // The adapter's serial number, when it has one, is what memories of it attach to.
+  const ports = await listSerialPorts([spec.path]).catch(() => []);
+  return new SerialDevice(spec, options, port, serialTarget(spec.path, ports));
 }
 
 /** macOS has no sysfs; the binding asks IOKit, which needs no udev. */

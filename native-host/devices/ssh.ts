@@ -9,6 +9,8 @@ import { openShellDevice } from './ssh/shell-device.js';
 import { connectError } from './ssh/connect-errors.js';
 import { loadKnownHosts, verifyHostKey } from './ssh/host-key.js';
 import { knownKeyTypes } from './ssh/known-hosts.js';
+import { fingerprintOf } from './ssh/fingerprint.js';
+import { sshTarget } from './target.js';
 import { parseSshConfig, resolveSshHost, sshHostAliases } from './ssh/ssh-config.js';
 
 type SshSpec = Extract<DeviceSpec, { kind: 'ssh' }>;
@@ -63,6 +65,8 @@ export async function openSsh(
   const client = new ssh2.Client();
   /** Our own reason for ending the attempt; wins over the generic error ssh2 reports after it. */
   let failure: TandemError | undefined;
+  // The fingerprint of the key the server presented (and we accepted): the device's identity.
+  let hostKey: string | undefined;
   const abort = (error: TandemError): void => {
     failure ??= error;
     client.end();
@@ -144,6 +148,7 @@ export async function openSsh(
       // The two-argument form makes ssh2 wait for us; refusing here ends the handshake, so a
       // stranger's server never sees a password or a key signature.
       hostVerifier: (key: Buffer, verify: (valid: boolean) => void): void => {
+        hostKey = fingerprintOf(key);
         verifyHostKey(key, {
           host,
           port,
@@ -166,9 +171,11 @@ export async function openSsh(
     });
   });
 
+  if (hostKey === undefined) throw new TandemError('internal', `${target} sent no host key`);
   return openShellDevice(client, stream, {
     label: `${username}@${spec.host}:${port}`,
     hostLabel: spec.host,
+    target: sshTarget(hostKey, spec.host),
   });
 }
 

@@ -267,6 +267,9 @@ describe('authority over shared sessions: identities, live roles, removal, revoc
       'recording.read': [{ recordingId: 'r', format: 'native', offset: 0 }],
       'recording.delete': [{ recordingId: 'r' }],
       'recording.settings': [{}],
+      // A host key fingerprint or serial number, and the owner's notes: the owner's alone.
+      'session.target': [{ sessionId }],
+      'copilot.memories': [{ sessionId, memories: ['the fan on port 7 is loud'] }],
       // Recordings hold everything typed: no remote role drafts an artifact from one.
       'artifact.draft': [{ recordingId: 'r' }],
       'invite.create': [

@@ -66,6 +66,10 @@ describe('serial console through the host and agent', () => {
     });
     const attached = await client.request('session.attach', { sessionId });
     expect(attached.session.device).toEqual({ kind: 'serial', label: `${cable.pathB} 115200 8N1` });
+    // No USB serial number behind a pty: memories of it attach to its path.
+    expect(await client.request('session.target', { sessionId })).toEqual({
+      target: { key: `serial-path:${cable.pathB}`, label: cable.pathB },
+    });
 
     router = await startDeviceSimulator(cable.pathA);
     client.notify('session.input', { sessionId, data: '\r' });

@@ -71,6 +71,10 @@ describe('ssh sessions through the host, against a real sshd', () => {
     const view = new OutputFollower(client, sessionId);
     const attached = await client.request('session.attach', { sessionId });
     expect(attached.session.device).toEqual({ kind: 'ssh', label: `root@127.0.0.1:${sshd.port}` });
+    // Memories attach to the server's host key, whatever name reached it.
+    expect((await client.request('session.target', { sessionId })).target?.key).toBe(
+      `ssh-host-key:${sshd.hostKeyFingerprint}`,
+    );
     client.notify('session.input', { sessionId, data: 'echo ssh-$((40+2)); stty size\r' });
     await view.waitFor('ssh-42');
     await view.waitFor('30 100');

@@ -1,4 +1,5 @@
 import type { Client, ClientChannel } from 'ssh2';
+import type { DeviceTarget } from '../../../protocol/index.js';
 import { DeviceEvents, type Device } from '../device.js';
 
 /**
@@ -8,7 +9,7 @@ import { DeviceEvents, type Device } from '../device.js';
 export function openShellDevice(
   client: Client,
   stream: ClientChannel,
-  names: { label: string; hostLabel: string },
+  names: { label: string; hostLabel: string; target: DeviceTarget },
 ): Device {
   const events = new DeviceEvents();
   let exitCode: number | undefined;
@@ -50,6 +51,7 @@ export function openShellDevice(
 
   return {
     description: { kind: 'ssh', label: names.label },
+    target: names.target,
     onData: (l) => events.onData(l),
     onExit: (l) => events.onExit(l),
     onLinkState: (l) => events.onLinkState(l),
