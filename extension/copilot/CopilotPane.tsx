@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { CopilotEntry } from '../../protocol/index.js';
+import { MEMORY_MAX_CHARS, type CopilotEntry } from '../../protocol/index.js';
 import type { SessionView } from '../panel/session-view.js';
 import { Markdown, type MarkdownOptions } from './Markdown.js';
 import { COPILOT_BUTTONS, handoffText, type CopilotThread } from './thread.js';
@@ -141,6 +141,16 @@ export function CopilotPane({ view, links = {} }: { view: SessionView; links?: M
               options={links}
             />
             {entry.hypothesis !== undefined && <Hypothesis entry={entry} thread={thread} />}
+            {view.memories?.target !== undefined && (
+              <button
+                className="small"
+                data-testid="copilot-remember"
+                title="Keep this as a memory of the device: shown whenever it is opened again"
+                onClick={() => view.memories?.open(entry.markdown.slice(0, MEMORY_MAX_CHARS))}
+              >
+                Remember
+              </button>
+            )}
           </li>
         ))}
         {thread.draft !== undefined && (

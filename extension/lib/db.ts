@@ -1,6 +1,7 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { FlowControl, RecordingInfo } from '../../protocol/index.js';
 import type { Artifact, Evidence } from '../artifacts/artifact.js';
+import type { Memory } from '../memories/memory.js';
 
 /** A saved SSH connection. Never holds a password or passphrase: those are asked each time. */
 export interface SshProfile {
@@ -60,6 +61,7 @@ export class TandemDb extends Dexie {
   declare recordings: EntityTable<RecordingRow, 'recordingId'>;
   declare artifacts: EntityTable<Artifact, 'id'>;
   declare evidence: EntityTable<EvidenceRow, 'id'>;
+  declare memories: EntityTable<Memory, 'id'>;
 
   constructor(name = 'tandem') {
     super(name);
@@ -78,6 +80,9 @@ export class TandemDb extends Dexie {
     this.version(4).stores({
       artifacts: '++id, sessionId, recordingId, updatedAt',
       evidence: '++id, sessionId',
+    });
+    this.version(5).stores({
+      memories: '++id, targetKey, createdAt, updatedAt',
     });
   }
 }

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { PanelModel } from './model.js';
 import { EndSession } from './EndSession.js';
 import { addEvidence } from '../artifacts/store.js';
+import { MemoriesBanner } from '../memories/MemoriesBanner.js';
 import { NewTerminal } from './NewTerminal.js';
 import type { SessionView } from './session-view.js';
 import { WatchGrid } from './WatchGrid.js';
@@ -357,6 +358,7 @@ function TerminalPane({
         }}
       />
       <RecordingBar client={view.transport} info={view.info} owner={view.role === 'owner'} />
+      {view.memories !== undefined && <MemoriesBanner memories={view.memories} />}
       {finding && (
         <div className="findbar">
           <input
@@ -416,6 +418,14 @@ function TerminalPane({
               ['Paste', () => void paste()],
               // The owner's own sessions: artifacts are made from the owner's recordings.
               ...(view.remote ? [] : ([['Add to evidence', keepEvidence]] as const)),
+              ...(view.memories?.target === undefined
+                ? []
+                : ([
+                    [
+                      'Save as memory…',
+                      () => view.memories?.open(view.terminal.term.getSelection()),
+                    ],
+                  ] as const)),
               ['Find…', () => setFinding(true)],
               ['Zoom in', () => void model.zoom(1)],
               ['Zoom out', () => void model.zoom(-1)],

@@ -141,6 +141,24 @@ export function EndSession({
           }),
     },
   ];
+  const memories = view.memories;
+  if (memories?.target !== undefined) {
+    const saved = memories.savedHere;
+    steps.push({
+      key: 'memory',
+      label: 'Save what you learned',
+      done: saved > 0,
+      detail:
+        saved > 0
+          ? `${saved} ${saved === 1 ? 'memory' : 'memories'} saved about ${memories.target.label}: shown whenever it is opened again.`
+          : `A finding about ${memories.target.label} worth knowing next time, shown whenever it is opened again.`,
+      action: {
+        label: saved > 0 ? 'Add another' : 'Add memory',
+        run: () => Promise.resolve(memories.open()),
+        disabled: memories.draft !== undefined,
+      },
+    });
+  }
 
   return (
     <section

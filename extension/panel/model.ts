@@ -1,3 +1,4 @@
+import { SessionMemories } from '../memories/session-memories.js';
 import { allItems, type DeviceSpec, type SessionInfo } from '../../protocol/index.js';
 import { getSetting, setSetting, SETTINGS, type TandemDb } from '../lib/db.js';
 import type { ViewClient } from '../lib/view-client.js';
@@ -117,6 +118,20 @@ export class PanelModel extends Store {
 
   private add(info: SessionInfo): SessionView {
     const view = new SessionView(this.client, info, this.fontSize, () => this.emit());
+    const memories = new SessionMemories(
+      this.client,
+      this.db,
+      () => ({
+        id: view.id,
+        name: view.info.name,
+        startedAt: Date.parse(view.info.createdAt),
+        ...(view.info.recordingId === undefined ? {} : { recordingId: view.info.recordingId }),
+      }),
+      () => this.emit(),
+    );
+    view.memories = memories;
+    // An ended session (the agent restarted) has no device to ask about: no memories then.
+    memories.load().catch(() => undefined);
     this.sessions.push(view);
     return view;
   }

@@ -1,3 +1,4 @@
+import type { SessionMemories } from '../memories/session-memories.js';
 import type {
   AgentEvent,
   CallerInfo,
@@ -61,6 +62,8 @@ export class SessionView {
   readonly secretLine = new SecretLine(() => this.changed());
   /** The Copilot's answers in this session and the pane that shows them. */
   readonly copilot: CopilotThread;
+  /** The owner's own sessions: the memories of the device (absent in joined sessions). */
+  memories: SessionMemories | undefined;
   /** Who is on the session's call (the agent's list). */
   callers: CallerInfo[] = [];
   /** What this panel's call window last said about itself (the side panel's call strip). */
@@ -267,6 +270,7 @@ export class SessionView {
   }
 
   dispose(): void {
+    this.memories?.dispose();
     clearTimeout(this.resizeTimer);
     clearTimeout(this.noteTimer);
     this.terminal.dispose();

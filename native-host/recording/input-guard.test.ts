@@ -108,6 +108,37 @@ describe('InputGuard without an echo flag (SSH, serial)', () => {
     g.dispose();
   });
 
+  it('takes a prompt redrawn with the first key echoed after it, in one chunk, for an echo', () => {
+    // A resize makes bash redraw its prompt; the first key's echo rides in the same chunk. The
+    // input is reported at its echo, before the command's output (Copilot and artifacts read
+    // commands from this order), not a second after output goes quiet.
+    const { g, seen, type } = guard();
+    g.output('$ ');
+    type('l');
+    g.output('\r\x1b[K\rroot@vm:~# l');
+    expect(seen).toEqual(['l']);
+    type('s', '\r');
+    g.output('s');
+    g.output('\r\nfile\r\nroot@vm:~# ');
+    expect(seen).toEqual(['l', 's', '\r']);
+    // Typed ahead of a slow prompt: the prompt and the echo arrive together.
+    type('p', 'w', 'd', '\r');
+    g.output('\x1b[?2004hroot@vm:~# pwd\r\n/root\r\n');
+    expect(seen.slice(3)).toEqual(['p', 'w', 'd', '\r']);
+    g.dispose();
+  });
+
+  it('never takes keys after a redrawn secret prompt, or while one waits, for an echo', () => {
+    const { g, seen, type } = guard();
+    g.output('Password: ');
+    type('s', '3', 'c');
+    g.output('\r\x1b[K\rPassword: s3c');
+    type('\r');
+    g.output('\r\n$ ');
+    expect(seen).toEqual([WITHHELD]);
+    g.dispose();
+  });
+
   it('is not fooled by a log line that starts with the next typed key', () => {
     const { g, seen, type } = guard();
     g.output('Password: ');

@@ -27,7 +27,12 @@
  * nor their number (the secret's length) leave the guard.
  */
 import type { Participant } from '../../protocol/index.js';
-import { looksLikePrompt, looksLikeSecretPrompt, visibleLine } from './secret-prompt.js';
+import {
+  looksLikePrompt,
+  looksLikeSecretPrompt,
+  PROMPT_MAX_CHARS,
+  visibleLine,
+} from './secret-prompt.js';
 
 export interface EchoState {
   echo: boolean;
@@ -170,6 +175,7 @@ export class InputGuard {
       echoed = this.matchEcho(echoing, text);
     }
     if (echoed === 0 && head !== undefined && head !== echoing) echoed = this.matchEcho(head, text);
+    if (echoed === 0 && head !== undefined) echoed = this.matchEchoAfterPrompt(head, text);
     this.scan(text, echoed);
     this.flush();
     this.scheduleRelease();
@@ -325,6 +331,35 @@ export class InputGuard {
       this.promptPending = false;
     }
     return k;
+  }
+
+  /**
+   * A prompt drawn (or redrawn, after a resize) and the line's first keys echoed after it, in
+   * one chunk: `\r\x1b[K\r$ l` at the chunk's end, or `$ pwd⏎/root⏎` at its start when the
+   * keys were typed ahead of a slow prompt. That line must be exactly a prompt and then the
+   * start of what was typed; never while a secret prompt waits (its answer must echo on its
+   * own, see matchEcho). Returns where the echo ends in `text`: a prompt after it is new.
+   */
+  private matchEchoAfterPrompt(line: Line, text: string): number {
+    if (line.verdict === 'secret' || line.echoed > 0 || this.promptPending) return 0;
+    const firstBreak = text.indexOf('\n');
+    const candidates: [string, number][] = [[text.slice(text.lastIndexOf('\n') + 1), text.length]];
+    if (firstBreak >= 0) candidates.push([text.slice(0, firstBreak), firstBreak]);
+    for (const [raw, end] of candidates) {
+      const shown = visibleLine(raw);
+      // The prompt is shown[0, p), at most PROMPT_MAX_CHARS; the echo is the rest: longest first.
+      for (let p = Math.max(0, shown.length - line.typed.length); p < shown.length; p++) {
+        if (p > PROMPT_MAX_CHARS) break;
+        if (shown[p] !== line.typed[0] || !line.typed.startsWith(shown.slice(p))) continue;
+        const prompt = shown.slice(0, p);
+        if (!looksLikePrompt(prompt) || looksLikeSecretPrompt(prompt)) continue;
+        line.echoed = shown.length - p;
+        this.echoing = line;
+        line.verdict ??= 'ordinary';
+        return end;
+      }
+    }
+    return 0;
   }
 
   /**

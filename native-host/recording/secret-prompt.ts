@@ -86,11 +86,14 @@ export function looksLikeSecretPrompt(line: string): boolean {
   return SECRET_PROMPT.test(visible);
 }
 
+/** The longest line taken for a prompt: a log line is longer. */
+export const PROMPT_MAX_CHARS = 200;
+
 /**
  * True when `line` ends like any prompt (`Username: `, `router> `, `$ `, `Continue? `): the
  * device stopped there to read a line. A log line ends in words, not in a prompt's mark.
  */
 export function looksLikePrompt(line: string): boolean {
   const visible = visibleLine(line);
-  return visible.length <= 200 && /[:：>#$%?]\s*$/u.test(visible);
+  return visible.length <= PROMPT_MAX_CHARS && /[:：>#$%?]\s*$/u.test(visible);
 }

@@ -38,6 +38,8 @@ export interface PageHook {
         };
       };
       nextWrite(): Promise<void>;
+      /** The owner's sessions: the device's memories, once the agent said what it is. */
+      memories?: { target?: { key: string; label: string }; memories: { text: string }[] };
       role: string;
       pin(size: { cols: number; rows: number } | undefined): void;
     }[];

@@ -8,6 +8,7 @@ import { whenConnected } from '../../recordings/connected.js';
 import { Library } from '../../recordings/library.js';
 import { LibraryApp } from '../../recordings/LibraryApp.js';
 import { ArtifactList } from '../../artifacts/ArtifactList.js';
+import { MemoryList } from '../../memories/MemoryList.js';
 
 const client = new ViewClient({ connect: (name) => browser.runtime.connect({ name }) });
 const db = new TandemDb();
@@ -27,6 +28,7 @@ if (root !== null)
   createRoot(root).render(
     <LibraryApp library={library} openReplay={openReplay}>
       <ArtifactList db={db} open={openArtifact} />
+      <MemoryList db={db} />
     </LibraryApp>,
   );
 void library
