@@ -227,6 +227,16 @@ export interface CopilotChange {
   where: string;
 }
 
+/**
+ * A procedure draft's steps: each command with `<NAME>` placeholders where a value from this
+ * session (an address, an interface, a port) should be a parameter, and the start of what it
+ * printed.
+ */
+export interface CopilotProcedure {
+  parameters: { name: string; example: string }[];
+  steps: { command: string; expected: string[]; changesState: boolean | null }[];
+}
+
 /** One answer in a session's Copilot thread, the same for every participant. */
 export interface CopilotEntry {
   id: number;
@@ -239,6 +249,8 @@ export interface CopilotEntry {
   changes?: CopilotChange[];
   /** Handoff notes: the hypothesis is a person's to write. */
   hypothesis?: string;
+  /** Procedure drafts: the steps as data, for "Save as procedure". */
+  procedure?: CopilotProcedure;
   /** Replay links point into this recording. */
   recordingId?: string;
   /** A question's text. */

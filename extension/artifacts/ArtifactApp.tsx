@@ -9,6 +9,8 @@ import {
   type Artifact,
 } from './artifact.js';
 import { saveArtifact } from './store.js';
+import { procedureFromArtifact } from '../procedures/procedure.js';
+import { createProcedure } from '../procedures/store.js';
 import { formatDuration } from '../recordings/timeline.js';
 import './artifacts.css';
 
@@ -117,6 +119,18 @@ export function ArtifactApp({ db, id }: { db: TandemDb; id: number }) {
           }
         >
           .md
+        </button>
+        <button
+          data-testid="artifact-procedure"
+          title="Its commands as the steps of a procedure, to edit and run again"
+          onClick={() =>
+            void createProcedure(db, procedureFromArtifact(latest.current ?? artifact)).then(
+              (procedureId) => location.assign(`/procedure.html?id=${procedureId}`),
+              (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+            )
+          }
+        >
+          Make procedure
         </button>
         <button
           data-testid="artifact-json"

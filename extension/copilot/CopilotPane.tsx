@@ -1,5 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
-import { MEMORY_MAX_CHARS, type CopilotEntry } from '../../protocol/index.js';
+import {
+  MEMORY_MAX_CHARS,
+  type CopilotEntry,
+  type CopilotProcedure,
+} from '../../protocol/index.js';
 import type { SessionView } from '../panel/session-view.js';
 import { Markdown, type MarkdownOptions } from './Markdown.js';
 import { COPILOT_BUTTONS, handoffText, type CopilotThread } from './thread.js';
@@ -10,7 +14,16 @@ import './copilot.css';
  * every participant. Below 720 px it is a sheet over the terminal's lower part (the terminal
  * keeps its rows and columns), from 720 px a column beside it (copilot.css).
  */
-export function CopilotPane({ view, links = {} }: { view: SessionView; links?: MarkdownOptions }) {
+export function CopilotPane({
+  view,
+  links = {},
+  saveProcedure,
+}: {
+  view: SessionView;
+  links?: MarkdownOptions;
+  /** In the extension (not the guest page): keeps a procedure draft as a procedure. */
+  saveProcedure?: (draft: CopilotProcedure) => void;
+}) {
   const thread = view.copilot;
   const pane = useRef<HTMLElement>(null);
   const list = useRef<HTMLOListElement>(null);
@@ -141,6 +154,16 @@ export function CopilotPane({ view, links = {} }: { view: SessionView; links?: M
               options={links}
             />
             {entry.hypothesis !== undefined && <Hypothesis entry={entry} thread={thread} />}
+            {entry.procedure !== undefined && saveProcedure !== undefined && (
+              <button
+                className="small"
+                data-testid="copilot-save-procedure"
+                title="Keep these steps as a procedure: edit, version and run it step by step"
+                onClick={() => entry.procedure !== undefined && saveProcedure(entry.procedure)}
+              >
+                Save as procedure
+              </button>
+            )}
             {view.memories?.target !== undefined && (
               <button
                 className="small"

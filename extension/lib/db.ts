@@ -2,6 +2,7 @@ import Dexie, { type EntityTable } from 'dexie';
 import type { FlowControl, RecordingInfo } from '../../protocol/index.js';
 import type { Artifact, Evidence } from '../artifacts/artifact.js';
 import type { Memory } from '../memories/memory.js';
+import type { Procedure, ProcedureVersion } from '../procedures/procedure.js';
 
 /** A saved SSH connection. Never holds a password or passphrase: those are asked each time. */
 export interface SshProfile {
@@ -62,6 +63,8 @@ export class TandemDb extends Dexie {
   declare artifacts: EntityTable<Artifact, 'id'>;
   declare evidence: EntityTable<EvidenceRow, 'id'>;
   declare memories: EntityTable<Memory, 'id'>;
+  declare procedures: EntityTable<Procedure, 'id'>;
+  declare procedureVersions: EntityTable<ProcedureVersion, 'id'>;
 
   constructor(name = 'tandem') {
     super(name);
@@ -83,6 +86,10 @@ export class TandemDb extends Dexie {
     });
     this.version(5).stores({
       memories: '++id, targetKey, createdAt, updatedAt',
+    });
+    this.version(6).stores({
+      procedures: '++id, name, updatedAt',
+      procedureVersions: '++id, procedureId, [procedureId+version]',
     });
   }
 }

@@ -3,13 +3,17 @@ import type { PanelModel } from './model.js';
 import { EndSession } from './EndSession.js';
 import { addEvidence } from '../artifacts/store.js';
 import { MemoriesBanner } from '../memories/MemoriesBanner.js';
+import { ProcedureRunner } from '../procedures/ProcedureRunner.js';
+import type { RunSession } from '../procedures/run.js';
+import { procedureFromCopilot } from '../procedures/procedure.js';
+import { createProcedure } from '../procedures/store.js';
 import { NewTerminal } from './NewTerminal.js';
 import type { SessionView } from './session-view.js';
 import { WatchGrid } from './WatchGrid.js';
 import { CopilotPane } from '../copilot/CopilotPane.js';
 import { openReplay } from '../copilot/open-replay.js';
 import { SessionBar } from '../sharing/SessionBar.js';
-import { RecordingBar } from '../recordings/RecordingBar.js';
+import { liveRecordingsFor, RecordingBar } from '../recordings/RecordingBar.js';
 import { RecordingsButton } from '../recordings/RecordingsButton.js';
 
 export function App({ model }: { model: PanelModel }) {
@@ -272,6 +276,8 @@ function TerminalPane({
   const [finding, setFinding] = useState(false);
   const [query, setQuery] = useState('');
   const [menu, setMenu] = useState<{ x: number; y: number }>();
+  /** The procedure runner, open above the terminal. */
+  const [running, setRunning] = useState(false);
   /** What adding evidence said, for a moment. */
   const [kept, setKept] = useState<string>();
   useEffect(() => {
@@ -352,6 +358,7 @@ function TerminalPane({
       <SessionBar
         view={view}
         {...(view.remote || ended ? {} : { onEndSession })}
+        {...(ended || view.role === 'viewer' ? {} : { onRunProcedure: () => setRunning(true) })}
         call={{
           open: () => void model.calls.open(view),
           command: (c) => model.calls.command(view.id, c),
@@ -359,6 +366,13 @@ function TerminalPane({
       />
       <RecordingBar client={view.transport} info={view.info} owner={view.role === 'owner'} />
       {view.memories !== undefined && <MemoriesBanner memories={view.memories} />}
+      {running && (
+        <ProcedureRunner
+          db={model.db}
+          session={procedureSession(view)}
+          onClose={() => setRunning(false)}
+        />
+      )}
       {finding && (
         <div className="findbar">
           <input
@@ -404,7 +418,24 @@ function TerminalPane({
           }}
           onClick={() => setMenu(undefined)}
         />
-        {view.copilot.open && <CopilotPane view={view} links={{ openReplay }} />}
+        {view.copilot.open && (
+          <CopilotPane
+            view={view}
+            links={{ openReplay }}
+            saveProcedure={(draft) =>
+              void createProcedure(
+                model.db,
+                procedureFromCopilot(draft, view.info.device.label),
+              ).then(
+                (id) => openReplay(`/procedure.html?id=${id}`),
+                (error: unknown) => {
+                  view.message = error instanceof Error ? error.message : String(error);
+                  model.emit();
+                },
+              )
+            }
+          />
+        )}
       </div>
       {menu !== undefined && (
         <ul
@@ -479,6 +510,19 @@ function TerminalPane({
       )}
     </div>
   );
+}
+
+/** How a procedure run types into this session and marks its recording. */
+function procedureSession(view: SessionView): RunSession {
+  return {
+    type: (text) => view.terminal.term.input(text, true),
+    mark: async (label) => {
+      const live = liveRecordingsFor(view.transport).get(view.id)?.state ?? view.info.recording;
+      // Not recorded (recording was off when it opened): the run goes on, unmarked.
+      if (live === 'off') return;
+      await view.transport.request('recording.mark', { sessionId: view.id, label });
+    },
+  };
 }
 
 function StatusLine({ model, view }: { model: PanelModel; view: SessionView | undefined }) {

@@ -2,6 +2,8 @@ import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { TandemDb } from '../lib/db.js';
 import type { Artifact } from '../artifacts/artifact.js';
 import { artifactOf, createArtifact } from '../artifacts/store.js';
+import { procedureFromCopilot } from '../procedures/procedure.js';
+import { createProcedure } from '../procedures/store.js';
 import { download, exportFileName, exportRecording } from '../recordings/export.js';
 import { liveRecordingsFor } from '../recordings/RecordingBar.js';
 import type { SessionView } from './session-view.js';
@@ -160,6 +162,39 @@ export function EndSession({
     });
   }
 
+  const procedureId = view.savedProcedureId;
+  steps.push({
+    key: 'procedure',
+    label: 'Promote to a procedure',
+    done: procedureId !== undefined,
+    detail:
+      procedureId !== undefined
+        ? 'Saved: edit it, then run it step by step in any terminal.'
+        : 'The commands that worked, as steps to run again, with parameters for what differs.',
+    action:
+      procedureId !== undefined
+        ? {
+            label: 'Open',
+            run: () => Promise.resolve(openPage(`/procedure.html?id=${procedureId}`)),
+          }
+        : {
+            label: 'Make procedure',
+            run: async () => {
+              const { entry } = await view.transport.request('copilot.ask', {
+                sessionId: view.id,
+                action: 'procedure',
+              });
+              if (entry.procedure === undefined || entry.procedure.steps.length === 0)
+                throw new Error(
+                  'No command succeeded in this session yet: nothing to make steps of',
+                );
+              view.savedProcedureId = await createProcedure(
+                db,
+                procedureFromCopilot(entry.procedure, view.info.device.label),
+              );
+            },
+          },
+  });
   return (
     <section
       className="banner end-session"

@@ -64,6 +64,8 @@ export class SessionView {
   readonly copilot: CopilotThread;
   /** The owner's own sessions: the memories of the device (absent in joined sessions). */
   memories: SessionMemories | undefined;
+  /** The procedure the end-session checklist made from this session. */
+  savedProcedureId: number | undefined;
   /** Who is on the session's call (the agent's list). */
   callers: CallerInfo[] = [];
   /** What this panel's call window last said about itself (the side panel's call strip). */

@@ -27,11 +27,14 @@ export function SessionBar({
   view,
   call,
   onEndSession,
+  onRunProcedure,
 }: {
   view: SessionView;
   call?: CallActions;
   /** The owner's own live session: opens the end-session checklist. */
   onEndSession?: () => void;
+  /** A live session this view may type in: opens the procedure runner. */
+  onRunProcedure?: () => void;
 }) {
   const { presence, role } = view;
   const [drawer, setDrawer] = useState<Drawer>();
@@ -142,6 +145,8 @@ export function SessionBar({
       run: () => toggle('handoff'),
     });
 
+  if (onRunProcedure !== undefined && role !== 'viewer')
+    actions.push({ label: 'Run procedure…', testId: 'run-procedure', run: onRunProcedure });
   if (onEndSession !== undefined && role === 'owner')
     actions.push({ label: 'End session…', testId: 'end-session', run: onEndSession });
 

@@ -63,6 +63,13 @@ describe('Copilot actions', () => {
     expect(answer.markdown).toMatch(
       /write memory\n {3}```\n {3}Expected output \(start\):\n {3}> Building configuration/,
     );
+    // The same steps as data, for saving as a procedure.
+    expect(answer.procedure?.parameters).toEqual([{ name: 'INTERFACE', example: 'Gi1/0/3' }]);
+    const steps = answer.procedure?.steps ?? [];
+    expect(steps.find((s) => s.command === 'interface <INTERFACE>')?.changesState).toBe(true);
+    expect(steps.find((s) => s.command === 'write memory')?.expected[0]).toMatch(
+      /^Building configuration/,
+    );
   });
 
   it('folds repeated problems whatever their timestamps and pids', () => {

@@ -4,7 +4,7 @@
  * a segmented session and answers in Markdown plus the structured parts a pane needs
  * (replay links, the editable hypothesis).
  */
-import type { CopilotAction, CopilotChange } from '../../protocol/index.js';
+import type { CopilotAction, CopilotChange, CopilotProcedure } from '../../protocol/index.js';
 import { classify } from './classify.js';
 import type { PromptContext } from './prompts.js';
 import { promptIn, type Segmentation, type SegmentedCommand } from './segment.js';
@@ -36,6 +36,8 @@ export interface CopilotAnswer {
   changes?: ChangeItem[];
   /** `handoff`: the hypothesis is for a person to fill in. */
   hypothesis?: string;
+  /** `procedure`: the steps as data. */
+  procedure?: CopilotProcedure;
 }
 
 export function runAction(
@@ -300,6 +302,9 @@ function nextChecks(segmentation: Segmentation, changes: ChangeItem[]): string[]
 
 // ── Procedure draft ─────────────────────────────────────────────────────────────────────
 
+/** Steps a draft carries as data (its thread entry stays well under the frame limit). */
+const MAX_PROCEDURE_STEPS = 200;
+
 export function procedureDraft(segmentation: Segmentation, facts: SessionFacts): CopilotAnswer {
   const steps = segmentation.commands.filter(
     (c) => (c.exitCode ?? 0) === 0 && !/^(clear|exit|logout|history|ls|pwd)$/.test(c.command),
@@ -309,6 +314,7 @@ export function procedureDraft(segmentation: Segmentation, facts: SessionFacts):
   out.push(`# Procedure draft — ${facts.device}`);
   out.push('');
   const body: string[] = [];
+  const data: CopilotProcedure['steps'] = [];
   steps.forEach((c, i) => {
     const command = parameterize(c.command, parameters);
     const where = c.context.mode ? ` (in ${c.context.mode} mode)` : '';
@@ -322,6 +328,11 @@ export function procedureDraft(segmentation: Segmentation, facts: SessionFacts):
       for (const line of expected) body.push(`   > ${clip(line, 160)}`);
     }
     const verdict = classify(c.command, c.context);
+    data.push({
+      command,
+      expected: expected.map((line) => clip(line, 160)),
+      changesState: verdict.changesState,
+    });
     if (verdict.changesState !== false)
       body.push(
         `   ⚠ ${verdict.changesState === true ? 'Changes state' : 'May change state'}: ${verdict.reason}`,
@@ -336,7 +347,15 @@ export function procedureDraft(segmentation: Segmentation, facts: SessionFacts):
   out.push('## Steps');
   if (steps.length === 0) out.push('No successful commands to turn into steps yet.');
   out.push(...body);
-  return { action: 'procedure', title: 'Procedure draft', markdown: out.join('\n') };
+  return {
+    action: 'procedure',
+    title: 'Procedure draft',
+    markdown: out.join('\n'),
+    procedure: {
+      parameters: [...parameters].map(([example, name]) => ({ name, example })),
+      steps: data.slice(-MAX_PROCEDURE_STEPS),
+    },
+  };
 }
 
 const PARAMETERS: [RegExp, string][] = [

@@ -161,6 +161,7 @@ export class SessionCopilot {
       markdown: answer.markdown,
       ...(answer.changes === undefined ? {} : { changes: answer.changes.slice(-500) }),
       ...(answer.hypothesis === undefined ? {} : { hypothesis: answer.hypothesis }),
+      ...(answer.procedure === undefined ? {} : { procedure: answer.procedure }),
       ...(context.recordingId === undefined ? {} : { recordingId: context.recordingId }),
     });
   }

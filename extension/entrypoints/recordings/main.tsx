@@ -9,6 +9,7 @@ import { Library } from '../../recordings/library.js';
 import { LibraryApp } from '../../recordings/LibraryApp.js';
 import { ArtifactList } from '../../artifacts/ArtifactList.js';
 import { MemoryList } from '../../memories/MemoryList.js';
+import { ProcedureList } from '../../procedures/ProcedureList.js';
 
 const client = new ViewClient({ connect: (name) => browser.runtime.connect({ name }) });
 const db = new TandemDb();
@@ -19,9 +20,11 @@ const openReplay = (recordingId: string): void => {
   });
 };
 
-const openArtifact = (id: number): void => {
-  void browser.tabs.create({ url: new URL(`/artifact.html?id=${id}`, location.origin).href });
+const openPage = (path: string): void => {
+  void browser.tabs.create({ url: new URL(path, location.origin).href });
 };
+const openArtifact = (id: number): void => openPage(`/artifact.html?id=${id}`);
+const openProcedure = (id: number): void => openPage(`/procedure.html?id=${id}`);
 
 const root = document.getElementById('root');
 if (root !== null)
@@ -29,6 +32,7 @@ if (root !== null)
     <LibraryApp library={library} openReplay={openReplay}>
       <ArtifactList db={db} open={openArtifact} />
       <MemoryList db={db} />
+      <ProcedureList db={db} open={openProcedure} />
     </LibraryApp>,
   );
 void library
