@@ -13,6 +13,8 @@ const ALONE = [
   'test/e2e/team.test.ts',
   'test/integration/team-relay.test.ts',
   'test/integration/relay-replicas.test.ts',
+  // Two Chromiums, a call with fake media and a serial pair, as the store's images need.
+  'test/e2e/store-assets.test.ts',
 ];
 
 const shared = {

@@ -149,6 +149,8 @@ export async function openGuest(browser: Browser, url: string, name: string): Pr
   const page = await browser.newPage();
   await page.setViewport({ width: 1100, height: 760 });
   await page.goto(url);
+  // The page offers the name this browser joined with last time: replace it.
+  await page.click('input[name="name"]', { clickCount: 3 });
   await page.type('input[name="name"]', name);
   await page.click('button[type="submit"]');
   await page.waitForFunction(() => window.__tandemGuest?.state() === 'running', {
