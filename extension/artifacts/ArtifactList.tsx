@@ -1,37 +1,19 @@
-import { liveQuery } from 'dexie';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { TandemDb } from '../lib/db.js';
-import { artifactMatches, type Artifact } from './artifact.js';
+import { SearchHeader } from '../lib/SearchHeader.js';
+import { useLive } from '../lib/use-live.js';
+import { artifactMatches } from './artifact.js';
 import { allArtifacts } from './store.js';
 import './artifacts.css';
 
 /** The artifacts, newest edit first, found by any word in them (commands, evidence, people). */
 export function ArtifactList({ db, open }: { db: TandemDb; open: (id: number) => void }) {
-  const [artifacts, setArtifacts] = useState<Artifact[]>();
+  const artifacts = useLive(() => allArtifacts(db), [db], []);
   const [query, setQuery] = useState('');
-  useEffect(() => {
-    // Live: an artifact made in the side panel shows up here without a reload.
-    const subscription = liveQuery(() => allArtifacts(db)).subscribe({
-      next: setArtifacts,
-      error: () => setArtifacts([]),
-    });
-    return () => subscription.unsubscribe();
-  }, [db]);
   const shown = (artifacts ?? []).filter((a) => artifactMatches(a, query));
   return (
     <section className="artifact-list" data-testid="artifacts">
-      <header className="replay-head">
-        <h1>Artifacts</h1>
-        <span className="spacer" />
-        <input
-          type="search"
-          aria-label="Search artifacts"
-          placeholder="Search artifacts"
-          data-testid="artifact-search"
-          value={query}
-          onChange={(e) => setQuery(e.target.value)}
-        />
-      </header>
+      <SearchHeader title="Artifacts" query={query} onQuery={setQuery} testId="artifact-search" />
       {artifacts !== undefined && artifacts.length === 0 && (
         <p className="hint">
           No artifacts yet: end a session from its “End session…” button and create one.

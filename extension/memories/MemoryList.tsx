@@ -1,36 +1,19 @@
-import { liveQuery } from 'dexie';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { TandemDb } from '../lib/db.js';
+import { SearchHeader } from '../lib/SearchHeader.js';
+import { useLive } from '../lib/use-live.js';
 import { MEMORY_MAX_CHARS, memoryMatches, type Memory } from './memory.js';
 import { allMemories, deleteMemory, editMemory } from './store.js';
 import './memories.css';
 
 /** Every memory, searchable, each editable and deletable, with the device it belongs to. */
 export function MemoryList({ db }: { db: TandemDb }) {
-  const [memories, setMemories] = useState<Memory[]>();
+  const memories = useLive(() => allMemories(db), [db], []);
   const [query, setQuery] = useState('');
-  useEffect(() => {
-    const subscription = liveQuery(() => allMemories(db)).subscribe({
-      next: setMemories,
-      error: () => setMemories([]),
-    });
-    return () => subscription.unsubscribe();
-  }, [db]);
   const shown = (memories ?? []).filter((m) => memoryMatches(m, query));
   return (
     <section className="artifact-list memory-list" data-testid="memory-list">
-      <header className="replay-head">
-        <h1>Memories</h1>
-        <span className="spacer" />
-        <input
-          type="search"
-          aria-label="Search memories"
-          placeholder="Search memories"
-          data-testid="memory-search"
-          value={query}
-          onChange={(e) => setQuery(e.target.value)}
-        />
-      </header>
+      <SearchHeader title="Memories" query={query} onQuery={setQuery} testId="memory-search" />
       {memories !== undefined && memories.length === 0 && (
         <p className="hint">
           No memories yet: select output in a terminal and choose “Save as memory…”.

@@ -1,7 +1,7 @@
-import { liveQuery } from 'dexie';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { TandemDb } from '../lib/db.js';
-import type { Procedure } from './procedure.js';
+import { SearchHeader } from '../lib/SearchHeader.js';
+import { useLive } from '../lib/use-live.js';
 import { allProcedures, createProcedure } from './store.js';
 import '../artifacts/artifacts.css';
 
@@ -26,16 +26,9 @@ Expected:
 
 /** The procedures, searchable by name, with import of a Markdown file and a blank new one. */
 export function ProcedureList({ db, open }: { db: TandemDb; open: (id: number) => void }) {
-  const [procedures, setProcedures] = useState<Procedure[]>();
+  const procedures = useLive(() => allProcedures(db), [db], []);
   const [query, setQuery] = useState('');
   const [error, setError] = useState<string>();
-  useEffect(() => {
-    const subscription = liveQuery(() => allProcedures(db)).subscribe({
-      next: setProcedures,
-      error: () => setProcedures([]),
-    });
-    return () => subscription.unsubscribe();
-  }, [db]);
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   const shown = (procedures ?? []).filter((p) =>
     words.every((w) => p.markdown.toLowerCase().includes(w)),
@@ -48,16 +41,7 @@ export function ProcedureList({ db, open }: { db: TandemDb; open: (id: number) =
   };
   return (
     <section className="artifact-list" data-testid="procedure-list">
-      <header className="replay-head">
-        <h1>Procedures</h1>
-        <span className="spacer" />
-        <input
-          type="search"
-          aria-label="Search procedures"
-          placeholder="Search procedures"
-          value={query}
-          onChange={(e) => setQuery(e.target.value)}
-        />
+      <SearchHeader title="Procedures" query={query} onQuery={setQuery}>
         <label className="button">
           Import .md
           <input
@@ -73,7 +57,7 @@ export function ProcedureList({ db, open }: { db: TandemDb; open: (id: number) =
           />
         </label>
         <button onClick={() => add(TEMPLATE)}>New</button>
-      </header>
+      </SearchHeader>
       {error !== undefined && (
         <p className="error-text" role="alert">
           {error}

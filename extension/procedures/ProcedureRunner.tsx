@@ -1,7 +1,7 @@
-import { liveQuery } from 'dexie';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { TandemDb } from '../lib/db.js';
-import { parametersOf, parseProcedure, type Procedure } from './procedure.js';
+import { useLive } from '../lib/use-live.js';
+import { parametersOf, parseProcedure } from './procedure.js';
 import { ProcedureRun, type RunSession } from './run.js';
 import { allProcedures } from './store.js';
 import './procedures.css';
@@ -19,19 +19,12 @@ export function ProcedureRunner({
   session: RunSession;
   onClose: () => void;
 }) {
-  const [procedures, setProcedures] = useState<Procedure[]>();
+  const procedures = useLive(() => allProcedures(db), [db], []);
   const [pickedId, setPickedId] = useState<number>();
   const [values, setValues] = useState<Record<string, string>>({});
   const [run, setRun] = useState<ProcedureRun>();
   const [error, setError] = useState<string>();
   const [, tick] = useState(0);
-  useEffect(() => {
-    const subscription = liveQuery(() => allProcedures(db)).subscribe({
-      next: setProcedures,
-      error: () => setProcedures([]),
-    });
-    return () => subscription.unsubscribe();
-  }, [db]);
 
   const picked = procedures?.find((p) => p.id === pickedId) ?? procedures?.[0];
   let parsed: ReturnType<typeof parseProcedure> | undefined;
