@@ -22,10 +22,12 @@ export interface PageHook {
     fontSize: number;
     sessions: {
       id: string;
-      info: { recordingId?: string };
+      info: { recordingId?: string; cols: number; rows: number };
       writtenChars: number;
       terminal: {
         term: {
+          cols: number;
+          rows: number;
           input(data: string, wasUserInput?: boolean): void;
           options: { fontSize?: number };
           selectLines(start: number, end: number): void;

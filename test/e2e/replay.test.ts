@@ -78,6 +78,17 @@ function recordingHeader(sessionId: string): {
 }
 
 async function capture(page: Page, sessionId: string, startedAt: number): Promise<Moment> {
+  // The terminal's size has gone to the device (the recording banner going away grows the
+  // terminal; on a busy machine its resize can trail a flood by a second).
+  await page.waitForFunction(
+    (id: string) => {
+      const view = window.__tandem?.model.sessions.find((s) => s.id === id);
+      const term = view?.terminal.term;
+      return term !== undefined && term.rows === view?.info.rows && term.cols === view.info.cols;
+    },
+    { timeout: 10_000 },
+    sessionId,
+  );
   // Output has settled: the screen is the same for every t in this quiet stretch.
   await sleep(700);
   const rows = await page.evaluate((id: string) => window.__tandem?.screen(id) ?? [], sessionId);

@@ -67,11 +67,16 @@ describe('serial form', () => {
     const known = await sessionIds(p);
     await p.click('[data-testid="serial-form"] button[type="submit"]');
     await waitForNewSession(p, known);
-    const saved = await p.evaluate(
-      (path: string) => window.__tandem?.serialSettings(path),
-      pair.pathA,
-    );
-    expect(saved?.baudRate).toBe(9600);
+    // Saved once the port opened: the session can show a moment before the write lands.
+    await expect
+      .poll(async () => {
+        const saved = await p.evaluate(
+          (path: string) => window.__tandem?.serialSettings(path),
+          pair.pathA,
+        );
+        return saved?.baudRate;
+      })
+      .toBe(9600);
 
     // Back in the form: the pty is listed first, with what was used last.
     await serialTab(p);
