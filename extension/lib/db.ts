@@ -2,6 +2,7 @@ import Dexie, { type EntityTable } from 'dexie';
 import type { FlowControl, RecordingInfo } from '../../protocol/index.js';
 import type { Artifact, Evidence } from '../artifacts/artifact.js';
 import type { Memory } from '../memories/memory.js';
+import type { SystemLink } from '../memories/systems.js';
 import type { Procedure, ProcedureVersion } from '../procedures/procedure.js';
 
 /** A saved SSH connection. Never holds a password or passphrase: those are asked each time. */
@@ -63,6 +64,7 @@ export class TandemDb extends Dexie {
   declare artifacts: EntityTable<Artifact, 'id'>;
   declare evidence: EntityTable<EvidenceRow, 'id'>;
   declare memories: EntityTable<Memory, 'id'>;
+  declare systems: EntityTable<SystemLink, 'targetKey'>;
   declare procedures: EntityTable<Procedure, 'id'>;
   declare procedureVersions: EntityTable<ProcedureVersion, 'id'>;
 
@@ -90,6 +92,10 @@ export class TandemDb extends Dexie {
     this.version(6).stores({
       procedures: '++id, name, updatedAt',
       procedureVersions: '++id, procedureId, [procedureId+version]',
+    });
+    // Named systems: which devices a user grouped under one name (memories/systems.ts).
+    this.version(7).stores({
+      systems: '&targetKey, name',
     });
   }
 }

@@ -1,6 +1,7 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { MEMORY_MAX_CHARS } from './memory.js';
 import type { SessionMemories } from './session-memories.js';
+import { SYSTEM_NAME_MAX } from './systems.js';
 import './memories.css';
 
 /** Memories shown before "Show all". */
@@ -17,12 +18,13 @@ export function MemoriesBanner({ memories }: { memories: SessionMemories }) {
   if (target === undefined) return null;
   const shown = memories.shown;
   const listed = all ? shown : shown.slice(0, FOLDED);
+  const system = memories.system;
   return (
     <>
       {memories.draft !== undefined && (
         <MemoryForm key="form" memories={memories} label={target.label} />
       )}
-      {shown.length > 0 && (
+      {(shown.length > 0 || system !== undefined) && (
         <section
           className="memories-banner"
           aria-label={`Remembered about ${target.label}`}
@@ -45,9 +47,29 @@ export function MemoriesBanner({ memories }: { memories: SessionMemories }) {
               Hide
             </button>
           </header>
+          {system !== undefined && (
+            <p className="memory-system-line" data-testid="memory-system">
+              <span>
+                Part of <b>{system.name}</b>
+              </span>
+              <button
+                className="link"
+                data-testid="memory-unlink"
+                title={`This device leaves ${system.name}; the system's memories stay with it`}
+                onClick={() => void memories.unlink()}
+              >
+                Unlink
+              </button>
+            </p>
+          )}
           <ul>
             {listed.map((m) => (
               <li key={m.id} data-testid="memory">
+                {memories.isSystemMemory(m) && (
+                  <span className="memory-system" title={`About the system ${m.targetLabel}`}>
+                    {m.targetLabel}
+                  </span>
+                )}
                 <span className="memory-text">{m.text}</span>
                 <button
                   className="small icon"
@@ -74,10 +96,17 @@ export function MemoriesBanner({ memories }: { memories: SessionMemories }) {
 function MemoryForm({ memories, label }: { memories: SessionMemories; label: string }) {
   const [text, setText] = useState(memories.draft ?? '');
   const [busy, setBusy] = useState(false);
-  const save = (): void => {
+  const [about, setAbout] = useState<'device' | 'system'>('device');
+  const [system, setSystem] = useState(memories.system?.name ?? '');
+  const [names, setNames] = useState<string[]>([]);
+  useEffect(() => {
+    void memories.systemNames().then(setNames, () => setNames([]));
+  }, [memories]);
+  const run = (work: Promise<void>): void => {
     setBusy(true);
-    void memories.save(text).finally(() => setBusy(false));
+    void work.finally(() => setBusy(false));
   };
+  const save = (): void => run(memories.save(text, about === 'system' ? system : undefined));
   return (
     <form
       className="memory-form"
@@ -93,8 +122,46 @@ function MemoryForm({ memories, label }: { memories: SessionMemories; label: str
         }
       }}
     >
+      <fieldset className="memory-about">
+        <legend>About</legend>
+        <label>
+          <input
+            type="radio"
+            name="memory-about"
+            checked={about === 'device'}
+            onChange={() => setAbout('device')}
+          />
+          <span>this device</span> <span className="hint">{label}</span>
+        </label>
+        <label>
+          <input
+            type="radio"
+            name="memory-about"
+            data-testid="memory-about-system"
+            checked={about === 'system'}
+            onChange={() => setAbout('system')}
+          />
+          <span>the system</span>
+          <input
+            type="text"
+            list="memory-system-names"
+            aria-label="System name"
+            data-testid="memory-system-name"
+            maxLength={SYSTEM_NAME_MAX}
+            placeholder="payments cluster"
+            value={system}
+            onFocus={() => setAbout('system')}
+            onChange={(e) => setSystem(e.target.value)}
+          />
+          <datalist id="memory-system-names">
+            {names.map((n) => (
+              <option key={n} value={n} />
+            ))}
+          </datalist>
+        </label>
+      </fieldset>
       <label>
-        Remember about {label}
+        What you found
         <textarea
           autoFocus
           rows={3}
@@ -120,10 +187,25 @@ function MemoryForm({ memories, label }: { memories: SessionMemories; label: str
         <button type="submit" className="primary" data-testid="memory-save" disabled={busy}>
           Save memory
         </button>
+        {about === 'system' && (
+          <button
+            type="button"
+            data-testid="memory-link"
+            title="Make this device part of the system, without a memory: the system's memories show here"
+            disabled={busy}
+            onClick={() => run(memories.link(system))}
+          >
+            Only link
+          </button>
+        )}
         <button type="button" onClick={() => memories.cancel()}>
           Cancel
         </button>
-        <span className="hint">Kept in this browser; shown whenever this device is opened.</span>
+        <span className="hint">
+          {about === 'system'
+            ? 'Kept in this browser; shown on every device of this system.'
+            : 'Kept in this browser; shown whenever this device is opened.'}
+        </span>
       </div>
     </form>
   );

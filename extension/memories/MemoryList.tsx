@@ -4,6 +4,7 @@ import { SearchHeader } from '../lib/SearchHeader.js';
 import { useLive } from '../lib/use-live.js';
 import { MEMORY_MAX_CHARS, memoryMatches, type Memory } from './memory.js';
 import { allMemories, deleteMemory, editMemory } from './store.js';
+import { isSystemKey } from './systems.js';
 import './memories.css';
 
 /** Every memory, searchable, each editable and deletable, with the device it belongs to. */
@@ -40,7 +41,8 @@ function MemoryRow({ db, memory }: { db: TandemDb; memory: Memory }) {
   return (
     <li data-memory={id}>
       <div className="hint">
-        {memory.targetLabel} · {new Date(memory.updatedAt).toLocaleString()}
+        {isSystemKey(memory.targetKey) ? `System ${memory.targetLabel}` : memory.targetLabel} ·{' '}
+        {new Date(memory.updatedAt).toLocaleString()}
         {memory.sessionName !== undefined && ` · from “${memory.sessionName}”`}
       </div>
       {editing === undefined ? (

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MEMORY_MAX_CHARS, memoryMatches, memoryText, type Memory } from './memory.js';
+import { SYSTEM_NAME_MAX, isSystemKey, systemKey, systemName } from './systems.js';
 
 const memory: Memory = {
   targetKey: 'usb-serial:0403:6001:A12345',
@@ -22,5 +23,15 @@ describe('memories', () => {
     expect(memoryMatches(memory, 'ftdi core')).toBe(true);
     expect(memoryMatches(memory, 'fan psu')).toBe(false);
     expect(memoryMatches(memory, '')).toBe(true);
+  });
+
+  it('of a named system are keyed by its name, whatever its case and spacing', () => {
+    expect(systemName('  Lab   Core ')).toBe('Lab Core');
+    expect(systemKey('Lab Core')).toBe(systemKey(' lab  core'));
+    expect(systemKey('Lab Core')).not.toBe(systemKey('Lab Cor'));
+    expect(isSystemKey(systemKey('Lab Core'))).toBe(true);
+    expect(isSystemKey('ssh-host-key:SHA256:abc')).toBe(false);
+    expect(() => systemName(' ')).toThrow(/Name the system/);
+    expect(() => systemName('x'.repeat(SYSTEM_NAME_MAX + 1))).toThrow(/at most 64/);
   });
 });

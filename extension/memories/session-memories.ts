@@ -1,9 +1,18 @@
 import { liveQuery } from 'dexie';
-import { COPILOT_MAX_MEMORIES, type DeviceTarget } from '../../protocol/index.js';
+import { COPILOT_MAX_MEMORIES, MEMORY_MAX_CHARS, type DeviceTarget } from '../../protocol/index.js';
 import type { TandemDb } from '../lib/db.js';
 import type { SessionTransport } from '../sharing/transport.js';
 import type { Memory } from './memory.js';
 import { addMemory, memoriesOf } from './store.js';
+import {
+  isSystemKey,
+  linkSystem,
+  systemKey,
+  systemNames,
+  systemOf,
+  unlinkSystem,
+  type SystemLink,
+} from './systems.js';
 
 /** What a session's memories need to know of it. */
 export interface MemorySession {
@@ -14,13 +23,28 @@ export interface MemorySession {
   startedAt: number;
 }
 
+/** A device's own memories and those of the named system it is part of, the newest first. */
+async function memoriesAround(
+  db: TandemDb,
+  targetKey: string,
+): Promise<{ system: SystemLink | undefined; memories: Memory[] }> {
+  const system = await systemOf(db, targetKey);
+  const own = await memoriesOf(db, targetKey);
+  const shared = system === undefined ? [] : await memoriesOf(db, systemKey(system.name));
+  const memories = [...own, ...shared].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  return { system, memories };
+}
+
 /**
  * One of the owner's sessions and the memories of its device: found again whenever a session
- * opens on the same device, dismissible for this session, handed to the session's Copilot
- * (those not dismissed), and the form that saves a new one.
+ * opens on the same device (or on another device of the same named system), dismissible for
+ * this session, handed to the session's Copilot (those not dismissed), and the form that saves
+ * a new one.
  */
 export class SessionMemories {
   target: DeviceTarget | undefined;
+  /** The named system the device is part of, if the user linked it to one. */
+  system: SystemLink | undefined;
   memories: Memory[] = [];
   /** The memory form, open with this text. */
   draft: string | undefined;
@@ -47,9 +71,10 @@ export class SessionMemories {
     if (target === undefined || this.disposed) return;
     this.target = target;
     this.changed();
-    this.subscription = liveQuery(() => memoriesOf(this.db, target.key)).subscribe({
-      next: (rows) => {
-        this.memories = rows;
+    this.subscription = liveQuery(() => memoriesAround(this.db, target.key)).subscribe({
+      next: ({ system, memories }) => {
+        this.system = system;
+        this.memories = memories;
         this.changed();
         this.tellCopilot();
       },
@@ -84,14 +109,21 @@ export class SessionMemories {
     this.changed();
   }
 
-  async save(text: string): Promise<void> {
+  /**
+   * Saves a memory about the device, or, with `system`, about the named system (linking the
+   * device to it first, so it is shown here and on every other device of that system).
+   */
+  async save(text: string, system?: string): Promise<void> {
     const target = this.target;
     if (target === undefined) throw new Error('This device cannot have memories');
     const session = this.session();
     try {
+      const about =
+        system === undefined
+          ? { targetKey: target.key, targetLabel: target.label }
+          : await this.linkTo(system);
       await addMemory(this.db, {
-        targetKey: target.key,
-        targetLabel: target.label,
+        ...about,
         text,
         sessionName: session.name,
         ...(session.recordingId === undefined
@@ -109,6 +141,42 @@ export class SessionMemories {
     this.changed();
   }
 
+  /** Makes the device part of a named system without saving a memory. */
+  async link(system: string): Promise<void> {
+    try {
+      await this.linkTo(system);
+    } catch (error) {
+      this.error = error instanceof Error ? error.message : String(error);
+      this.changed();
+      return;
+    }
+    this.draft = undefined;
+    this.error = undefined;
+    this.changed();
+  }
+
+  /** The device leaves its named system; the system's memories stay with the system. */
+  async unlink(): Promise<void> {
+    if (this.target !== undefined) await unlinkSystem(this.db, this.target.key);
+  }
+
+  /** The system names in use, for the name field. */
+  async systemNames(): Promise<string[]> {
+    return systemNames(this.db);
+  }
+
+  /** Whether a memory is the named system's rather than the device's own. */
+  isSystemMemory(memory: Memory): boolean {
+    return isSystemKey(memory.targetKey);
+  }
+
+  private async linkTo(system: string): Promise<{ targetKey: string; targetLabel: string }> {
+    const target = this.target;
+    if (target === undefined) throw new Error('This device cannot have memories');
+    const link = await linkSystem(this.db, target, system);
+    return { targetKey: systemKey(link.name), targetLabel: link.name };
+  }
+
   dispose(): void {
     this.disposed = true;
     this.subscription?.unsubscribe();
@@ -116,7 +184,11 @@ export class SessionMemories {
 
   /** The session's Copilot gets what is shown here, once per change. */
   private tellCopilot(): void {
-    const memories = this.shown.slice(0, COPILOT_MAX_MEMORIES).map((m) => m.text);
+    // A system's memories say which system: the Copilot's note lists them with the device's.
+    const memories = this.shown
+      .slice(0, COPILOT_MAX_MEMORIES)
+      .map((m) => (isSystemKey(m.targetKey) ? `(${m.targetLabel}) ${m.text}` : m.text))
+      .map((text) => text.slice(0, MEMORY_MAX_CHARS));
     const key = JSON.stringify(memories);
     if (key === this.told) return;
     this.told = key;

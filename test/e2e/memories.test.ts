@@ -59,8 +59,8 @@ async function shownMemories(id: string): Promise<string[]> {
   );
 }
 
-/** Saves a memory the way a user does: the terminal's menu, then the form. */
-async function remember(id: string, text: string): Promise<void> {
+/** Opens the memory form the way a user does: the terminal's menu. */
+async function openForm(id: string): Promise<void> {
   await panel.click(`${pane(id)} .term`, { button: 'right' });
   const [item] = await panel.$$(
     'xpath/.//ul[contains(@class,"menu")]//button[.="Save as memory…"]',
@@ -68,16 +68,31 @@ async function remember(id: string, text: string): Promise<void> {
   if (item === undefined) throw new Error('no "Save as memory…" in the terminal menu');
   await item.click();
   await panel.waitForSelector(`${pane(id)} [data-testid="memory-form"] textarea`);
-  await panel.type(`${pane(id)} [data-testid="memory-text"]`, text);
-  // Ctrl+Enter saves from the text box, as a user in a hurry does.
-  await panel.keyboard.down('Control');
-  await panel.keyboard.press('Enter');
-  await panel.keyboard.up('Control');
+}
+
+async function formClosed(id: string): Promise<void> {
   await panel.waitForFunction(
     (sel: string) => document.querySelector(sel) === null,
     {},
     `${pane(id)} [data-testid="memory-form"]`,
   );
+}
+
+/** Saves a memory the way a user does: the terminal's menu, then the form. */
+async function remember(id: string, text: string): Promise<void> {
+  await openForm(id);
+  await panel.type(`${pane(id)} [data-testid="memory-text"]`, text);
+  // Ctrl+Enter saves from the text box, as a user in a hurry does.
+  await panel.keyboard.down('Control');
+  await panel.keyboard.press('Enter');
+  await panel.keyboard.up('Control');
+  await formClosed(id);
+}
+
+/** Chooses "the system" in the open form and names it. */
+async function aboutSystem(id: string, name: string): Promise<void> {
+  await panel.click(`${pane(id)} [data-testid="memory-about-system"]`);
+  await panel.type(`${pane(id)} [data-testid="memory-system-name"]`, name);
 }
 
 async function close(id: string): Promise<void> {
@@ -200,5 +215,55 @@ describe('memories', () => {
       'Console drops characters',
     );
     await page.close();
+  });
+
+  it('of a named system show on every device linked to it, and nowhere else', async () => {
+    const serial = await open({ kind: 'serial', path: pair.pathB, baudRate: 115200 });
+    await openForm(serial);
+    await aboutSystem(serial, 'Lab Core');
+    await panel.type(`${pane(serial)} [data-testid="memory-text"]`, 'Lab Core: fans run loud');
+    await panel.click(`${pane(serial)} [data-testid="memory-save"]`);
+    await formClosed(serial);
+    await expect.poll(() => shownMemories(serial)).toContain('Lab Core: fans run loud');
+    expect(
+      await panel.$eval(`${pane(serial)} [data-testid="memory-system"]`, (el) => el.textContent),
+    ).toContain('Part of Lab Core');
+
+    // Another device: not part of the system, so none of its memories.
+    const ssh = await open({
+      kind: 'ssh',
+      host: '127.0.0.1',
+      port: sshd.port,
+      username: 'root',
+      auth: { method: 'key', path: sshd.clientKeyPath },
+      acceptHostKey: sshd.hostKeyFingerprint,
+    });
+    expect(await shownMemories(ssh)).not.toContain('Lab Core: fans run loud');
+    // Linked under the same name in another case, without a memory: the system's show here.
+    await openForm(ssh);
+    await aboutSystem(ssh, 'lab core');
+    await panel.click(`${pane(ssh)} [data-testid="memory-link"]`);
+    await formClosed(ssh);
+    await expect.poll(() => shownMemories(ssh)).toContain('Lab Core: fans run loud');
+    expect(
+      await panel.$eval(`${pane(ssh)} [data-testid="memory-system"]`, (el) => el.textContent),
+    ).toContain('Part of Lab Core');
+    await expect
+      .poll(() => handoff(ssh), { timeout: 5_000 })
+      .toContain('- (Lab Core) Lab Core: fans run loud');
+
+    // A third device, never linked, sees nothing of it.
+    const shell = await open({ kind: 'pty' });
+    expect(await shownMemories(shell)).not.toContain('Lab Core: fans run loud');
+    await close(shell);
+
+    // Unlinked: the SSH server no longer shows them; the serial device still does.
+    await panel.evaluate((sid: string) => window.__tandem?.model.activate(sid), ssh);
+    await panel.click(`${pane(ssh)} [data-testid="memory-unlink"]`);
+    await expect.poll(() => shownMemories(ssh)).not.toContain('Lab Core: fans run loud');
+    expect(await panel.$(`${pane(ssh)} [data-testid="memory-system"]`)).toBeNull();
+    expect(await shownMemories(serial)).toContain('Lab Core: fans run loud');
+    await close(ssh);
+    await close(serial);
   });
 });
