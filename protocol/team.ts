@@ -71,8 +71,11 @@ export interface Resource {
   kind: ResourceKind;
   name: string;
   ownerId: string;
+  /** Who shared it, as the relay knows them now (left out once they are removed). */
+  ownerName?: string;
   scope: Scope;
-  data: unknown;
+  /** Left out of a brief list (`?brief=1`). */
+  data?: unknown;
   createdAt: string;
 }
 
@@ -196,6 +199,7 @@ export const resourceSchema = z.object({
   kind: z.enum(RESOURCE_KINDS),
   name: z.string().max(128),
   ownerId: id,
+  ownerName: z.string().max(64).optional(),
   scope: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('org') }),
     z.object({ kind: z.literal('team'), teamId: id }),

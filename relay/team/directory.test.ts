@@ -39,10 +39,10 @@ describe('Directory', () => {
   });
 
   it('runs each migration once and refuses a data folder from a newer relay', async () => {
-    expect(await store.schemaVersion()).toBe(3);
+    expect(await store.schemaVersion()).toBe(4);
     await store.close();
     store = new SqliteStore(path.join(dir, 'relay.db'));
-    expect(await store.schemaVersion()).toBe(3);
+    expect(await store.schemaVersion()).toBe(4);
     expect(await store.listOrgs()).toHaveLength(1);
     await store.close();
     const Database = (await import('better-sqlite3')).default;

@@ -22,8 +22,18 @@ import {
 export const ENROLMENT_TTL_MS = 7 * 24 * 3600_000;
 /** A member ticket (proof of membership for one join) lasts this long. */
 export const TICKET_TTL_MS = 60_000;
-/** A shared thing's `data` (JSON) is at most this big. */
-export const RESOURCE_DATA_MAX = 64 * 1024;
+/**
+ * A shared thing's `data` (JSON) is at most this big: a session's is an invite; an artifact
+ * carries a session's summary, evidence and up to 500 commands, a procedure its Markdown.
+ */
+export const RESOURCE_DATA_MAX: Record<ResourceKind, number> = {
+  session: 64 * 1024,
+  recording: 64 * 1024,
+  artifact: 512 * 1024,
+  procedure: 512 * 1024,
+};
+/** One member shares at most this many things of one kind (the relay's disk is everyone's). */
+export const RESOURCES_PER_MEMBER = 1000;
 const NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._'-]{0,63}$/u;
 
 export { DirectoryError };
@@ -269,11 +279,22 @@ export class Directory {
     if (input.scope.kind === 'team' && !member.teamIds.includes(input.scope.teamId))
       throw new DirectoryError(403, 'You can share only with a team you are in');
     const data = JSON.stringify(input.data ?? null);
-    if (Buffer.byteLength(data) > RESOURCE_DATA_MAX)
-      throw new DirectoryError(400, `The shared data is over ${RESOURCE_DATA_MAX / 1024} KiB`);
+    const max = RESOURCE_DATA_MAX[input.kind];
+    if (Buffer.byteLength(data) > max)
+      throw new DirectoryError(400, `A shared ${input.kind} is at most ${max / 1024} KiB`);
     const existing = await this.store.getResource(id);
     if (existing !== undefined && existing.ownerId !== member.id)
       throw new DirectoryError(404, 'Nothing shared under that id');
+    if (existing !== undefined && existing.kind !== input.kind)
+      throw new DirectoryError(409, `That id is a shared ${existing.kind}: it stays one`);
+    if (
+      existing === undefined &&
+      (await this.store.countResources(member.id, input.kind)) >= RESOURCES_PER_MEMBER
+    )
+      throw new DirectoryError(
+        409,
+        `You share ${RESOURCES_PER_MEMBER} ${input.kind}s already: unshare some first`,
+      );
     const record: ResourceRecord = {
       id,
       orgId: member.orgId,
@@ -285,7 +306,7 @@ export class Directory {
       createdAt: existing?.createdAt ?? this.now(),
     };
     await this.store.putResource(record);
-    return resourceOut(record);
+    return resourceOut(record, member.name);
   }
 
   /** A shared thing, or a 404 that does not say whether it exists. */
@@ -293,13 +314,25 @@ export class Directory {
     const record = await this.store.getResource(id);
     if (record === undefined || !canSee(member, record))
       throw new DirectoryError(404, 'Nothing shared under that id');
-    return resourceOut(record);
+    const owner = await this.store.getMember(record.ownerId);
+    return resourceOut(record, owner?.name);
   }
 
-  async list(member: MemberRecord, kind: ResourceKind): Promise<Resource[]> {
+  /**
+   * What the member may see of one kind, the newest first, each with who shared it (a member
+   * since removed is left unnamed). `brief`: without the data, for a list of big things.
+   */
+  async list(
+    member: MemberRecord,
+    kind: ResourceKind,
+    { brief = false }: { brief?: boolean } = {},
+  ): Promise<Resource[]> {
+    const names = new Map(
+      (await this.store.listMembers(member.orgId)).map((m) => [m.id, m.name] as const),
+    );
     return (await this.store.listResources(member.orgId, kind))
       .filter((r) => canSee(member, r))
-      .map(resourceOut);
+      .map((r) => resourceOut(r, names.get(r.ownerId), brief));
   }
 
   async unshare(member: MemberRecord, id: string): Promise<void> {
@@ -312,14 +345,15 @@ export class Directory {
   }
 }
 
-function resourceOut(record: ResourceRecord): Resource {
+function resourceOut(record: ResourceRecord, ownerName?: string, brief = false): Resource {
   return {
     id: record.id,
     kind: record.kind,
     name: record.name,
     ownerId: record.ownerId,
+    ...(ownerName === undefined ? {} : { ownerName }),
     scope: record.scope,
-    data: JSON.parse(record.data) as unknown,
+    ...(brief ? {} : { data: JSON.parse(record.data) as unknown }),
     createdAt: new Date(record.createdAt).toISOString(),
   };
 }

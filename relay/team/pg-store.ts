@@ -55,6 +55,8 @@ const MIGRATIONS: string[] = [
        `CREATE TRIGGER ${table}_revision AFTER INSERT OR UPDATE OR DELETE ON ${table}
         FOR EACH STATEMENT EXECUTE FUNCTION tandem_bump_revision();`,
    ).join('\n')}`,
+  // Counting what one member shares (the per-member limit) without a scan.
+  `CREATE INDEX resources_by_owner ON resources (owner_id, kind);`,
 ];
 
 /** Migrations take this advisory lock, so two replicas starting at once migrate once. */
@@ -340,6 +342,14 @@ export class PgStore implements RelayStore {
         [orgId, kind],
       )
     ).map(resourceFromRow);
+  }
+
+  async countResources(ownerId: string, kind: ResourceKind): Promise<number> {
+    const [row] = await this.rows<{ n: number }>(
+      'SELECT count(*)::int AS n FROM resources WHERE owner_id = $1 AND kind = $2',
+      [ownerId, kind],
+    );
+    return row?.n ?? 0;
   }
 
   async deleteResource(id: string): Promise<void> {

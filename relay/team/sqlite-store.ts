@@ -61,6 +61,8 @@ const MIGRATIONS: string[] = [
        )
        .join('\n'),
    ).join('\n')}`,
+  // Counting what one member shares (the per-member limit) without a scan.
+  `CREATE INDEX resources_by_owner ON resources (owner_id, kind);`,
 ];
 
 const MEMBER_COLUMNS = `m.id, m.org_id, m.name, m.color, m.admin, m.created_at, m.enrolled_at,
@@ -298,6 +300,15 @@ export class SqliteStore implements RelayStore {
       )
       .all(orgId, kind)
       .map(resourceFromRow);
+  }
+
+  async countResources(ownerId: string, kind: ResourceKind): Promise<number> {
+    return Number(
+      this.db
+        .prepare('SELECT count(*) FROM resources WHERE owner_id = ? AND kind = ?')
+        .pluck()
+        .get(ownerId, kind),
+    );
   }
 
   async deleteResource(id: string): Promise<void> {

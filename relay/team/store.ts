@@ -39,6 +39,8 @@ export interface RelayStore {
   getResource(id: string): Promise<ResourceRecord | undefined>;
   listResources(orgId: string, kind: ResourceKind): Promise<ResourceRecord[]>;
   deleteResource(id: string): Promise<void>;
+  /** How many things of one kind a member shares. */
+  countResources(ownerId: string, kind: ResourceKind): Promise<number>;
 
   /**
    * Keeps a member ticket (hashed) until it is taken or expires. Fails with a DirectoryError

@@ -110,6 +110,8 @@ export function teamRouter(options: TeamApiOptions): Router {
   });
 
   const json = express.json({ limit: '80kb' });
+  // A shared artifact or procedure is up to 512 KiB of data (RESOURCE_DATA_MAX), JSON-escaped.
+  const resourceJson = express.json({ limit: '640kb' });
 
   router.post('/api/enrol', json, (request, response, next) => {
     const ip = request.socket.remoteAddress ?? 'unknown';
@@ -256,13 +258,14 @@ export function teamRouter(options: TeamApiOptions): Router {
       const kind = RESOURCE_KINDS.find((k) => k === request.query.kind);
       if (kind === undefined)
         throw new DirectoryError(400, `Say which kind: ?kind=${RESOURCE_KINDS.join('|')}`);
-      response.json({ resources: await directory.list(member, kind) });
+      const brief = request.query.brief === '1';
+      response.json({ resources: await directory.list(member, kind, { brief }) });
     }),
   );
 
   router.post(
     '/api/resources',
-    json,
+    resourceJson,
     handle(async (member, request, response) => {
       const resource = await directory.share(member, parseInput(request.body));
       log('resource.shared', { member: member.id, kind: resource.kind, resource: resource.id });
@@ -272,7 +275,7 @@ export function teamRouter(options: TeamApiOptions): Router {
 
   router.put(
     '/api/resources/:id',
-    json,
+    resourceJson,
     handle(async (member, request, response) => {
       const id = String(request.params.id);
       if (!/^[A-Za-z0-9_-]{8,64}$/.test(id))
@@ -306,7 +309,9 @@ export function teamRouter(options: TeamApiOptions): Router {
       return;
     }
     if (isBodyError(error)) {
-      response.status(400).json({ error: 'The request body is not JSON of at most 80 KiB' });
+      response.status(400).json({
+        error: 'The request body is not JSON, or is too big (80 KiB; 640 KiB for a shared thing)',
+      });
       return;
     }
     next(error);

@@ -445,6 +445,74 @@ describe.each(['sqlite', 'postgres'] as const)('with the %s store', (kind) => {
         ).toBe(204);
       },
     );
+
+    it('keeps a shared artifact of up to 512 KiB with who shared it, lists it briefly, and refuses more', async () => {
+      const owner = m.acmeNet;
+      if (owner === undefined) throw new Error('no owner');
+      const netTeam = owner.teams.find((t) => t.name === 'Net')?.id ?? '';
+      const scope = { kind: 'team', teamId: netTeam };
+      // A long session's artifact: hundreds of commands and a screenful of evidence.
+      const commands = Array.from({ length: 500 }, (_, i) => ({
+        command: `show interface Gi1/0/${i} counters errors | include CRC`,
+        typedBy: ['an'],
+        at: new Date(1_700_000_000_000 + i * 1000).toISOString(),
+        t: i * 1000,
+        changesState: false,
+        reason: 'reads',
+      }));
+      const data = {
+        tandem: 'artifact',
+        schema: 1,
+        commands,
+        evidence: [{ text: 'x'.repeat(330_000) }],
+      };
+      const body = (name: string, payload: unknown) =>
+        JSON.stringify({ kind: 'artifact', name, scope, data: payload });
+      expect(Buffer.byteLength(JSON.stringify(data))).toBeGreaterThan(400_000);
+      const put = await api(relay, owner.token, '/api/resources', {
+        method: 'POST',
+        body: body('Core switch CRC errors', data),
+      });
+      expect(put.status, await put.clone().text()).toBe(201);
+      const shared = (await put.json()) as Resource;
+      expect(shared.ownerName).toBe('an');
+
+      // A teammate reads it whole, with the sharer's name; the brief list leaves the data out.
+      const read = (await (
+        await api(relay, m.acmeNet2?.token, `/api/resources/${shared.id}`)
+      ).json()) as Resource;
+      expect(read).toMatchObject({ name: 'Core switch CRC errors', ownerName: 'an' });
+      expect((read.data as typeof data).commands).toHaveLength(500);
+      const brief = (await (
+        await api(relay, m.acmeNet2?.token, '/api/resources?kind=artifact&brief=1')
+      ).json()) as { resources: Resource[] };
+      const listed = brief.resources.find((r) => r.id === shared.id);
+      expect(listed).toMatchObject({ name: 'Core switch CRC errors', ownerName: 'an' });
+      expect(listed).not.toHaveProperty('data');
+
+      // Over 512 KiB: refused with the limit named, and nothing kept.
+      const big = await api(relay, owner.token, '/api/resources', {
+        method: 'POST',
+        body: body('Too big', { evidence: [{ text: 'x'.repeat(530_000) }] }),
+      });
+      expect(big.status).toBe(400);
+      expect(((await big.json()) as { error: string }).error).toMatch(/at most 512 KiB/);
+      // A session stays small.
+      const session = await api(relay, owner.token, '/api/resources', {
+        method: 'POST',
+        body: JSON.stringify({ kind: 'session', name: 'big', scope, data: 'x'.repeat(70_000) }),
+      });
+      expect(session.status).toBe(400);
+      // An artifact's id cannot be turned into another kind.
+      const retype = await api(relay, owner.token, `/api/resources/${shared.id}`, {
+        method: 'PUT',
+        body: JSON.stringify({ kind: 'session', name: 'x', scope, data: {} }),
+      });
+      expect(retype.status).toBe(409);
+      expect(
+        (await api(relay, owner.token, `/api/resources/${shared.id}`, { method: 'DELETE' })).status,
+      ).toBe(204);
+    });
   });
 
   describe('security', () => {
