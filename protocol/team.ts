@@ -204,7 +204,7 @@ export const resourceSchema = z.object({
     z.object({ kind: z.literal('org') }),
     z.object({ kind: z.literal('team'), teamId: id }),
   ]),
-  data: z.unknown(),
+  data: z.unknown().optional(),
   createdAt: z.string().max(64),
 });
 export const resourceListSchema = z.object({ resources: z.array(resourceSchema) });

@@ -1,13 +1,27 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import type { Enrolment, Resource } from '../../protocol/team.js';
 import type { TandemDb } from '../lib/db.js';
+import { loadEnrolment, onEnrolmentChanged } from '../team/team-storage.js';
+import { teamArtifacts } from './team-share.js';
 import { SearchHeader } from '../lib/SearchHeader.js';
 import { useLive } from '../lib/use-live.js';
 import { artifactMatches } from './artifact.js';
 import { allArtifacts } from './store.js';
 import './artifacts.css';
 
-/** The artifacts, newest edit first, found by any word in them (commands, evidence, people). */
-export function ArtifactList({ db, open }: { db: TandemDb; open: (id: number) => void }) {
+/**
+ * The artifacts, newest edit first, found by any word in them (commands, evidence, people); and,
+ * in a team, those teammates shared where this member can see them.
+ */
+export function ArtifactList({
+  db,
+  open,
+  openShared,
+}: {
+  db: TandemDb;
+  open: (id: number) => void;
+  openShared: (resourceId: string) => void;
+}) {
   const artifacts = useLive(() => allArtifacts(db), [db], []);
   const [query, setQuery] = useState('');
   const shown = (artifacts ?? []).filter((a) => artifactMatches(a, query));
@@ -31,10 +45,66 @@ export function ArtifactList({ db, open }: { db: TandemDb; open: (id: number) =>
             <span className="hint">
               {a.device.label} · {a.commands.length} commands · {a.evidence.length} evidence ·
               edited {new Date(a.updatedAt).toLocaleString()}
+              {a.team !== undefined && ` · shared with ${a.team.scopeName}`}
             </span>
           </li>
         ))}
       </ul>
+      <TeamArtifacts query={query} open={openShared} />
     </section>
+  );
+}
+
+/** Teammates' shared artifacts (not one's own: those are in the list above). */
+function TeamArtifacts({ query, open }: { query: string; open: (id: string) => void }) {
+  const [enrolment, setEnrolment] = useState<Enrolment>();
+  const [shared, setShared] = useState<Resource[]>();
+  const [error, setError] = useState<string>();
+  const [round, setRound] = useState(0);
+  useEffect(() => {
+    const load = () => void loadEnrolment().then(setEnrolment);
+    load();
+    return onEnrolmentChanged(load);
+  }, []);
+  useEffect(() => {
+    if (enrolment === undefined) return;
+    setError(undefined);
+    teamArtifacts(enrolment).then(
+      (list) => setShared(list.filter((r) => r.ownerId !== enrolment.member.id)),
+      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+    );
+  }, [enrolment, round]);
+  if (enrolment === undefined) return null;
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  const shown = (shared ?? []).filter((r) =>
+    words.every((w) => `${r.name} ${r.ownerName ?? ''}`.toLowerCase().includes(w)),
+  );
+  return (
+    <div className="shared-list" data-testid="team-artifacts">
+      <h3>
+        Shared in {enrolment.org.name} <button onClick={() => setRound(round + 1)}>Refresh</button>
+      </h3>
+      {error !== undefined && (
+        <p className="error-text hint" role="alert">
+          {error}
+        </p>
+      )}
+      {shared !== undefined && shared.length === 0 && (
+        <p className="hint">Nothing shared by your teammates yet.</p>
+      )}
+      <ul>
+        {shown.map((r) => (
+          <li key={r.id} data-team-artifact={r.id}>
+            <button className="link" onClick={() => open(r.id)}>
+              {r.name}
+            </button>
+            <span className="hint">
+              shared by {r.ownerName ?? 'a former member'} ·{' '}
+              {new Date(r.createdAt).toLocaleString()}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }

@@ -9,6 +9,7 @@ import type {
   DeviceDescription,
   Role,
 } from '../../protocol/index.js';
+import type { Scope } from '../../protocol/team.js';
 import { formatDuration } from '../recordings/timeline.js';
 
 /** The artifact format's version: exported JSON carries it, and the database rows too. */
@@ -47,6 +48,19 @@ export interface Artifact {
   notes: string;
   createdAt: string;
   updatedAt: string;
+  /** Where it is shared on the team relay, if it is: this browser's note, never exported. */
+  team?: ArtifactShare;
+}
+
+/** An artifact's copy on the team relay. */
+export interface ArtifactShare {
+  resourceId: string;
+  scope: Scope;
+  /** The team's (or organization's) name when it was shared. */
+  scopeName: string;
+  sharedAt: string;
+  /** The artifact's `updatedAt` when the copy was last sent: later edits are not in it. */
+  sentVersion: string;
 }
 
 export function artifactFromDraft(draft: ArtifactDraft, evidence: Evidence[], now: Date): Artifact {
@@ -154,7 +168,7 @@ export function artifactMarkdown(artifact: Artifact, origin = ''): string {
 
 /** The artifact as JSON: the stored fields, with the format named and versioned. */
 export function artifactJson(artifact: Artifact): string {
-  const { id: _id, ...fields } = artifact;
+  const { id: _id, team: _team, ...fields } = artifact;
   return JSON.stringify({ tandem: 'artifact', ...fields }, null, 2) + '\n';
 }
 

@@ -61,11 +61,23 @@ export async function createArtifact(
   return { ...artifact, id };
 }
 
+/** Saves an edit; returns the `updatedAt` it was saved with. */
 export async function saveArtifact(
   db: TandemDb,
   artifact: Artifact,
   now = new Date(),
-): Promise<void> {
+): Promise<string> {
   if (artifact.id === undefined) throw new Error('This artifact was never saved');
-  await db.artifacts.put({ ...artifact, updatedAt: now.toISOString() });
+  const updatedAt = now.toISOString();
+  // The team note is the share's to write (team-share.ts): an edit keeps what the row has.
+  await db.transaction('rw', db.artifacts, async () => {
+    const row = await db.artifacts.get(artifact.id ?? 0);
+    const { team: _team, ...fields } = artifact;
+    await db.artifacts.put({
+      ...fields,
+      ...(row?.team === undefined ? {} : { team: row.team }),
+      updatedAt,
+    });
+  });
+  return updatedAt;
 }

@@ -8,6 +8,9 @@ import type { Browser, Page } from 'puppeteer';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchTandem, typeInTerminal, visibleText, waitForText, type Tandem } from './browser.js';
 import { invite, launchGuestBrowser, openGuest, WEBRTC_ARGS } from './call-helpers.js';
+import type { Enrolment, Resource } from '../../protocol/team.js';
+import { TeamRelayProcess } from '../fixtures/team-relay.js';
+import { enrolInBrowser } from './team-helpers.js';
 
 let owner: Tandem;
 let guestBrowser: Browser;
@@ -16,6 +19,7 @@ let guest: Page;
 let sessionId: string;
 let recordingId: string;
 let link: string;
+let relay: TeamRelayProcess | undefined;
 const dir = `/tmp/tandem-end-${process.pid}`;
 
 beforeAll(async () => {
@@ -40,6 +44,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await guestBrowser.close().catch(() => undefined);
   await owner.close();
+  await relay?.close();
 });
 
 afterEach(async (context) => {
@@ -222,5 +227,156 @@ describe('ending a session', () => {
     expect(Math.abs(at - t)).toBeLessThan(50);
     const screen = await replay.evaluate(() => window.__tandemReplay?.screen() ?? []);
     expect(screen.join('\n')).toMatch(/^evidence-line-42$/m);
+  });
+
+  it('the artifact goes to a team on the relay: that team reads it, no one else; a teammate’s opens read only and can be copied', async () => {
+    relay = await TeamRelayProcess.start();
+    await relay.setUp('Acme', ['Net', 'Db']);
+    const bob = await relay.enrolMember('Bob', ['Net']);
+    const dana = await relay.enrolMember('Dana', ['Db']);
+    (await enrolInBrowser(relay, owner, 'Olga', 'Net')).close();
+    const as = async (who: Enrolment, route: string, init: RequestInit = {}) =>
+      fetch(`${relay?.url}${route}`, {
+        ...init,
+        headers: { authorization: `Bearer ${who.token}`, 'content-type': 'application/json' },
+      });
+
+    const page = await owner.browser.newPage();
+    await page.setViewport({ width: 900, height: 900 });
+    await page.goto(`chrome-extension://${owner.extensionId}/recordings.html`);
+    await page.waitForSelector('[data-testid="artifacts"] li[data-artifact]');
+    const id = await page.$eval('[data-testid="artifacts"] li[data-artifact]', (el) =>
+      el.getAttribute('data-artifact'),
+    );
+    await page.goto(`chrome-extension://${owner.extensionId}/artifact.html?id=${id ?? ''}`);
+    await page.click('[data-testid="artifact-share"]');
+    // The teams Olga is in come first: Net.
+    await page.waitForSelector('[data-testid="artifact-share-scope"]');
+    expect(
+      await page.$$eval('[data-testid="artifact-share-scope"] option', (os) =>
+        os.map((o) => o.textContent),
+      ),
+    ).toEqual(['Net', 'everyone in Acme']);
+    await page.click('[data-testid="artifact-share-confirm"]');
+    await page.waitForSelector('[data-testid="artifact-shared"][data-stale="false"]');
+    expect(await page.$eval('[data-testid="artifact-shared"]', (el) => el.textContent)).toContain(
+      'Shared with Net',
+    );
+
+    // Bob, in Net, lists and reads it whole; Dana, in Db, neither lists nor reads it.
+    const listOf = async (who: Enrolment) =>
+      (
+        (await (await as(who, '/api/resources?kind=artifact&brief=1')).json()) as {
+          resources: Resource[];
+        }
+      ).resources;
+    const [mine] = await listOf(bob);
+    expect(mine).toMatchObject({ kind: 'artifact', ownerName: 'Olga' });
+    if (mine === undefined) throw new Error('Bob does not see the artifact');
+    const read = async (who: Enrolment, rid: string) => as(who, `/api/resources/${rid}`);
+    const data = ((await (await read(bob, mine.id)).json()) as Resource).data as {
+      commands: { command: string; typedBy: string[] }[];
+      notes: string;
+    };
+    expect(data.commands).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          command: `ls ${dir}; echo evidence-line-42`,
+          typedBy: ['Host'],
+        }),
+      ]),
+    );
+    expect(await listOf(dana)).toEqual([]);
+    expect((await read(dana, mine.id)).status).toBe(404);
+
+    // Edited after sharing: the page says so, and one click sends the edit.
+    await page.type('[data-testid="artifact-notes"]', ' Replaced at 03:10.');
+    await page.waitForSelector('[data-testid="artifact-shared"][data-stale="true"]');
+    await page.click('[data-testid="artifact-share-update"]');
+    await page.waitForSelector('[data-testid="artifact-shared"][data-stale="false"]');
+    await expect
+      .poll(
+        async () =>
+          (((await (await read(bob, mine.id)).json()) as Resource).data as typeof data).notes,
+      )
+      .toContain('Replaced at 03:10.');
+
+    // Bob shares his own (his extension sends the same JSON) and a broken one.
+    const bobs = { ...data, title: 'Bob: core switch CRC errors', notes: 'Swapped the optic.' };
+    for (const [name, payload] of [
+      ['Bob: core switch CRC errors', bobs],
+      ['Broken', { tandem: 'artifact', schema: 99 }],
+    ] as const) {
+      const shared = await as(bob, '/api/resources', {
+        method: 'POST',
+        body: JSON.stringify({
+          kind: 'artifact',
+          name,
+          scope: { kind: 'team', teamId: bob.teams.find((t) => t.name === 'Net')?.id },
+          data: payload,
+        }),
+      });
+      expect(shared.status).toBe(201);
+    }
+    await page.goto(`chrome-extension://${owner.extensionId}/recordings.html`);
+    await page.waitForSelector('[data-testid="team-artifacts"] li[data-team-artifact]');
+    const listed = await page.$$eval('[data-testid="team-artifacts"] li', (lis) =>
+      lis.map((li) => li.textContent ?? ''),
+    );
+    // Teammates' only: Olga's own is in her list above.
+    expect(listed).toHaveLength(2);
+    expect(listed.join('\n')).toMatch(/Bob: core switch CRC errors\s*shared by Bob/);
+    const opened = owner.browser.waitForTarget((t) => t.url().includes('artifact.html?team='));
+    const [bobsLink] = await page.$$(
+      'xpath/.//li[@data-team-artifact]//button[.="Bob: core switch CRC errors"]',
+    );
+    await bobsLink?.click();
+    const view = await (await opened).page();
+    if (view === null) throw new Error('the shared artifact did not open');
+    await view.bringToFront();
+    await view.waitForSelector('[data-testid="artifact-shared-by"]');
+    expect(
+      await view.$eval('[data-testid="artifact-shared-by"]', (el) => el.textContent),
+    ).toContain('Shared by Bob');
+    expect(await view.$eval('[data-testid="artifact-title"]', (el) => el.textContent)).toBe(
+      'Bob: core switch CRC errors',
+    );
+    // Read only: no edits, no evidence removal, and no replay links (the recording is Bob's).
+    expect(
+      await view.$eval(
+        '[data-testid="artifact-summary"]',
+        (el) => (el as HTMLTextAreaElement).readOnly,
+      ),
+    ).toBe(true);
+    expect(await view.$$('[aria-label="Remove this evidence"]')).toHaveLength(0);
+    expect(await view.$$('a.when')).toHaveLength(0);
+    expect(await view.$eval('[data-testid="artifact-commands"]', (el) => el.textContent)).toContain(
+      'evidence-line-42',
+    );
+    // Kept as her own copy: editable, and saying where it came from.
+    await view.click('[data-testid="artifact-save-copy"]');
+    await view.waitForSelector('input.artifact-title');
+    expect(view.url()).toMatch(/artifact\.html\?id=\d+$/);
+    expect(await view.$eval('[data-testid="artifact-notes"]', (el) => el.textContent)).toMatch(
+      /Swapped the optic\.\s+_Copied from Bob's shared artifact/,
+    );
+    await view.close();
+
+    // A broken one says so, and shows nothing of it.
+    const broken = (await listOf(bob)).find((r) => r.name === 'Broken');
+    await page.goto(
+      `chrome-extension://${owner.extensionId}/artifact.html?team=${broken?.id ?? ''}`,
+    );
+    await page.waitForSelector('[data-testid="artifact-error"]');
+    expect(await page.$eval('[data-testid="artifact-error"]', (el) => el.textContent)).toMatch(
+      /not an artifact this version of Tandem can read/,
+    );
+
+    // Stop sharing: gone from the relay for Bob; the artifact stays in Olga's library.
+    await page.goto(`chrome-extension://${owner.extensionId}/artifact.html?id=${id ?? ''}`);
+    await page.click('[data-testid="artifact-unshare"]');
+    await page.waitForSelector('[data-testid="artifact-share"]');
+    expect((await read(bob, mine.id)).status).toBe(404);
+    await page.close();
   });
 });

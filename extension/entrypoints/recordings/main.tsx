@@ -24,13 +24,14 @@ const openPage = (path: string): void => {
   void browser.tabs.create({ url: new URL(path, location.origin).href });
 };
 const openArtifact = (id: number): void => openPage(`/artifact.html?id=${id}`);
+const openShared = (id: string): void => openPage(`/artifact.html?team=${encodeURIComponent(id)}`);
 const openProcedure = (id: number): void => openPage(`/procedure.html?id=${id}`);
 
 const root = document.getElementById('root');
 if (root !== null)
   createRoot(root).render(
     <LibraryApp library={library} openReplay={openReplay}>
-      <ArtifactList db={db} open={openArtifact} />
+      <ArtifactList db={db} open={openArtifact} openShared={openShared} />
       <MemoryList db={db} />
       <ProcedureList db={db} open={openProcedure} />
     </LibraryApp>,
