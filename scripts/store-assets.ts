@@ -11,6 +11,7 @@
  * The side panel is narrow: its screenshots are placed in a 1280×800 frame with a caption.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'puppeteer';
 import { REPO_ROOT } from '../test/fixtures/agent.js';
@@ -26,6 +27,7 @@ import {
   openGuest,
   WEBRTC_ARGS,
 } from '../test/e2e/call-helpers.js';
+import { writeFakeCamera, type Look } from './fake-camera.js';
 
 export const SCREENSHOT = { width: 1280, height: 800 };
 export const PROMO = { width: 440, height: 280 };
@@ -111,9 +113,32 @@ async function main(): Promise<void> {
   }
   say('saved icons/');
 
-  const args = [...WEBRTC_ARGS, ...MEDIA_ARGS];
-  const owner = await launchTandem({ serveGuestPage: true, args });
-  const guests = await launchGuestBrowser(args);
+  // Each browser's camera shows a person at a desk, not Chromium's test pattern.
+  const cameras = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-cameras-'));
+  const camera = async (name: string, look: Look): Promise<string[]> => {
+    const file = path.join(cameras, `${name}.y4m`);
+    await writeFakeCamera(file, look);
+    return [...WEBRTC_ARGS, ...MEDIA_ARGS, `--use-file-for-fake-video-capture=${file}`];
+  };
+  const owner = await launchTandem({
+    serveGuestPage: true,
+    args: await camera('owner', {
+      wall: ['#c9b8a3', '#8c7b6a'],
+      skin: '#c98f6b',
+      hair: '#2d1f1a',
+      shirt: '#34527a',
+      headset: true,
+    }),
+  });
+  const guests = await launchGuestBrowser(
+    await camera('guest', {
+      wall: ['#b7c4c9', '#6f8189'],
+      skin: '#e0b394',
+      hair: '#5a3522',
+      shirt: '#8a3b4a',
+      long: true,
+    }),
+  );
   try {
     // 1. A serial console in the side panel.
     await framed(
@@ -247,6 +272,7 @@ async function main(): Promise<void> {
   } finally {
     await guests.close().catch(() => undefined);
     await owner.close();
+    fs.rmSync(cameras, { recursive: true, force: true });
   }
 }
 

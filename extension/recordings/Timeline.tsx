@@ -1,6 +1,6 @@
 import { useRef } from 'react';
 import type { RecordingIndex } from '../../protocol/index.js';
-import { participantColor } from './activity.js';
+import { avatarColor, distinctColors } from '../../protocol/index.js';
 import type { ReplayModel } from './replay-model.js';
 import { formatDuration, percentAt, timeAtX } from './timeline.js';
 
@@ -15,6 +15,9 @@ export function Timeline({ model, index }: { model: ReplayModel; index: Recordin
   const time = player?.state.time ?? 0;
   const duration = index.durationMs;
   const names = new Map(index.participants.map((p) => [p.id, p.name]));
+  // The live session's colours are not in the recording: its avatar colours, none alike.
+  const colors = distinctColors(index.participants.map((p) => p.id));
+  const participantColor = (id: string): string => colors.get(id) ?? avatarColor(id);
 
   const seekAt = (clientX: number): void => {
     const el = bar.current;

@@ -68,12 +68,3 @@ export class ActivityBuilder {
     this.open.set(participantId, fresh);
   }
 }
-
-/** A stable colour per participant (the live session's colours are not in the recording). */
-export function participantColor(participantId: string): string {
-  let hash = 0;
-  for (let i = 0; i < participantId.length; i++) {
-    hash = (hash * 31 + participantId.charCodeAt(i)) | 0;
-  }
-  return `hsl(${Math.abs(hash) % 360} 65% 55%)`;
-}

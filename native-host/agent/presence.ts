@@ -1,14 +1,8 @@
-import { AVATAR_COLORS, type ParticipantInfo, type Role } from '../../protocol/index.js';
+import { avatarColor, type ParticipantInfo, type Role } from '../../protocol/index.js';
 import type { ClientLink } from './link.js';
 
 /** Someone who sent input within this long is shown as typing. */
 export const TYPING_MS = 1500;
-
-function colorFor(id: string): string {
-  let hash = 0;
-  for (let i = 0; i < id.length; i++) hash = (hash * 31 + id.charCodeAt(i)) >>> 0;
-  return AVATAR_COLORS[hash % AVATAR_COLORS.length] ?? '#61afef';
-}
 
 interface Member {
   info: ParticipantInfo;
@@ -54,7 +48,7 @@ export class Presence {
       id,
       name: link.participant.name,
       role: link.role,
-      color: link.color ?? colorFor(id),
+      color: link.color ?? avatarColor(id),
       typing: false,
       local: link.local,
       waiting: false,
