@@ -36,6 +36,15 @@ async function memoriesAround(
 }
 
 /**
+ * The query for `liveQuery`, made outside any method: Dexie's cache keeps a query's closure for
+ * 3 s after its last subscriber leaves, and a closure made in a method would keep `this` (and
+ * through it the closed session's terminal and scrollback) that long.
+ */
+function aroundQuery(db: TandemDb, targetKey: string) {
+  return () => memoriesAround(db, targetKey);
+}
+
+/**
  * One of the owner's sessions and the memories of its device: found again whenever a session
  * opens on the same device (or on another device of the same named system), dismissible for
  * this session, handed to the session's Copilot (those not dismissed), and the form that saves
@@ -59,8 +68,8 @@ export class SessionMemories {
   constructor(
     private readonly transport: SessionTransport,
     private readonly db: TandemDb,
-    private readonly session: () => MemorySession,
-    private readonly changed: () => void,
+    private session: () => MemorySession,
+    private changed: () => void,
   ) {}
 
   /** Asks the agent what the device is, then follows its memories as they change. */
@@ -71,7 +80,7 @@ export class SessionMemories {
     if (target === undefined || this.disposed) return;
     this.target = target;
     this.changed();
-    this.subscription = liveQuery(() => memoriesAround(this.db, target.key)).subscribe({
+    this.subscription = liveQuery(aroundQuery(this.db, target.key)).subscribe({
       next: ({ system, memories }) => {
         this.system = system;
         this.memories = memories;
@@ -179,7 +188,17 @@ export class SessionMemories {
 
   dispose(): void {
     this.disposed = true;
-    this.subscription?.unsubscribe();
+    // Dexie keeps the subscriber (this) for 3 s after it leaves (see aroundQuery): let go of
+    // the callbacks, whose scope holds the closed session's view, terminal and scrollback.
+    const last = this.session();
+    this.session = () => last;
+    this.changed = () => undefined;
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    // Dexie aborts the query with a DOMException whose stack keeps every receiver on it (the
+    // closing SessionView, its terminal and scrollback), and its cache holds that for 3 s (see
+    // aroundQuery). Unsubscribed from a microtask, nothing of the view is on that stack.
+    if (subscription !== undefined) queueMicrotask(() => subscription.unsubscribe());
   }
 
   /** The session's Copilot gets what is shown here, once per change. */

@@ -15,9 +15,17 @@
  * flood and keeps them resident for good; 1 MiB ones made floods no slower (the agent's CPU
  * time per 50 MB flood did not rise), as most output outlives a minor collection anyway,
  * waiting in a buffer. `gc` lets each isolate collect once a burst is over (Settler below).
- * The snapshot worker inherits --expose-gc and sets its own young generation.
+ * `--heap-growing-percent=20`: V8 lets the old generation grow to up to four times what
+ * survived the last full collection before it runs the next; in a flood that space filled with
+ * dead output, and the agent peaked at ~206 MB RSS for a 50 MB `cat`. Growing by a fifth it
+ * peaks at ~156 MB (50 %: 162, 5 %: 155), at no measurable cost in flood CPU time. V8 flags are
+ * process-wide, so the snapshot worker gets it too, and its own young generation.
  */
-export const SETTLING_NODE_FLAGS = ['--max-semi-space-size=1', '--expose-gc'];
+export const SETTLING_NODE_FLAGS = [
+  '--max-semi-space-size=1',
+  '--expose-gc',
+  '--heap-growing-percent=20',
+];
 
 /** A burst smaller than this leaves too little garbage to be worth a full collection. */
 export const SETTLE_CHARS = 1024 * 1024;
