@@ -78,7 +78,8 @@ async function panelShot(page: Page): Promise<Uint8Array> {
 }
 
 async function serialConsole(tandem: Tandem): Promise<Uint8Array> {
-  const pair = await startSerialPair();
+  // The side panel's status line shows the port by its name, as on a field laptop.
+  const pair = await startSerialPair({ a: 'router', b: 'ttyUSB0' });
   const router = await startDeviceSimulator(pair.pathA);
   try {
     const panel = await tandem.openPanel(PANEL);

@@ -525,6 +525,15 @@ function procedureSession(view: SessionView): RunSession {
   };
 }
 
+/**
+ * The device as the narrow status line shows it: a serial port by its name, not its folder
+ * (`/dev/serial/by-id/usb-FTDI_…-port0 115200 8N1` would show only its folders at 320 px); the
+ * whole label is the tooltip.
+ */
+function statusDeviceLabel(device: { kind: string; label: string }): string {
+  return device.kind === 'serial' ? device.label.replace(/^\S*\//, '') : device.label;
+}
+
 function StatusLine({ model, view }: { model: PanelModel; view: SessionView | undefined }) {
   const { status } = model;
   const linkText =
@@ -540,7 +549,7 @@ function StatusLine({ model, view }: { model: PanelModel; view: SessionView | un
       {view !== undefined ? (
         <>
           <span className="device" title={view.info.device.label}>
-            {view.info.device.label}
+            {statusDeviceLabel(view.info.device)}
           </span>
           <span className={`state ${view.state}`}>{view.state}</span>
           {view.info.device.kind !== 'serial' && (

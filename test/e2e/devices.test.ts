@@ -153,6 +153,15 @@ describe('serial', () => {
     await typeInTerminal(page, 'show version\n');
     await waitForText(page, 'Tandem Router OS, Version 15.2', { sessionId });
     expect(simulator.received).toContain('show version\r');
+    // The status line names the port, not its folder; the whole path is its tooltip.
+    const device = await page.$eval('[data-testid="statusline"] .device', (el) => ({
+      text: el.textContent,
+      title: el.getAttribute('title'),
+    }));
+    expect(device).toEqual({
+      text: `${path.basename(pair.pathA)} 115200 8N1`,
+      title: `${pair.pathA} 115200 8N1`,
+    });
     const remembered = await page.evaluate(
       (p: string) => window.__tandem?.serialSettings(p),
       pair.pathA,
