@@ -21,20 +21,24 @@ export function avatarColor(id: string): string {
 }
 
 /**
- * A colour for each of `ids`, no two alike while the palette lasts: each keeps its avatar colour
- * unless someone before it has that, and then takes the next free one.
+ * `id`'s avatar colour unless one of `taken` has it, then the next one free in the palette (the
+ * same again once all are taken).
  */
+export function freeAvatarColor(id: string, taken: ReadonlySet<string>): string {
+  const own = avatarColor(id);
+  const start = AVATAR_COLORS.findIndex((c) => c === own);
+  for (let step = 0; step < AVATAR_COLORS.length; step++) {
+    const color = AVATAR_COLORS[(start + step) % AVATAR_COLORS.length] ?? own;
+    if (!taken.has(color)) return color;
+  }
+  return own;
+}
+
+/** A colour for each of `ids`, no two alike while the palette lasts (see freeAvatarColor). */
 export function distinctColors(ids: readonly string[]): Map<string, string> {
   const colors = new Map<string, string>();
-  const taken = new Set<string>();
   for (const id of ids) {
-    if (colors.has(id)) continue;
-    const own = AVATAR_COLORS.indexOf(avatarColor(id) as (typeof AVATAR_COLORS)[number]);
-    let color = avatarColor(id);
-    for (let step = 0; step < AVATAR_COLORS.length && taken.has(color); step++)
-      color = AVATAR_COLORS[(own + step + 1) % AVATAR_COLORS.length] ?? color;
-    colors.set(id, color);
-    taken.add(color);
+    if (!colors.has(id)) colors.set(id, freeAvatarColor(id, new Set(colors.values())));
   }
   return colors;
 }

@@ -14,7 +14,7 @@ export interface ClientLink {
    * panel, popup) may be the same participant. Local links are `local:<os user>`.
    */
   readonly participant: Participant;
-  /** A team member's own avatar colour, from their relay; others get one by their id. */
+  /** A team member's own avatar colour, from their relay; others get one nobody present has. */
   readonly color?: string;
   /** The user's own views (socket/native host). Only these may pause a device for flow control. */
   readonly local: boolean;

@@ -1,4 +1,4 @@
-import { avatarColor, type ParticipantInfo, type Role } from '../../protocol/index.js';
+import { freeAvatarColor, type ParticipantInfo, type Role } from '../../protocol/index.js';
 import type { ClientLink } from './link.js';
 
 /** Someone who sent input within this long is shown as typing. */
@@ -48,7 +48,10 @@ export class Presence {
       id,
       name: link.participant.name,
       role: link.role,
-      color: link.color ?? avatarColor(id),
+      // A team member's own colour; anyone else one nobody in the session has now.
+      color:
+        link.color ??
+        freeAvatarColor(id, new Set([...this.members.values()].map((m) => m.info.color))),
       typing: false,
       local: link.local,
       waiting: false,
