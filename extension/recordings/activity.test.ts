@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { ActivityBuilder, SPAN_GAP_MS } from './activity.js';
-import { AVATAR_COLORS, avatarColor, distinctColors } from '../../protocol/index.js';
 
 describe('ActivityBuilder', () => {
   it('merges keystrokes into spans per participant', () => {
@@ -35,22 +34,5 @@ describe('ActivityBuilder', () => {
     b.input(20, 'a', undefined);
     b.input(30, 'a', '\r');
     expect(b.commands.map((c) => c.label)).toEqual(['sudo ls']);
-  });
-});
-
-describe('distinctColors', () => {
-  it('keeps avatar colours and gives no two participants the same while the palette lasts', () => {
-    // Ids whose avatar colours collide: the first keeps it, the next moves on.
-    const ids = Array.from({ length: 40 }, (_, i) => `remote:${i}`);
-    const first = ids[0] ?? '';
-    const twin = ids.find((id) => id !== first && avatarColor(id) === avatarColor(first)) ?? '';
-    expect(twin).not.toBe('');
-    const colors = distinctColors([first, twin, first]);
-    expect(colors.get(first)).toBe(avatarColor(first));
-    expect(colors.get(twin)).not.toBe(colors.get(first));
-    const many = distinctColors(ids.slice(0, AVATAR_COLORS.length));
-    expect(new Set(many.values()).size).toBe(AVATAR_COLORS.length);
-    // Past the palette, colours repeat rather than fail.
-    expect(distinctColors(ids).size).toBe(ids.length);
   });
 });
