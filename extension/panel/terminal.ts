@@ -154,6 +154,11 @@ export class TerminalController {
       this.loadWebgl();
     }
     this.observer.observe(this.element);
+    // A fixed-size view is scaled and shifted by its screen's size, which xterm lays out a frame
+    // or more after a resize (more on a busy machine): placed again whenever that changes, or a
+    // watch cell of an idle shell could stay cropped short of its cursor.
+    const screen = this.element.querySelector('.xterm-screen');
+    if (screen instanceof HTMLElement) this.observer.observe(screen);
     this.fitToHost();
   }
 
