@@ -101,6 +101,7 @@ export class TerminalController {
   readonly serialize = new SerializeAddon();
   private webgl: WebglAddon | undefined;
   private readonly observer: ResizeObserver;
+  private readonly screenObserver: ResizeObserver;
   /**
    * The one query object this terminal listens on: matchMedia returns a new one per call, and
    * a listener removed from another stayed registered, keeping the closed terminal (with its
@@ -139,6 +140,9 @@ export class TerminalController {
     this.term.loadAddon(new Unicode11Addon());
     this.term.unicode.activeVersion = '11';
     this.observer = new ResizeObserver(() => this.fitToHost());
+    this.screenObserver = new ResizeObserver(() => {
+      if (this.fixed !== undefined) this.fitFixed(this.fixed);
+    });
     this.scheme.addEventListener('change', this.onScheme);
     this.term.onCursorMove(() => this.scheduleFollow());
     this.term.onScroll(() => this.scheduleFollow());
@@ -158,7 +162,7 @@ export class TerminalController {
     // or more after a resize (more on a busy machine): placed again whenever that changes, or a
     // watch cell of an idle shell could stay cropped short of its cursor.
     const screen = this.element.querySelector('.xterm-screen');
-    if (screen instanceof HTMLElement) this.observer.observe(screen);
+    if (screen instanceof HTMLElement) this.screenObserver.observe(screen);
     this.fitToHost();
   }
 
@@ -279,6 +283,7 @@ export class TerminalController {
     cancelAnimationFrame(this.followFrame);
     this.scheme.removeEventListener('change', this.onScheme);
     this.observer.disconnect();
+    this.screenObserver.disconnect();
     this.webgl?.dispose();
     this.term.dispose();
   }

@@ -20,6 +20,7 @@ export interface PageHook {
   model: {
     client: { request(type: string, ...rest: unknown[]): Promise<unknown> };
     fontSize: number;
+    db: { settings: { get(key: string): Promise<{ value: unknown } | undefined> } };
     sessions: {
       id: string;
       info: { recordingId?: string; cols: number; rows: number };

@@ -310,6 +310,12 @@ describe('terminal font size', () => {
     await chord('Equal');
     await p.waitForFunction((n: number) => window.__tandem?.model.fontSize === n, {}, start + 2);
     expect(await sizes()).toEqual({ model: start + 2, terminal: start + 2 });
+    // Stored a moment after it shows: a reload before the write commits would abort it.
+    await p.waitForFunction(
+      async (n: number) => (await window.__tandem?.model.db.settings.get('fontSize'))?.value === n,
+      {},
+      start + 2,
+    );
 
     await p.reload();
     await p.waitForFunction(() => (window.__tandem?.sessions().length ?? 0) >= 1, {
