@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
-import type { Enrolment, Resource } from '../../protocol/team.js';
+import type { Resource } from '../../protocol/team.js';
 import type { TandemDb } from '../lib/db.js';
-import { loadEnrolment, onEnrolmentChanged } from '../team/team-storage.js';
+import { useEnrolment } from '../team/use-enrolment.js';
 import { teamArtifacts } from './team-share.js';
 import { SearchHeader } from '../lib/SearchHeader.js';
 import { useLive } from '../lib/use-live.js';
@@ -57,15 +57,10 @@ export function ArtifactList({
 
 /** Teammates' shared artifacts (not one's own: those are in the list above). */
 function TeamArtifacts({ query, open }: { query: string; open: (id: string) => void }) {
-  const [enrolment, setEnrolment] = useState<Enrolment>();
+  const enrolment = useEnrolment();
   const [shared, setShared] = useState<Resource[]>();
   const [error, setError] = useState<string>();
   const [round, setRound] = useState(0);
-  useEffect(() => {
-    const load = () => void loadEnrolment().then(setEnrolment);
-    load();
-    return onEnrolmentChanged(load);
-  }, []);
   useEffect(() => {
     if (enrolment === undefined) return;
     setError(undefined);

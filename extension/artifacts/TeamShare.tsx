@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'react';
-import type { Enrolment, Scope } from '../../protocol/team.js';
+import { useState } from 'react';
+import type { Scope } from '../../protocol/team.js';
 import type { TandemDb } from '../lib/db.js';
-import { loadEnrolment, onEnrolmentChanged } from '../team/team-storage.js';
+import { useEnrolment } from '../team/use-enrolment.js';
 import type { Artifact, ArtifactShare } from './artifact.js';
 import { currentScopes, shareArtifact, unshareArtifact } from './team-share.js';
 
@@ -26,16 +26,11 @@ export function TeamShare({
   pending: boolean;
   onShared: (next: Artifact) => void;
 }) {
-  const [enrolment, setEnrolment] = useState<Enrolment>();
+  const enrolment = useEnrolment();
   const [targets, setTargets] = useState<Target[]>();
   const [choice, setChoice] = useState(0);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
-  useEffect(() => {
-    const load = () => void loadEnrolment().then(setEnrolment);
-    load();
-    return onEnrolmentChanged(load);
-  }, []);
   if (enrolment === undefined) return null;
 
   const act = (work: () => Promise<Artifact>): void => {
