@@ -25,7 +25,7 @@ const LABEL: Record<RecordingState, string> = { on: 'REC', paused: 'Paused', off
 
 /**
  * The session's recording state in its header: an indicator, the owner's Pause/Resume button,
- * and a banner for a few seconds when recording starts, pauses or resumes.
+ * and for a few seconds, in the same row, a banner when recording starts, pauses or resumes.
  */
 export function RecordingBar({
   client,
@@ -75,19 +75,28 @@ export function RecordingBar({
           <button
             className="link"
             data-testid="recording-toggle"
+            aria-label={state === 'paused' ? 'Resume recording' : 'Pause recording'}
             disabled={busy}
             onClick={() => void toggle()}
           >
-            {state === 'paused' ? 'Resume recording' : 'Pause recording'}
+            {state === 'paused' ? 'Resume' : 'Pause'}
+            <span className="wide-only"> recording</span>
           </button>
         )}
         {error !== undefined && <span className="hint">{error}</span>}
+        {/* In the bar's own row, never a row of its own: when it goes after a few seconds nothing
+            moves under the pointer, and the terminal keeps its rows (no resize of the PTY). */}
+        {banner !== undefined && (
+          <span
+            className={`rec-banner ${banner.kind}`}
+            role="status"
+            title={banner.text}
+            data-testid="recording-banner"
+          >
+            {banner.text}
+          </span>
+        )}
       </div>
-      {banner !== undefined && (
-        <div className={`rec-banner ${banner.kind}`} role="status" data-testid="recording-banner">
-          {banner.text}
-        </div>
-      )}
     </>
   );
 }

@@ -13,7 +13,7 @@ describe('nextLiveRecording', () => {
     const started = nextLiveRecording(undefined, ev('on'), 1000);
     expect(started.banner).toEqual({
       kind: 'start',
-      text: 'This session is being recorded',
+      text: 'This session is recorded',
       until: 1000 + BANNER_MS,
     });
     const paused = nextLiveRecording(started, ev('paused', 'Ann'), 2000);

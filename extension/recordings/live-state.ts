@@ -37,7 +37,7 @@ export function nextLiveRecording(
   if (event.state === 'on') {
     return previous?.state === 'paused'
       ? { ...base, banner: { kind: 'resume', text: `Recording resumed${who}`, until } }
-      : { ...base, banner: { kind: 'start', text: 'This session is being recorded', until } };
+      : { ...base, banner: { kind: 'start', text: 'This session is recorded', until } };
   }
   return base;
 }

@@ -174,15 +174,6 @@ describe('the Copilot pane', () => {
     await run('echo hello-copilot', 'one');
     await run('ls /no-such-dir-copilot', 'two');
     await run(`mkdir -p ${dir}/x`, 'three');
-    // The "being recorded" banner above the terminal goes after a few seconds and gives the
-    // terminal its rows back: measure once it has gone, so only the pane could change the size.
-    await panel.waitForFunction(
-      (id: string) =>
-        document.querySelector(`.pane[data-session="${id}"] [data-testid="recording-banner"]`) ===
-        null,
-      { timeout: 20_000, polling: 50 },
-      sessionId,
-    );
     await settled(panel);
     const before = await termSize();
     const termBox = await panel.$eval(

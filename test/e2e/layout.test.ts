@@ -138,9 +138,14 @@ describe('panel layout at 320–500 px', () => {
       await p.click('[aria-label="Close sharing"]');
       await p.waitForSelector('[data-testid="share-dialog"]', { hidden: true });
 
+      const termTop = (): Promise<number> =>
+        p.$eval('.pane:not([style*="none"]) .term', (el) => el.getBoundingClientRect().top);
+      const topBefore = await termTop();
       await p.click('.pane:not([style*="none"]) [data-testid="recording-toggle"]');
       await p.waitForSelector('.pane:not([style*="none"]) [data-testid="recording-banner"]');
       problems.push(...(await check(p, 'recording-banner', width)));
+      // The banner comes (and goes) in the bar's own row: nothing below it moves.
+      expect(await termTop()).toBe(topBefore);
       await p.click('.pane:not([style*="none"]) [data-testid="recording-toggle"]');
       await p.waitForFunction(
         () =>
