@@ -186,7 +186,12 @@ export async function expectRelayedCall(
   await joinCall(guest);
   for (const page of [ownerCall, guest]) {
     await liveTiles(page, 2);
-    const [stats] = await mediaFlows(page, 1);
+    let [stats] = await mediaFlows(page, 1);
+    // Media can flow a moment before the stats name the pair it flows on.
+    for (const deadline = Date.now() + 10_000; stats?.route === '' && Date.now() < deadline;) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      [stats] = await statsOf(page);
+    }
     expect(stats?.route).toBe('relay');
     expect(stats?.remoteCandidates).toEqual(['relay']);
   }
