@@ -140,6 +140,11 @@ describe('panel layout at 320–500 px', () => {
 
       const termTop = (): Promise<number> =>
         p.$eval('.pane:not([style*="none"]) .term', (el) => el.getBoundingClientRect().top);
+      // Measured with no banner showing (the one from opening the session has gone).
+      await p.waitForSelector('.pane:not([style*="none"]) [data-testid="recording-banner"]', {
+        hidden: true,
+        timeout: 10_000,
+      });
       const topBefore = await termTop();
       await p.click('.pane:not([style*="none"]) [data-testid="recording-toggle"]');
       await p.waitForSelector('.pane:not([style*="none"]) [data-testid="recording-banner"]');
