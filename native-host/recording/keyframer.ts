@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import headless from '@xterm/headless';
 import serialize from '@xterm/addon-serialize';
+import { writeFastForward } from './fast-forward.js';
 import { parseEvent } from './format.js';
 
 const { Terminal } = headless;
@@ -65,7 +66,8 @@ export class Keyframer {
       if (pending.length === 0) return;
       const text = pending;
       pending = '';
-      await new Promise<void>((resolve) => this.terminal.write(text, resolve));
+      // Only the last few hundred lines of a plain flood reach a keyframe (200 of scrollback).
+      await writeFastForward(this.terminal, text);
     };
     while (this.position < upTo) {
       const length = Math.min(READ_BYTES, upTo - this.position);
