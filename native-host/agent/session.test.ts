@@ -47,27 +47,29 @@ describe('Session attach', () => {
     };
   }
 
-  it('rebuilds the exact screen and scrollback from snapshot + buffer', async () => {
+  /**
+   * Feeds `lines` through a session with a 64 KiB buffer (pausing every `pauseEvery`), then
+   * attaches a view, which gets a snapshot and the buffer: replayed into a fresh terminal they
+   * must give the same screen and scrollback as all the output, and so must what follows.
+   */
+  async function expectRebuilt(id: string, lines: string[], pauseEvery: number): Promise<void> {
     const device = openEcho();
     const session = new Session({
-      id: 's1',
+      id,
       name: 'echo',
       device,
       cols: 80,
       rows: 24,
-      snapshotter: worker.create('s1', 80, 24),
+      snapshotter: worker.create(id, 80, 24),
       logger: silentLogger,
       bufferChars: 64 * 1024,
       onEnded: () => {},
     });
-    // Colours, cursor moves, text beyond ASCII (it reaches the worker as UTF-8) and plenty of
-    // lines: far more than the 64 KiB buffer holds.
     let all = '';
-    for (let i = 0; i < 4000; i++) {
-      const line = `\x1b[3${i % 8}mline ${i}\x1b[0m ${'='.repeat(i % 50)} é漢😀\r\n`;
+    for (const [i, line] of lines.entries()) {
       all += line;
       device.write(line);
-      if (i % 500 === 0) await new Promise((r) => setTimeout(r, 5));
+      if (i % pauseEvery === 0) await new Promise((r) => setTimeout(r, 5));
     }
     await new Promise((r) => setTimeout(r, 20));
 
@@ -118,6 +120,27 @@ describe('Session attach', () => {
     expect(screenText(rebuilt)).toBe(screenText(reference));
     expect(rebuilt.buffer.active.cursorY).toBe(reference.buffer.active.cursorY);
     await session.close();
+  }
+
+  it('rebuilds the exact screen and scrollback from snapshot + buffer', async () => {
+    // Colours, cursor moves, text beyond ASCII (it reaches the worker as UTF-8) and plenty of
+    // lines: far more than the 64 KiB buffer holds.
+    const lines: string[] = [];
+    for (let i = 0; i < 4000; i++) {
+      lines.push(`\x1b[3${i % 8}mline ${i}\x1b[0m ${'='.repeat(i % 50)} é漢😀\r\n`);
+    }
+    await expectRebuilt('s1', lines, 500);
+  });
+
+  it('rebuilds them after a plain flood the worker fast-forwards through', async () => {
+    // 4 M characters at once (a flood: batched for the worker, which parses only the lines its
+    // scrollback keeps), between a colour and a title before and a cursor move after.
+    const lines = ['\x1b[32m\x1b]0;flood\x07'];
+    for (let i = 0; i < 60_000; i++) lines.push(`flood line ${i} ${'-'.repeat(i % 60)}\r\n`);
+    lines.push('\x1b[0m\x1b[5Aover\r\n');
+    const before = worker.fastForwarded;
+    await expectRebuilt('s2', lines, 20_000);
+    expect(worker.fastForwarded - before).toBeGreaterThan(2_000_000);
   });
 
   it('replays exactly the missed chunks when they are still buffered', async () => {

@@ -20,7 +20,8 @@ export type WorkerRequest =
   | { type: 'keyframes.finish'; recordingId: string; upTo: number; request: number };
 
 export type WorkerReply =
-  | { type: 'written'; sessionId: string; chars: number }
+  /** `skipped`: characters of it the worker fast-forwarded through rather than parsed. */
+  | { type: 'written'; sessionId: string; chars: number; skipped: number }
   | { type: 'snapshot'; request: number; data: string; seq: number; cols: number; rows: number }
   | { type: 'keyframe'; recordingId: string; keyframe: Keyframe }
   | { type: 'keyframes.finished'; request: number };

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import headless from '@xterm/headless';
 import serialize from '@xterm/addon-serialize';
+import { writeFastForward } from '../recording/fast-forward.js';
 import { Keyframer } from '../recording/keyframer.js';
 import type { WorkerReply, WorkerRequest } from './snapshot-messages.js';
 import { Settler } from './settle.js';
@@ -16,13 +17,85 @@ import { Settler } from './settle.js';
 const { Terminal } = headless;
 const { SerializeAddon } = serialize;
 
+type ScreenRequest = Extract<
+  WorkerRequest,
+  { type: 'write' } | { type: 'resize' } | { type: 'snapshot' } | { type: 'dispose' }
+>;
+
 interface Screen {
   terminal: InstanceType<typeof Terminal>;
   serializer: InstanceType<typeof SerializeAddon>;
   seq: number;
+  /** Requests in stream order; one is worked on at a time. */
+  queue: ScreenRequest[];
+  working: boolean;
 }
 
 const screens = new Map<string, Screen>();
+
+/** Writes that arrived while the terminal was busy, as one: a plain flood is fast-forwarded. */
+function joinWrites(writes: Extract<ScreenRequest, { type: 'write' }>[]): Uint8Array {
+  if (writes.length === 1) return writes[0]?.data ?? new Uint8Array();
+  const joined = new Uint8Array(writes.reduce((n, w) => n + w.data.length, 0));
+  let offset = 0;
+  for (const w of writes) {
+    joined.set(w.data, offset);
+    offset += w.data.length;
+  }
+  return joined;
+}
+
+async function work(sessionId: string, screen: Screen): Promise<void> {
+  const { terminal } = screen;
+  for (let next = screen.queue.shift(); next !== undefined; next = screen.queue.shift()) {
+    if (next.type === 'write') {
+      const writes = [next];
+      while (screen.queue[0]?.type === 'write') writes.push(screen.queue.shift() as typeof next);
+      let skipped = await writeFastForward(terminal, joinWrites(writes));
+      for (const { chars, seq } of writes) {
+        screen.seq = seq;
+        reply({ type: 'written', sessionId, chars, skipped });
+        skipped = 0;
+        settler.worked(chars);
+      }
+    } else if (next.type === 'resize') {
+      terminal.resize(next.cols, next.rows);
+    } else if (next.type === 'snapshot') {
+      reply({
+        type: 'snapshot',
+        request: next.request,
+        data: screen.serializer.serialize(),
+        seq: screen.seq,
+        cols: terminal.cols,
+        rows: terminal.rows,
+      });
+    } else {
+      terminal.dispose();
+      // Its scrollback (megabytes of buffers) is garbage now, in a worker that may stay idle.
+      settler.freed();
+      return;
+    }
+  }
+}
+
+/** Queues a request behind the screen's earlier ones, so output, resizes and snapshots keep order. */
+function enqueue(request: ScreenRequest): boolean {
+  const screen = screens.get(request.sessionId);
+  if (screen === undefined) return false;
+  if (request.type === 'dispose') {
+    // Output nobody will ask for again is not worth parsing; a snapshot still gets its answer.
+    screen.queue = screen.queue.filter((r) => r.type === 'snapshot');
+    screens.delete(request.sessionId);
+  }
+  screen.queue.push(request);
+  if (!screen.working) {
+    screen.working = true;
+    void work(request.sessionId, screen).finally(() => {
+      screen.working = false;
+    });
+  }
+  return true;
+}
 
 const WORKER_NICE = 10;
 
@@ -86,41 +159,24 @@ port.on('message', (message: WorkerRequest) => {
       });
       const serializer = new SerializeAddon();
       terminal.loadAddon(serializer);
-      screens.set(message.sessionId, { terminal, serializer, seq: 0 });
-      break;
-    }
-    case 'write': {
-      const screen = screens.get(message.sessionId);
-      if (screen === undefined) break;
-      const { sessionId, chars, seq } = message;
-      screen.terminal.write(message.data, () => {
-        screen.seq = seq;
-        reply({ type: 'written', sessionId, chars });
-        settler.worked(chars);
+      screens.set(message.sessionId, {
+        terminal,
+        serializer,
+        seq: 0,
+        queue: [],
+        working: false,
       });
       break;
     }
-    case 'resize': {
-      screens.get(message.sessionId)?.terminal.resize(message.cols, message.rows);
+    case 'write':
+    case 'resize':
+    case 'dispose':
+      enqueue(message);
       break;
-    }
     case 'snapshot': {
-      const screen = screens.get(message.sessionId);
-      if (screen === undefined) {
+      if (!enqueue(message)) {
         reply({ type: 'snapshot', request: message.request, data: '', seq: 0, cols: 0, rows: 0 });
-        break;
       }
-      // An empty write queues behind every pending write, so the snapshot sees all of them.
-      screen.terminal.write('', () => {
-        reply({
-          type: 'snapshot',
-          request: message.request,
-          data: screen.serializer.serialize(),
-          seq: screen.seq,
-          cols: screen.terminal.cols,
-          rows: screen.terminal.rows,
-        });
-      });
       break;
     }
     case 'keyframes.open': {
@@ -152,13 +208,6 @@ port.on('message', (message: WorkerRequest) => {
         keyframeJobs.delete(recordingId);
         reply({ type: 'keyframes.finished', request });
       });
-      break;
-    }
-    case 'dispose': {
-      screens.get(message.sessionId)?.terminal.dispose();
-      screens.delete(message.sessionId);
-      // Its scrollback (megabytes of buffers) is garbage now, in a worker that may stay idle.
-      settler.freed();
       break;
     }
   }
