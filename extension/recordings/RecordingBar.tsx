@@ -66,37 +66,35 @@ export function RecordingBar({
     }
   };
   return (
-    <>
-      <div className={`recbar rec-${state}`} data-testid="recording-bar" data-state={state}>
-        <span className="rec-indicator" title={state === 'on' ? 'Recording' : 'Recording paused'}>
-          <span className="rec-dot" /> {LABEL[state]}
+    <div className={`recbar rec-${state}`} data-testid="recording-bar" data-state={state}>
+      <span className="rec-indicator" title={state === 'on' ? 'Recording' : 'Recording paused'}>
+        <span className="rec-dot" /> {LABEL[state]}
+      </span>
+      {owner && (
+        <button
+          className="link"
+          data-testid="recording-toggle"
+          aria-label={state === 'paused' ? 'Resume recording' : 'Pause recording'}
+          disabled={busy}
+          onClick={() => void toggle()}
+        >
+          {state === 'paused' ? 'Resume' : 'Pause'}
+          <span className="wide-only"> recording</span>
+        </button>
+      )}
+      {error !== undefined && <span className="hint">{error}</span>}
+      {/* In the bar's own row, never a row of its own: when it goes after a few seconds nothing
+          moves under the pointer, and the terminal keeps its rows (no resize of the PTY). */}
+      {banner !== undefined && (
+        <span
+          className={`rec-banner ${banner.kind}`}
+          role="status"
+          title={banner.text}
+          data-testid="recording-banner"
+        >
+          {banner.text}
         </span>
-        {owner && (
-          <button
-            className="link"
-            data-testid="recording-toggle"
-            aria-label={state === 'paused' ? 'Resume recording' : 'Pause recording'}
-            disabled={busy}
-            onClick={() => void toggle()}
-          >
-            {state === 'paused' ? 'Resume' : 'Pause'}
-            <span className="wide-only"> recording</span>
-          </button>
-        )}
-        {error !== undefined && <span className="hint">{error}</span>}
-        {/* In the bar's own row, never a row of its own: when it goes after a few seconds nothing
-            moves under the pointer, and the terminal keeps its rows (no resize of the PTY). */}
-        {banner !== undefined && (
-          <span
-            className={`rec-banner ${banner.kind}`}
-            role="status"
-            title={banner.text}
-            data-testid="recording-banner"
-          >
-            {banner.text}
-          </span>
-        )}
-      </div>
-    </>
+      )}
+    </div>
   );
 }

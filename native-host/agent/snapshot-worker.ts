@@ -33,25 +33,16 @@ interface Screen {
 
 const screens = new Map<string, Screen>();
 
-/** Writes that arrived while the terminal was busy, as one: a plain flood is fast-forwarded. */
-function joinWrites(writes: Extract<ScreenRequest, { type: 'write' }>[]): Uint8Array {
-  if (writes.length === 1) return writes[0]?.data ?? new Uint8Array();
-  const joined = new Uint8Array(writes.reduce((n, w) => n + w.data.length, 0));
-  let offset = 0;
-  for (const w of writes) {
-    joined.set(w.data, offset);
-    offset += w.data.length;
-  }
-  return joined;
-}
-
 async function work(sessionId: string, screen: Screen): Promise<void> {
   const { terminal } = screen;
   for (let next = screen.queue.shift(); next !== undefined; next = screen.queue.shift()) {
     if (next.type === 'write') {
       const writes = [next];
       while (screen.queue[0]?.type === 'write') writes.push(screen.queue.shift() as typeof next);
-      let skipped = await writeFastForward(terminal, joinWrites(writes));
+      // Writes that arrived while the terminal was busy go as one: a plain flood is
+      // fast-forwarded.
+      const data = writes.length === 1 ? next.data : Buffer.concat(writes.map((w) => w.data));
+      let skipped = await writeFastForward(terminal, data);
       for (const { chars, seq } of writes) {
         screen.seq = seq;
         reply({ type: 'written', sessionId, chars, skipped });
