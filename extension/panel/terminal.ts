@@ -6,6 +6,7 @@ import { WebLinksAddon } from '@xterm/addon-web-links';
 import { WebglAddon } from '@xterm/addon-webgl';
 import { Terminal, type ITheme } from '@xterm/xterm';
 import { fitScale } from '../sharing/viewer-fit.js';
+import { throttleFloodFrames } from './flood-frames.js';
 
 const DARK: ITheme = {
   background: '#0f1115',
@@ -152,6 +153,7 @@ export class TerminalController {
   open(): void {
     if (this.term.element !== undefined) return;
     this.term.open(this.element);
+    throttleFloodFrames(this.term);
     if (webglIsSoftware()) {
       this.renderer = 'dom';
     } else {

@@ -14,7 +14,15 @@ export interface PageHook {
   serialSettings(path: string): Promise<{ baudRate: number } | undefined>;
   open(device: { kind: string } & Record<string, unknown>, name?: string): Promise<string>;
   createTerminal(): {
-    term: { write(data: string, callback?: () => void): void; cols: number; rows: number };
+    term: {
+      write(data: string, callback?: () => void): void;
+      cols: number;
+      rows: number;
+      selectLines(start: number, end: number): void;
+      clearSelection(): void;
+      buffer: { active: { baseY: number } };
+    };
+    element: HTMLElement;
     dispose(): void;
   };
   model: {

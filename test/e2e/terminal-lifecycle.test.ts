@@ -151,6 +151,71 @@ describe('terminal lifecycle', () => {
     await page.evaluate((id: string) => window.__tandem?.model.close(id), sessionId);
   });
 
+  it('draws a flood ten times a second, an echo after it at the next frame, and selections', async () => {
+    page ??= await tandem.openPanel();
+    await page.waitForFunction(() => window.__tandem !== undefined);
+    const seen = await page.evaluate(async () => {
+      const hook = window.__tandem;
+      if (hook === undefined) throw new Error('no window.__tandem');
+      const terminal = hook.createTerminal();
+      const { term, element } = terminal;
+      const nextFrame = (): Promise<void> => new Promise((r) => requestAnimationFrame(() => r()));
+      await nextFrame();
+      await nextFrame();
+      const rows = element.querySelector('.xterm-rows');
+      if (rows === null) throw new Error('no DOM renderer rows');
+      // Every pass that rebuilds rows, whoever asked for it (xterm's refreshes, its selection).
+      let passes = 0;
+      const observer = new MutationObserver(() => (passes += 1));
+      observer.observe(rows, { childList: true, subtree: true });
+      let text = '';
+      for (let i = 0; text.length < 64 * 1024; i++) text += `flood line ${i} of a long listing\r\n`;
+      const started = performance.now();
+      // 4 MB in 64 K writes, as the panel gets a flood.
+      await new Promise<void>((resolve) => {
+        for (let i = 0; i < 63; i++) term.write(text);
+        term.write('the end of the flood\r\n', resolve);
+      });
+      const floodMs = performance.now() - started;
+      const floodPasses = passes;
+      // The flood's last screen is drawn at the next frame or the one after.
+      await nextFrame();
+      await nextFrame();
+      const lastShown = (rows.textContent ?? '').includes('the end of the flood');
+      // An echo on a quiet terminal: drawn at the next frame, as before.
+      passes = 0;
+      let waited = 0;
+      term.write('x');
+      while (passes === 0 && waited < 10) {
+        await nextFrame();
+        waited += 1;
+      }
+      observer.disconnect();
+      // A selection is still drawn, and cleared.
+      const selection = (): number =>
+        element.querySelector('.xterm-selection')?.children.length ?? 0;
+      term.selectLines(term.buffer.active.baseY + 2, term.buffer.active.baseY + 4);
+      await nextFrame();
+      await nextFrame();
+      const selected = selection();
+      term.clearSelection();
+      await nextFrame();
+      await nextFrame();
+      const cleared = selection();
+      terminal.dispose();
+      element.remove();
+      return { floodMs, floodPasses, lastShown, waited, selected, cleared };
+    });
+    // Unthrottled, xterm rebuilt the rows ~2 times a frame (its own refresh, then its selection
+    // redrawing every row for each scroll): over 10 times as many.
+    expect(seen.floodPasses).toBeGreaterThan(0);
+    expect(seen.floodPasses).toBeLessThanOrEqual(Math.ceil(seen.floodMs / 100) + 2);
+    expect(seen.lastShown).toBe(true);
+    expect(seen.waited).toBeLessThanOrEqual(2);
+    expect(seen.selected).toBeGreaterThan(0);
+    expect(seen.cleared).toBe(0);
+  });
+
   it('keeps the page heap flat across ten terminals opened, filled and closed', async () => {
     page ??= await tandem.openPanel();
     const cycle = async (i: number): Promise<void> => {
