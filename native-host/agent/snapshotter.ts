@@ -26,13 +26,15 @@ const IN_FLIGHT_CHARS = 1024 * 1024;
 const QUEUE_CHARS = 8 * 1024 * 1024;
 /**
  * Evicted output is handed to the worker on a tick, unless more than FLOOD_CHARS arrived since
- * the last tick: during a flood parsing would only steal CPU from the flood itself. What gathered
- * goes afterwards as one write, which the worker's terminal fast-forwards through
+ * the last tick (1 MB/s): during a flood parsing would only steal CPU from the flood itself, and
+ * from the panel that draws it at 3–5 MB/s (at 4 MB/s, the line before, a visible flood was
+ * parsed here whole, in batches too small to fast-forward: 4 CPU-seconds per 50 MiB). What
+ * gathered goes afterwards as one write, which the worker's terminal fast-forwards through
  * (`recording/fast-forward.ts`): of 8 M characters of 70-character lines it parses the ~720 K
  * its 10,000 lines of scrollback can hold.
  */
 const TICK_MS = 250;
-const FLOOD_CHARS = 1024 * 1024;
+const FLOOD_CHARS = 256 * 1024;
 
 /**
  * The worker's young generation, which V8 counts as three semi-spaces: 1 MiB ones here. By
