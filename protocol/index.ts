@@ -9,3 +9,4 @@ export * from './agent-proof.js';
 export * from './paging.js';
 export * from './hosts.js';
 export * from './avatars.js';
+export * from './fast-forward.js';

@@ -12,7 +12,14 @@ export interface TandemHook {
   text(sessionId?: string): string;
   /** The visible screen rows of a session (not the scrollback), right-trimmed. */
   screen(sessionId?: string): string[];
-  sessions(): { id: string; name: string; state: string; lastSeq: number; writtenChars: number }[];
+  sessions(): {
+    id: string;
+    name: string;
+    state: string;
+    lastSeq: number;
+    writtenChars: number;
+    fastForwarded: number;
+  }[];
   open(device: DeviceSpec, name?: string): Promise<string>;
   linkState(): LinkState;
   activeId(): string | undefined;
@@ -54,6 +61,7 @@ export function installDebugHook(model: PanelModel): void {
         state: s.state,
         lastSeq: s.sequencer.lastSeq,
         writtenChars: s.writtenChars,
+        fastForwarded: s.fastForwarded,
       }));
     },
     linkState: () => model.status.state,

@@ -14,6 +14,7 @@ import { SessionPresence } from '../sharing/presence.js';
 import type { SessionTransport } from '../sharing/transport.js';
 import { SecretLine } from './secret-line.js';
 import { TerminalController } from './terminal.js';
+import { TerminalFeed } from './terminal-feed.js';
 
 /**
  * Acks go out per this many parsed characters, or when xterm has parsed everything it was
@@ -50,7 +51,7 @@ export class SessionView {
   state: TabState;
   role: Role = 'owner';
   message: string | undefined;
-  /** Characters written into the terminal (parsed), for tests and the bench. */
+  /** Characters written into the terminal (parsed or fast-forwarded), for tests and the bench. */
   writtenChars = 0;
   /** Who is here, chat, notices, the device size (sharing). */
   readonly presence = new SessionPresence();
@@ -80,6 +81,8 @@ export class SessionView {
   private pinned: { cols: number; rows: number } | undefined;
   /** Characters handed to xterm and not yet parsed. */
   private parseQueue = 0;
+  /** Output on its way into the terminal, in order, fast-forwarded where it can be. */
+  private readonly feed: TerminalFeed;
   /** Characters done with and not yet acknowledged to the agent. */
   private unacked = 0;
   private resizeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -97,6 +100,7 @@ export class SessionView {
     this.info = info;
     this.state = info.state;
     this.terminal = new TerminalController(fontSize);
+    this.feed = new TerminalFeed(this.terminal.term);
     this.copilot = new CopilotThread(
       client,
       () => this.id,
@@ -115,6 +119,11 @@ export class SessionView {
       }
     });
     this.terminal.term.onResize(({ cols, rows }) => this.scheduleResize(cols, rows));
+  }
+
+  /** Output characters fast-forwarded through rather than parsed (tests and the bench). */
+  get fastForwarded(): number {
+    return this.feed.skipped;
   }
 
   get id(): string {
@@ -196,8 +205,11 @@ export class SessionView {
       case 'session.snapshot': {
         const step = this.sequencer.snapshotChunk(event);
         if (step.reset) {
-          this.terminal.term.reset();
-          if (this.info.device.kind !== 'serial') this.terminal.term.resize(event.cols, event.rows);
+          // After what was written before it: the snapshot replaces all of that.
+          this.feed.reset(() => {
+            if (this.info.device.kind !== 'serial')
+              this.terminal.term.resize(event.cols, event.rows);
+          });
         }
         this.apply(step);
         return;
@@ -300,7 +312,7 @@ export class SessionView {
     const early = isHidden() && this.parseQueue < HIDDEN_QUEUE_CHARS;
     this.parseQueue += write.length;
     if (early) this.owed(ack);
-    this.terminal.term.write(write, () => {
+    this.feed.write(write, () => {
       this.parseQueue -= write.length;
       this.writtenChars += write.length;
       this.owed(early ? 0 : ack);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import headless from '@xterm/headless';
 import serialize from '@xterm/addon-serialize';
-import { writeFastForward } from '../recording/fast-forward.js';
+import { writeFastForward } from '../../protocol/fast-forward.js';
 import { Keyframer } from '../recording/keyframer.js';
 import type { WorkerReply, WorkerRequest } from './snapshot-messages.js';
 import { Settler } from './settle.js';

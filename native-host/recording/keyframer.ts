@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import headless from '@xterm/headless';
 import serialize from '@xterm/addon-serialize';
-import { writeFastForward } from './fast-forward.js';
+import { writeFastForward } from '../../protocol/fast-forward.js';
 import { parseEvent } from './format.js';
 
 const { Terminal } = headless;

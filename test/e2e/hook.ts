@@ -7,7 +7,14 @@ import type { GuestView } from '../../extension/sharing/guest-hook-types.js';
 
 export interface PageHook {
   text(sessionId?: string): string;
-  sessions(): { id: string; name: string; state: string; lastSeq: number; writtenChars: number }[];
+  sessions(): {
+    id: string;
+    name: string;
+    state: string;
+    lastSeq: number;
+    writtenChars: number;
+    fastForwarded: number;
+  }[];
   linkState(): string;
   activeId(): string | undefined;
   sshProfiles(): Promise<{ name: string; host: string; port: number; username: string }[]>;

@@ -216,6 +216,40 @@ describe('terminal lifecycle', () => {
     expect(seen.cleared).toBe(0);
   });
 
+  it('fast-forwards through a flood of `yes` that waits, keeping the scrollback exact', async () => {
+    page ??= await tandem.openPanel();
+    const sessionId = await openShell(page, 'yes');
+    // 300,000 numbered short lines arrive faster than the page parses them: what waits beyond the
+    // 10,000 lines of scrollback is skipped, not parsed.
+    await page.evaluate((id: string) => {
+      const view = window.__tandem?.model.sessions.find((s) => s.id === id);
+      view?.terminal.term.input('seq 1 300000; echo flood-"done"\r', true);
+    }, sessionId);
+    await waitForText(page, /^flood-done$/m, { sessionId, timeoutMs: 60_000 });
+    const seen = await page.evaluate((id: string) => {
+      const view = window.__tandem?.model.sessions.find((s) => s.id === id);
+      const buffer = view?.terminal.term.buffer.active;
+      const lines: string[] = [];
+      for (let y = 0; y < (buffer?.length ?? 0); y++) {
+        lines.push(buffer?.getLine(y)?.translateToString(true) ?? '');
+      }
+      const skipped = window.__tandem?.sessions().find((s) => s.id === id)?.fastForwarded ?? 0;
+      return { lines, skipped };
+    }, sessionId);
+    expect(seen.skipped).toBeGreaterThan(0);
+    // The scrollback holds the flood's last lines, every one, in order, as parsing all would.
+    const done = seen.lines.indexOf('flood-done');
+    expect(done).toBeGreaterThan(9000);
+    const numbers = seen.lines
+      .slice(0, done)
+      .filter((line) => /^\d+$/.test(line))
+      .map(Number);
+    expect(numbers.length).toBeGreaterThan(9000);
+    expect(numbers.at(-1)).toBe(300000);
+    numbers.forEach((n, i) => expect(n).toBe(300000 - numbers.length + 1 + i));
+    await page.evaluate((id: string) => window.__tandem?.model.close(id), sessionId);
+  }, 90_000);
+
   it('keeps the page heap flat across ten terminals opened, filled and closed', async () => {
     page ??= await tandem.openPanel();
     const cycle = async (i: number): Promise<void> => {

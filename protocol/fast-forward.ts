@@ -12,11 +12,17 @@
  * serializes both and compares).
  *
  * `cat` of a log in a flood is mostly such runs: the agent's snapshot screen (10,000 lines of
- * scrollback) and the recording's keyframe screen (200) parse only their last lines of it.
+ * scrollback) and the recording's keyframe screen (200) parse only their last lines of it, and
+ * so does the panel's terminal with what waited while it was busy (`yes` before a Ctrl-C).
  */
-import type headless from '@xterm/headless';
 
-type Terminal = InstanceType<typeof headless.Terminal>;
+/** The terminal written into: xterm.js's, headless (agent) or in the page (panel). */
+export interface FastForwardTerminal {
+  readonly rows: number;
+  readonly options: { readonly scrollback?: number | undefined };
+  write(data: string | Uint8Array, callback?: () => void): void;
+}
+type Terminal = FastForwardTerminal;
 
 /** By default, skipping less than this is not worth an extra write. */
 const MIN_SKIP = 64 * 1024;
@@ -61,6 +67,30 @@ export function plainRuns(data: string | Uint8Array, minLineFeeds: number): Run[
   }
   close(data.length);
   return runs;
+}
+
+/**
+ * The line feeds in `data` if all of it is plain text (printable characters, CR, LF and tab),
+ * else undefined. A queue of output counts these to know whether a fast-forward could skip.
+ */
+export function plainLineFeeds(data: string): number | undefined {
+  let lineFeeds = 0;
+  for (let i = 0; i < data.length; i++) {
+    const c = data.charCodeAt(i);
+    if (c === LF) lineFeeds++;
+    else if (!((c >= 0x20 && c < 0x7f) || c === CR || c === TAB || c >= 0xa0)) return undefined;
+  }
+  return lineFeeds;
+}
+
+/** The line feeds a run of plain text needs before a fast-forward of `terminal` can skip it. */
+export function skippableLineFeeds(terminal: FastForwardTerminal): number {
+  return keepLines(terminal) + terminal.rows;
+}
+
+/** Lines the tail of a skipped run must keep: all the terminal holds, and one more. */
+function keepLines(terminal: FastForwardTerminal): number {
+  return (terminal.options.scrollback ?? 1000) + terminal.rows + 1;
 }
 
 /**
@@ -124,10 +154,10 @@ export async function writeFastForward(
   minSkip = MIN_SKIP,
 ): Promise<number> {
   const rows = terminal.rows;
-  const keep = (terminal.options.scrollback ?? 1000) + rows + 1;
+  const keep = keepLines(terminal);
   let from = 0;
   let skipped = 0;
-  for (const run of plainRuns(data, keep + rows)) {
+  for (const run of plainRuns(data, skippableLineFeeds(terminal))) {
     const cut = cutPoint(data, run, keep, rows, minSkip);
     if (cut === undefined) continue;
     if (run.start > from) await write(terminal, part(data, from, run.start));
