@@ -1,35 +1,6 @@
-import headless from '@xterm/headless';
-import serialize from '@xterm/addon-serialize';
 import { describe, expect, it } from 'vitest';
 import { plainRuns, writeFastForward } from './fast-forward.js';
-
-const { Terminal } = headless;
-const { SerializeAddon } = serialize;
-
-function screen(): {
-  terminal: InstanceType<typeof Terminal>;
-  state: () => string;
-} {
-  const terminal = new Terminal({ cols: 40, rows: 8, scrollback: 30, allowProposedApi: true });
-  const serializer = new SerializeAddon();
-  terminal.loadAddon(serializer);
-  return {
-    terminal,
-    state: () => {
-      const b = terminal.buffer.active;
-      return `${b.type} ${b.cursorX},${b.cursorY} ${b.baseY}\n${serializer.serialize()}`;
-    },
-  };
-}
-
-/** A small deterministic generator, so a failure can be replayed. */
-function random(seed: number): (n: number) => number {
-  let s = seed >>> 0;
-  return (n) => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s % n;
-  };
-}
+import { random, testScreen as screen } from './fast-forward-testing.js';
 
 const PIECES = [
   '\x1b[31m',

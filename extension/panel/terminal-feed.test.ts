@@ -1,31 +1,6 @@
-import headless from '@xterm/headless';
-import serialize from '@xterm/addon-serialize';
 import { describe, expect, it } from 'vitest';
+import { random, testScreen as screen } from '../../protocol/fast-forward-testing.js';
 import { TerminalFeed } from './terminal-feed.js';
-
-const { Terminal } = headless;
-const { SerializeAddon } = serialize;
-
-function screen(): { terminal: InstanceType<typeof Terminal>; state: () => string } {
-  const terminal = new Terminal({ cols: 40, rows: 8, scrollback: 30, allowProposedApi: true });
-  const serializer = new SerializeAddon();
-  terminal.loadAddon(serializer);
-  return {
-    terminal,
-    state: () => {
-      const b = terminal.buffer.active;
-      return `${b.type} ${b.cursorX},${b.cursorY} ${b.baseY}\n${serializer.serialize()}`;
-    },
-  };
-}
-
-function random(seed: number): (n: number) => number {
-  let s = seed >>> 0;
-  return (n) => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s % n;
-  };
-}
 
 const PIECES = ['\x1b[31m', '\x1b[0m', '\x1b[2J\x1b[H', '\x1b[?1049h', '\x1b[?1049l', '\x1b[2;5r'];
 

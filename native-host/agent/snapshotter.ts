@@ -30,7 +30,7 @@ const QUEUE_CHARS = 8 * 1024 * 1024;
  * from the panel that draws it at 3–5 MB/s (at 4 MB/s, the line before, a visible flood was
  * parsed here whole, in batches too small to fast-forward: 4 CPU-seconds per 50 MiB). What
  * gathered goes afterwards as one write, which the worker's terminal fast-forwards through
- * (`recording/fast-forward.ts`): of 8 M characters of 70-character lines it parses the ~720 K
+ * (`protocol/fast-forward.ts`): of 8 M characters of 70-character lines it parses the ~720 K
  * its 10,000 lines of scrollback can hold.
  */
 const TICK_MS = 250;
