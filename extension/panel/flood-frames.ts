@@ -46,10 +46,10 @@ const PUT_OFF = -1;
  * read than on parsing.
  *
  * So: a selection redraw with no selection before or after is dropped (the rows that scrolled
- * are drawn by the normal refresh anyway), and while
- * more than FLOOD_PENDING_CHARS wait to be parsed, a frame is drawn at most every FLOOD_FRAME_MS
- * and the input element follows the cursor when one is. As soon as the queue is short again
- * (the flood ended, the prompt after a Ctrl-C arrived, an echo) the next frame draws as before.
+ * are drawn by the normal refresh anyway), and while more than FLOOD_PENDING_CHARS wait to be
+ * parsed, a frame is drawn at most every FLOOD_FRAME_MS and the input element follows the
+ * cursor when one is. As soon as the queue is short again (the flood ended, the prompt after a
+ * Ctrl-C arrived, an echo) the next frame draws as before.
  *
  * This reaches into xterm's private render debouncer, write buffer and input sync. Should any
  * not be where expected (another xterm version), nothing is changed and this returns false.
