@@ -79,7 +79,7 @@ export class SessionView {
   reopen: DeviceSpec | undefined;
   private attaching = false;
   private pinned: { cols: number; rows: number } | undefined;
-  /** Characters handed to xterm and not yet parsed. */
+  /** Characters handed to the feed and not yet in the terminal (parsed or fast-forwarded). */
   private parseQueue = 0;
   /** Output on its way into the terminal, in order, fast-forwarded where it can be. */
   private readonly feed: TerminalFeed;
