@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadTranscript } from '../../test/copilot/transcripts.js';
 import { readLines } from './lines.js';
-import { segment } from './segment.js';
+import { redrawn, segment } from './segment.js';
 
 const summary = (name: string) =>
   segment(loadTranscript(name)).commands.map((c) => [c.command, c.typedBy.join(',')]);
@@ -146,6 +146,33 @@ describe('segment', () => {
       ['echo "warning: disk 91% full"', ['warning: disk 91% full']],
     ]);
     expect(result.currentPrompt?.prompt).toBe('tech@box:/tmp %');
+  });
+
+  it('takes the last copy of a line readline drew again below a stale one (a resize while typing)', () => {
+    // Recorded from bash: the panel narrowed the terminal 100 -> 55 columns while
+    // `…echo owner-` was on a 56-column line; the reflow put the cursor a row down, and readline,
+    // not knowing, redrew the whole line there. The screen shows the same two copies.
+    const typed = 'mkdir -p /tmp/tandem-end-26598 && echo owner-made-$((40+2))';
+    const run = (mark: (kind: string) => string) =>
+      segment(
+        [
+          [0, 'o', `\x1b[?2004h${mark('A')}root@vm:~# ${mark('B')}`],
+          [10, 'i', 'local:root', typed.slice(0, 45)],
+          [20, 'o', typed.slice(0, 45)],
+          [30, 'r', 55, 43],
+          [31, 'i', 'local:root', typed.slice(45)],
+          [32, 'o', `m\r\x1b[K\r${mark('A')}root@vm:~# ${mark('B')}${typed}`],
+          [40, 'i', 'local:root', '\r'],
+          [41, 'o', `\r\n\x1b[?2004l\rowner-made-42\r\n${mark('A')}root@vm:~# ${mark('B')}`],
+        ],
+        100,
+      ).commands.map((c) => [c.command, c.output]);
+    expect(run(() => '')).toEqual([[typed, ['owner-made-42']]]);
+    expect(run((kind) => `\x1b]133;${kind}\x07`)).toEqual([[typed, ['owner-made-42']]]);
+    // A command that merely contains its prompt is left whole.
+    expect(redrawn('root@vm:~#', 'echo root@vm:~# is mine')).toBe('echo root@vm:~# is mine');
+    expect(redrawn('$', "printf '$ %s' x")).toBe("printf '$ %s' x");
+    expect(redrawn('$', 'ls -l $ ls -la /tmp')).toBe('ls -la /tmp');
   });
 
   it('keeps lines whole across chunk boundaries that split an escape sequence', () => {

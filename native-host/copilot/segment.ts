@@ -160,9 +160,12 @@ export class Segmenter {
         if (this.open && !line.marks.some((m) => m.kind === 'A')) this.addOutput(line.text);
         return;
       }
-      const a = line.marks.find((m) => m.kind === 'A');
-      const prompt = line.text.slice(a?.column ?? 0, b.column).trim();
-      const command = line.text.slice(b.column).trim();
+      // The last prompt of the line: readline may have drawn it again below a stale copy.
+      const marks = [...line.marks].reverse();
+      const last = marks.find((m) => m.kind === 'B') ?? b;
+      const a = marks.find((m) => m.kind === 'A' && m.column <= last.column);
+      const prompt = line.text.slice(a?.column ?? 0, last.column).trim();
+      const command = line.text.slice(last.column).trim();
       this.close(line.startT);
       if (command === '') return;
       const context = matchPrompt(prompt)?.context ?? { family: 'posix' as const };
@@ -185,7 +188,8 @@ export class Segmenter {
         if (context.mode === 'edit' && this.editLevel) context.mode = this.editLevel;
         if (context.mode === undefined) this.editLevel = undefined;
       }
-      if (match.command !== '') this.start(match.prompt, match.command, context, line.t, 'prompt');
+      const command = redrawn(match.prompt, match.command);
+      if (command !== '') this.start(match.prompt, command, context, line.t, 'prompt');
       return;
     }
     if (this.open) this.addOutput(line.text);
@@ -223,6 +227,22 @@ export class Segmenter {
     this.typists = [];
     this.enterPending = false;
   }
+}
+
+/**
+ * The command of a prompt line that readline drew twice. A resize that reflows a wrapped line
+ * moves the cursor down a row behind readline's back, so its redraw lands after the stale copy
+ * (`$ mkdir -p /tmp/a && echo own$ mkdir -p /tmp/a && echo owner-made`), on screen as in the
+ * recording. The stale copy is a prefix of what was typed by the end; the last copy is what ran.
+ */
+export function redrawn(prompt: string, command: string): string {
+  const marker = prompt.endsWith(' ') ? prompt : `${prompt} `;
+  const [first = '', ...copies] = command.split(marker);
+  let text = first;
+  for (const copy of copies) {
+    text = copy.trimStart().startsWith(text.trimEnd()) ? copy : `${text}${marker}${copy}`;
+  }
+  return text.trim();
 }
 
 /**
