@@ -249,6 +249,8 @@ describe('ending a session', () => {
       el.getAttribute('data-artifact'),
     );
     await page.goto(`chrome-extension://${owner.extensionId}/artifact.html?id=${id ?? ''}`);
+    // The page reads the artifact and the enrolment before it shows its team actions.
+    await page.waitForSelector('[data-testid="artifact-share"]:not([disabled])');
     await page.click('[data-testid="artifact-share"]');
     // The teams Olga is in come first: Net.
     await page.waitForSelector('[data-testid="artifact-share-scope"]');
@@ -374,6 +376,8 @@ describe('ending a session', () => {
 
     // Stop sharing: gone from the relay for Bob; the artifact stays in Olga's library.
     await page.goto(`chrome-extension://${owner.extensionId}/artifact.html?id=${id ?? ''}`);
+    // The page reads the artifact and the enrolment before it shows its team actions.
+    await page.waitForSelector('[data-testid="artifact-unshare"]:not([disabled])');
     await page.click('[data-testid="artifact-unshare"]');
     await page.waitForSelector('[data-testid="artifact-share"]');
     expect((await read(bob, mine.id)).status).toBe(404);
