@@ -5,7 +5,7 @@ import type { ViewClient } from '../lib/view-client.js';
 import { LinkError, type LinkStatus } from '../lib/view-protocol.js';
 import { joinSession } from '../sharing/join.js';
 import type { PeerLink } from '../sharing/peer-link.js';
-import { SessionView } from './session-view.js';
+import { fittedSize, SessionView } from './session-view.js';
 import { DEFAULT_FONT_SIZE } from './terminal.js';
 import { Store } from '../lib/store.js';
 import { CallWindowHub } from '../call/window-link.js';
@@ -138,7 +138,10 @@ export class PanelModel extends Store {
 
   /** Opens a device and shows it; errors (host keys, auth) are thrown for the form to handle. */
   async open(device: DeviceSpec, name?: string): Promise<SessionView> {
-    const { cols, rows } = this.active?.terminal.term ?? { cols: 100, rows: 30 };
+    // The size its pane will fit to: a shell started at another size prints its prompt (and a
+    // login its banner) for that one, then redraws half a second later, over what was typed.
+    const { cols, rows } = this.active?.terminal.hostSize() ??
+      fittedSize() ?? { cols: 100, rows: 30 };
     const timeoutMs = device.kind === 'ssh' ? 45_000 : 15_000;
     const { sessionId } = await this.client.request(
       'session.open',

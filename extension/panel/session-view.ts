@@ -25,6 +25,25 @@ const ACK_EVERY_CHARS = 16 * 1024;
 /** How much may wait in a hidden page's xterm, acknowledged before it is parsed. */
 const HIDDEN_QUEUE_CHARS = 2 * 1024 * 1024;
 
+/** Where the panel keeps the size its terminals last fitted to, for the next new session. */
+const FITTED_KEY = 'tandem.fittedSize';
+
+/** The size this browser's panel terminals last fitted to (any panel, any session). */
+export function fittedSize(): { cols: number; rows: number } | undefined {
+  try {
+    const size: unknown = JSON.parse(localStorage.getItem(FITTED_KEY) ?? 'null');
+    if (typeof size !== 'object' || size === null) return undefined;
+    const { cols, rows } = size as Record<string, unknown>;
+    if (!Number.isInteger(cols) || !Number.isInteger(rows)) return undefined;
+    return {
+      cols: Math.min(1000, Math.max(20, cols as number)),
+      rows: Math.min(500, Math.max(5, rows as number)),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 function isHidden(): boolean {
   return typeof document !== 'undefined' && document.visibilityState === 'hidden';
 }
@@ -337,8 +356,10 @@ export class SessionView {
     clearTimeout(this.resizeTimer);
     if (this.info.device.kind === 'serial' || this.role === 'viewer' || this.watching) return;
     if (cols === this.info.cols && rows === this.info.rows) return;
+    const fitted = this.pinned === undefined;
     this.resizeTimer = setTimeout(() => {
       if (this.state !== 'running') return;
+      if (fitted) localStorage.setItem(FITTED_KEY, JSON.stringify({ cols, rows }));
       this.info = { ...this.info, cols, rows };
       this.changed();
       this.client

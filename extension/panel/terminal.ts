@@ -90,6 +90,51 @@ export function webglIsSoftware(): boolean {
   return softwareGl;
 }
 
+/** xterm's render dimensions (private; the fit addon reads them too). */
+interface RenderDimensions {
+  css: { cell: { width: number; height: number } };
+  device: { cell: { width: number } };
+}
+
+/** Room xterm keeps for its scroll bar (ViewportConstants.DEFAULT_SCROLL_BAR_WIDTH). */
+const SCROLL_BAR_PX = 14;
+
+/**
+ * The rows and columns `term`'s parent element holds, as the fit addon computes them but
+ * independent of the current column count. The addon divides the room by `css.cell.width`,
+ * which is the drawn width of all columns (rounded to a pixel) over their number: a 452 px
+ * pane read 55 columns at 100 and 56 at 56, so a shell opened at one panel's fit got a resize
+ * in the next. Here the cell is the renderer's unrounded one, and the columns are the most
+ * whose rounded drawn width fits.
+ */
+function fitDimensions(term: Terminal): { cols: number; rows: number } | undefined {
+  const element = term.element;
+  const parent = element?.parentElement;
+  const dims = (
+    term as unknown as { _core?: { _renderService?: { dimensions?: RenderDimensions } } }
+  )._core?._renderService?.dimensions;
+  if (element === undefined || !parent || dims === undefined) return undefined;
+  if (dims.css.cell.width === 0 || dims.css.cell.height === 0) return undefined;
+  const px = (style: CSSStyleDeclaration, name: string): number =>
+    parseInt(style.getPropertyValue(name)) || 0;
+  const outer = getComputedStyle(parent);
+  const inner = getComputedStyle(element);
+  const scrollBar =
+    term.options.scrollback === 0 ? 0 : term.options.overviewRuler?.width || SCROLL_BAR_PX;
+  const width =
+    Math.max(0, px(outer, 'width')) -
+    px(inner, 'padding-left') -
+    px(inner, 'padding-right') -
+    scrollBar;
+  const height = px(outer, 'height') - px(inner, 'padding-top') - px(inner, 'padding-bottom');
+  const dpr = element.ownerDocument.defaultView?.devicePixelRatio ?? 1;
+  const drawn = (cols: number): number => Math.round(cols * dims.device.cell.width) / dpr;
+  let cols = Math.floor((width * dpr) / dims.device.cell.width);
+  while (cols > 1 && drawn(cols) > width) cols -= 1;
+  while (drawn(cols + 1) <= width) cols += 1;
+  return { cols, rows: Math.floor(height / dims.css.cell.height) };
+}
+
 /**
  * One xterm.js terminal with the official addons: fit, web links, search, unicode 11,
  * serialize, and WebGL rendering on a GPU (the DOM renderer without one, or as a fallback).
@@ -184,15 +229,25 @@ export class TerminalController {
     }
   }
 
+  /**
+   * The rows and columns the element holds, whatever size the terminal keeps; undefined while
+   * the element is not laid out (a hidden tab).
+   */
+  hostSize(): { cols: number; rows: number } | undefined {
+    if (this.element.clientWidth === 0 || this.element.clientHeight === 0) return undefined;
+    const size = fitDimensions(this.term) ?? this.fit.proposeDimensions();
+    if (size === undefined || !Number.isFinite(size.cols) || !Number.isFinite(size.rows))
+      return undefined;
+    return { cols: Math.max(20, size.cols), rows: Math.max(5, size.rows) };
+  }
+
   /** Fits rows and columns to the element; returns the new size when it changed. */
   fitToHost(): { cols: number; rows: number } | undefined {
     if (this.element.clientWidth === 0 || this.element.clientHeight === 0) return undefined;
     if (this.fixed !== undefined) return this.fitFixed(this.fixed);
-    const size = this.fit.proposeDimensions();
-    if (size === undefined || !Number.isFinite(size.cols) || !Number.isFinite(size.rows))
-      return undefined;
-    const cols = Math.max(20, size.cols);
-    const rows = Math.max(5, size.rows);
+    const size = this.hostSize();
+    if (size === undefined) return undefined;
+    const { cols, rows } = size;
     if (cols === this.term.cols && rows === this.term.rows) return undefined;
     this.term.resize(cols, rows);
     return { cols, rows };

@@ -54,6 +54,8 @@ export interface PageHook {
             };
           };
         };
+        /** The rows and columns its pane holds. */
+        hostSize(): { cols: number; rows: number } | undefined;
       };
       nextWrite(): Promise<void>;
       /** The owner's sessions: the device's memories, once the agent said what it is. */

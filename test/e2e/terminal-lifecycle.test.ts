@@ -10,6 +10,7 @@ import {
   dumpPanelOnFailure,
   launchTandem,
   typeInTerminal,
+  waitForNewSession,
   waitForText,
   type Tandem,
 } from './browser.js';
@@ -278,4 +279,50 @@ describe('terminal lifecycle', () => {
     // One leaked terminal with its scrollback holds 12–18 MB; ten of them would be 120+.
     expect(after - before).toBeLessThan(15);
   }, 240_000);
+
+  it('starts a shell at the size its pane shows, also from a panel opened with no terminal', async () => {
+    page ??= await tandem.openPanel();
+    const first = await openShell(page, 'sized');
+    // Its pane fitted, and the device heard of it.
+    await page.waitForFunction(
+      (id: string) => {
+        const view = window.__tandem?.model.sessions.find((s) => s.id === id);
+        const size = view?.terminal.hostSize();
+        return (
+          view !== undefined &&
+          size?.cols === view.terminal.term.cols &&
+          size.rows === view.terminal.term.rows &&
+          size.cols === view.info.cols &&
+          size.rows === view.info.rows
+        );
+      },
+      {},
+      first,
+    );
+    // Close every session, so the next panel opens on the form with no terminal to measure.
+    const ids = await page.evaluate(() => window.__tandem?.sessions().map((s) => s.id) ?? []);
+    for (const id of ids) await page.evaluate((id: string) => window.__tandem?.model.close(id), id);
+    await page.close();
+    page = await tandem.openPanel();
+    await page.waitForSelector('[data-testid="new-terminal"]');
+    const [local] = await page.$$('xpath/.//button[.="Open local shell"]');
+    await local?.click();
+    const sessionId = await waitForNewSession(page, ids);
+    await waitForText(page, /[$#] ?$/, { sessionId });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const shown = await page.evaluate((id: string) => {
+      const term = window.__tandem?.model.sessions.find((s) => s.id === id)?.terminal.term;
+      return { cols: term?.cols, rows: term?.rows };
+    }, sessionId);
+    // What the device was opened at, and every resize it got since, from the recording.
+    const dir = path.join(tandem.agent.env.XDG_DATA_HOME ?? '', 'tandem', 'recordings');
+    const recording = fs
+      .readdirSync(dir)
+      .map((name) => fs.readFileSync(path.join(dir, name), 'utf8').split('\n'))
+      .find((lines) => lines[0]?.includes(`"sessionId":"${sessionId}"`));
+    const header = JSON.parse(recording?.[0] ?? '{}') as { cols?: number; rows?: number };
+    const resizes = (recording ?? []).filter((line) => /^\[\d+,"r",/.test(line));
+    expect({ cols: header.cols, rows: header.rows }).toEqual(shown);
+    expect(resizes).toEqual([]);
+  });
 });
