@@ -22,7 +22,6 @@ export interface FastForwardTerminal {
   readonly options: { readonly scrollback?: number | undefined };
   write(data: string | Uint8Array, callback?: () => void): void;
 }
-type Terminal = FastForwardTerminal;
 
 /** By default, skipping less than this is not worth an extra write. */
 const MIN_SKIP = 64 * 1024;
@@ -57,9 +56,8 @@ export function plainRuns(data: string | Uint8Array, minLineFeeds: number): Run[
       lineFeeds++;
       continue;
     }
-    if ((c >= 0x20 && c < 0x7f) || c === CR || c === TAB) continue;
     const c1 = bytes && c === 0xc2 && (data[i + 1] ?? 0) < 0xa0;
-    if (bytes ? c >= 0x80 && !c1 : c >= 0xa0) continue;
+    if (bytes ? plainAscii(c) || (c >= 0x80 && !c1) : plainUnit(c)) continue;
     close(i);
     // A run starts on a character: after a C1 control's two bytes, not between them.
     if (c1) i++;
@@ -78,9 +76,19 @@ export function plainLineFeeds(data: string): number | undefined {
   for (let i = 0; i < data.length; i++) {
     const c = data.charCodeAt(i);
     if (c === LF) lineFeeds++;
-    else if (!((c >= 0x20 && c < 0x7f) || c === CR || c === TAB || c >= 0xa0)) return undefined;
+    else if (!plainUnit(c)) return undefined;
   }
   return lineFeeds;
+}
+
+/** Printable ASCII, CR or tab (LF is counted apart). */
+function plainAscii(c: number): boolean {
+  return (c >= 0x20 && c < 0x7f) || c === CR || c === TAB;
+}
+
+/** A UTF-16 code unit of plain text other than LF: all from U+00A0 up prints (no C1 control). */
+function plainUnit(c: number): boolean {
+  return plainAscii(c) || c >= 0xa0;
 }
 
 /** The line feeds a run of plain text needs before a fast-forward of `terminal` can skip it. */
@@ -119,7 +127,7 @@ export function cutPoint(
 }
 
 /** The terminal's private state: a parser in its ground state, normal screen, no margins. */
-function canSkip(terminal: Terminal): boolean {
+function canSkip(terminal: FastForwardTerminal): boolean {
   const core = (terminal as unknown as { _core?: Record<string, unknown> })._core;
   const parser = (core?._inputHandler as { _parser?: { currentState?: unknown } } | undefined)
     ?._parser;
@@ -134,7 +142,7 @@ function canSkip(terminal: Terminal): boolean {
   );
 }
 
-function write(terminal: Terminal, data: string | Uint8Array): Promise<void> {
+function write(terminal: FastForwardTerminal, data: string | Uint8Array): Promise<void> {
   return new Promise((resolve) => terminal.write(data, resolve));
 }
 
@@ -149,7 +157,7 @@ function part(data: string | Uint8Array, from: number, to?: number): string | Ui
  * xterm's internals not where expected) means that run is written whole.
  */
 export async function writeFastForward(
-  terminal: Terminal,
+  terminal: FastForwardTerminal,
   data: string | Uint8Array,
   minSkip = MIN_SKIP,
 ): Promise<number> {

@@ -2,6 +2,7 @@ import type { DeviceSpec } from '../../protocol/index.js';
 import type { SerialSettings, SshProfile } from '../lib/db.js';
 import type { LinkState } from '../lib/view-protocol.js';
 import type { PanelModel } from './model.js';
+import type { SessionSummary } from './panel-hook-types.js';
 import { screenRows } from '../recordings/replay-terminal.js';
 import { TerminalController } from './terminal.js';
 
@@ -12,14 +13,7 @@ export interface TandemHook {
   text(sessionId?: string): string;
   /** The visible screen rows of a session (not the scrollback), right-trimmed. */
   screen(sessionId?: string): string[];
-  sessions(): {
-    id: string;
-    name: string;
-    state: string;
-    lastSeq: number;
-    writtenChars: number;
-    fastForwarded: number;
-  }[];
+  sessions(): SessionSummary[];
   open(device: DeviceSpec, name?: string): Promise<string>;
   linkState(): LinkState;
   activeId(): string | undefined;

@@ -52,9 +52,9 @@ const PUT_OFF = -1;
  * Ctrl-C arrived, an echo) the next frame draws as before.
  *
  * This reaches into xterm's private render debouncer, write buffer and input sync. Should any
- * not be where expected (another xterm version), nothing is changed and this returns false.
+ * not be where expected (another xterm version), nothing is changed.
  */
-export function throttleFloodFrames(term: Terminal): boolean {
+export function throttleFloodFrames(term: Terminal): void {
   const core = (term as unknown as { _core?: Core })._core;
   const writeBuffer = core?._writeBuffer;
   const renderService = core?._renderService;
@@ -72,7 +72,7 @@ export function throttleFloodFrames(term: Terminal): boolean {
     typeof syncTextArea !== 'function' ||
     typeof debouncer._coreBrowserService?.window?.requestAnimationFrame !== 'function'
   ) {
-    return false;
+    return;
   }
   const flooded = (): boolean => Number(writeBuffer._pendingData) > FLOOD_PENDING_CHARS;
   const draw = debouncer._innerRefresh;
@@ -118,5 +118,4 @@ export function throttleFloodFrames(term: Terminal): boolean {
   term.onWriteParsed(() => {
     if (timer !== undefined && !flooded()) wake();
   });
-  return true;
 }

@@ -12,9 +12,9 @@ interface Waiting {
   data: string;
   /** Clear the terminal (a snapshot replaces the screen from here on); `data` is empty. */
   reset?: true;
-  /** Called once the data is in the terminal (parsed or skipped), or the reset done. */
   /** Its line feeds if it is all plain text (see protocol/fast-forward.ts). */
   lineFeeds: number | undefined;
+  /** Called once the data is in the terminal (parsed or skipped), or the reset done. */
   parsed: () => void;
 }
 

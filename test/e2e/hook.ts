@@ -4,17 +4,11 @@
  */
 import type { CallHookView } from '../../extension/call/call-hook-types.js';
 import type { GuestView } from '../../extension/sharing/guest-hook-types.js';
+import type { SessionSummary } from '../../extension/panel/panel-hook-types.js';
 
 export interface PageHook {
   text(sessionId?: string): string;
-  sessions(): {
-    id: string;
-    name: string;
-    state: string;
-    lastSeq: number;
-    writtenChars: number;
-    fastForwarded: number;
-  }[];
+  sessions(): SessionSummary[];
   linkState(): string;
   activeId(): string | undefined;
   sshProfiles(): Promise<{ name: string; host: string; port: number; username: string }[]>;
