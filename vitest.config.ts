@@ -21,6 +21,10 @@ const shared = {
   testTimeout: 60_000,
   hookTimeout: 60_000,
   pool: 'forks',
+  // expect.poll waits for other processes (an agent, a relay, a service worker woken by a
+  // message); its default of 1 s is short on two busy cores. A poll that passes still returns
+  // at once.
+  expect: { poll: { timeout: 10_000 } },
 } as const;
 
 export default defineConfig({
