@@ -27,9 +27,15 @@ const HIDDEN_QUEUE_CHARS = 2 * 1024 * 1024;
 
 /** Where the panel keeps the size its terminals last fitted to, for the next new session. */
 const FITTED_KEY = 'tandem.fittedSize';
+/** This panel's last fitted size (another window's panel may be wider). */
+let lastFitted: { cols: number; rows: number } | undefined;
 
-/** The size this browser's panel terminals last fitted to (any panel, any session). */
+/**
+ * The size this panel's terminals last fitted to; in a panel that has fitted none yet, the size
+ * any panel of this browser last fitted to.
+ */
 export function fittedSize(): { cols: number; rows: number } | undefined {
+  if (lastFitted !== undefined) return lastFitted;
   try {
     const size: unknown = JSON.parse(localStorage.getItem(FITTED_KEY) ?? 'null');
     if (typeof size !== 'object' || size === null) return undefined;
@@ -41,6 +47,15 @@ export function fittedSize(): { cols: number; rows: number } | undefined {
     };
   } catch {
     return undefined;
+  }
+}
+
+function rememberFitted(size: { cols: number; rows: number }): void {
+  lastFitted = size;
+  try {
+    localStorage.setItem(FITTED_KEY, JSON.stringify(size));
+  } catch {
+    // Storage full or off: this panel still remembers.
   }
 }
 
@@ -355,11 +370,10 @@ export class SessionView {
     // within the debounce must never reach the PTY.
     clearTimeout(this.resizeTimer);
     if (this.info.device.kind === 'serial' || this.role === 'viewer' || this.watching) return;
+    if (this.pinned === undefined) rememberFitted({ cols, rows });
     if (cols === this.info.cols && rows === this.info.rows) return;
-    const fitted = this.pinned === undefined;
     this.resizeTimer = setTimeout(() => {
       if (this.state !== 'running') return;
-      if (fitted) localStorage.setItem(FITTED_KEY, JSON.stringify({ cols, rows }));
       this.info = { ...this.info, cols, rows };
       this.changed();
       this.client

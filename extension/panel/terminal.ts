@@ -92,8 +92,7 @@ export function webglIsSoftware(): boolean {
 
 /** xterm's render dimensions (private; the fit addon reads them too). */
 interface RenderDimensions {
-  css: { cell: { width: number; height: number } };
-  device: { cell: { width: number } };
+  device: { cell: { width: number; height: number } };
 }
 
 /** Room xterm keeps for its scroll bar (ViewportConstants.DEFAULT_SCROLL_BAR_WIDTH). */
@@ -101,20 +100,21 @@ const SCROLL_BAR_PX = 14;
 
 /**
  * The rows and columns `term`'s parent element holds, as the fit addon computes them but
- * independent of the current column count. The addon divides the room by `css.cell.width`,
- * which is the drawn width of all columns (rounded to a pixel) over their number: a 452 px
- * pane read 55 columns at 100 and 56 at 56, so a shell opened at one panel's fit got a resize
- * in the next. Here the cell is the renderer's unrounded one, and the columns are the most
- * whose rounded drawn width fits.
+ * independent of the current size. The addon divides the room by `css.cell`, which is the drawn
+ * size of all the cells (rounded to a pixel) over their number, so it varies with the count: a
+ * 452 px pane read 55 columns at 100 and 56 at 56, and a shell opened at one panel's fit got a
+ * resize in the next. Both renderers draw n cells `round(n × device cell / dpr)` pixels wide
+ * (and high); here the answer is the most that fit.
  */
 function fitDimensions(term: Terminal): { cols: number; rows: number } | undefined {
   const element = term.element;
   const parent = element?.parentElement;
-  const dims = (
+  const cell = (
     term as unknown as { _core?: { _renderService?: { dimensions?: RenderDimensions } } }
-  )._core?._renderService?.dimensions;
-  if (element === undefined || !parent || dims === undefined) return undefined;
-  if (dims.css.cell.width === 0 || dims.css.cell.height === 0) return undefined;
+  )._core?._renderService?.dimensions?.device.cell;
+  const dpr = element?.ownerDocument.defaultView?.devicePixelRatio ?? 1;
+  if (element === undefined || !parent || cell === undefined) return undefined;
+  if (!(cell.width > 0 && cell.height > 0 && dpr > 0)) return undefined;
   const px = (style: CSSStyleDeclaration, name: string): number =>
     parseInt(style.getPropertyValue(name)) || 0;
   const outer = getComputedStyle(parent);
@@ -127,12 +127,16 @@ function fitDimensions(term: Terminal): { cols: number; rows: number } | undefin
     px(inner, 'padding-right') -
     scrollBar;
   const height = px(outer, 'height') - px(inner, 'padding-top') - px(inner, 'padding-bottom');
-  const dpr = element.ownerDocument.defaultView?.devicePixelRatio ?? 1;
-  const drawn = (cols: number): number => Math.round(cols * dims.device.cell.width) / dpr;
-  let cols = Math.floor((width * dpr) / dims.device.cell.width);
-  while (cols > 1 && drawn(cols) > width) cols -= 1;
-  while (drawn(cols + 1) <= width) cols += 1;
-  return { cols, rows: Math.floor(height / dims.css.cell.height) };
+  return { cols: cellsIn(width, cell.width, dpr), rows: cellsIn(height, cell.height, dpr) };
+}
+
+/** The most cells of `device` pixels that fit in `room` CSS pixels, drawn as xterm does. */
+export function cellsIn(room: number, device: number, dpr: number): number {
+  const drawn = (count: number): number => Math.round((count * device) / dpr);
+  let count = Math.max(0, Math.floor((room * dpr) / device));
+  while (count > 0 && drawn(count) > room) count -= 1;
+  while (drawn(count + 1) <= room) count += 1;
+  return count;
 }
 
 /**

@@ -172,7 +172,15 @@ describe('segment', () => {
     // A command that merely contains its prompt is left whole.
     expect(redrawn('root@vm:~#', 'echo root@vm:~# is mine')).toBe('echo root@vm:~# is mine');
     expect(redrawn('$', "printf '$ %s' x")).toBe("printf '$ %s' x");
+    expect(redrawn('#', '# install deps first')).toBe('# install deps first');
     expect(redrawn('$', 'ls -l $ ls -la /tmp')).toBe('ls -la /tmp');
+    // And without a resize no line is read as redrawn.
+    const plain = segment([
+      [0, 'o', '$ '],
+      [10, 'i', 'local:root', 'echo $ echo done\r'],
+      [20, 'o', 'echo $ echo done\r\n$ echo done\r\n$ '],
+    ]);
+    expect(plain.commands.map((c) => c.command)).toEqual(['echo $ echo done']);
   });
 
   it('keeps lines whole across chunk boundaries that split an escape sequence', () => {

@@ -70,6 +70,8 @@ export class Segmenter {
   private lastT = 0;
   /** A line was withheld as secret and no line has ended since. */
   private secretAnswered = false;
+  /** The terminal was resized since the last line ended (readline may have redrawn this one). */
+  private resized = false;
 
   constructor(cols = 80) {
     this.reader = new LineReader(cols);
@@ -92,6 +94,7 @@ export class Segmenter {
       }
     } else if (event[1] === 'r' && typeof event[2] === 'number') {
       this.reader.resize(event[2]);
+      this.resized = true;
     } else if ((event[1] === 'i' || event[1] === 's') && typeof event[2] === 'string') {
       this.hasInput = true;
       if (event[1] === 's') this.secretAnswered = true;
@@ -145,6 +148,8 @@ export class Segmenter {
   }
 
   private onLine(line: TextLine): void {
+    const resized = this.resized;
+    this.resized = false;
     this.lines.push(line);
     if (this.lines.length > MAX_LINES) this.lines.splice(0, this.lines.length - MAX_LINES);
     const open = this.open;
@@ -188,7 +193,7 @@ export class Segmenter {
         if (context.mode === 'edit' && this.editLevel) context.mode = this.editLevel;
         if (context.mode === undefined) this.editLevel = undefined;
       }
-      const command = redrawn(match.prompt, match.command);
+      const command = resized ? redrawn(match.prompt, match.command) : match.command;
       if (command !== '') this.start(match.prompt, command, context, line.t, 'prompt');
       return;
     }
@@ -234,13 +239,15 @@ export class Segmenter {
  * moves the cursor down a row behind readline's back, so its redraw lands after the stale copy
  * (`$ mkdir -p /tmp/a && echo own$ mkdir -p /tmp/a && echo owner-made`), on screen as in the
  * recording. The stale copy is a prefix of what was typed by the end; the last copy is what ran.
+ * Only read so after a resize: `echo $ echo done` at a `$` prompt is what it says.
  */
 export function redrawn(prompt: string, command: string): string {
   const marker = prompt.endsWith(' ') ? prompt : `${prompt} `;
   const [first = '', ...copies] = command.split(marker);
   let text = first;
   for (const copy of copies) {
-    text = copy.trimStart().startsWith(text.trimEnd()) ? copy : `${text}${marker}${copy}`;
+    const stale = text.trim();
+    text = stale !== '' && copy.trimStart().startsWith(stale) ? copy : `${text}${marker}${copy}`;
   }
   return text.trim();
 }

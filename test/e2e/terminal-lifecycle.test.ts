@@ -280,7 +280,7 @@ describe('terminal lifecycle', () => {
     expect(after - before).toBeLessThan(15);
   }, 240_000);
 
-  it('starts a shell at the size its pane shows, also from a panel opened with no terminal', async () => {
+  it('starts a shell at the size its pane shows, from + and from a panel opened with no terminal', async () => {
     page ??= await tandem.openPanel();
     const first = await openShell(page, 'sized');
     // Its pane fitted, and the device heard of it.
@@ -299,30 +299,46 @@ describe('terminal lifecycle', () => {
       {},
       first,
     );
-    // Close every session, so the next panel opens on the form with no terminal to measure.
-    const ids = await page.evaluate(() => window.__tandem?.sessions().map((s) => s.id) ?? []);
+    /** Opens a local shell from the new-terminal form; what its device was opened at and got. */
+    const openFromForm = async (panel: Page, known: string[]) => {
+      await panel.waitForSelector('[data-testid="new-terminal"]');
+      const [local] = await panel.$$('xpath/.//button[.="Open local shell"]');
+      await local?.click();
+      const sessionId = await waitForNewSession(panel, known);
+      await waitForText(panel, /[$#] ?$/, { sessionId });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const view = await panel.evaluate((id: string) => {
+        const found = window.__tandem?.model.sessions.find((s) => s.id === id);
+        const term = found?.terminal.term;
+        return { cols: term?.cols, rows: term?.rows, recordingId: found?.info.recordingId };
+      }, sessionId);
+      const dir = path.join(tandem.agent.env.XDG_DATA_HOME ?? '', 'tandem', 'recordings');
+      const lines = fs
+        .readFileSync(path.join(dir, `${view.recordingId ?? ''}.tandem.jsonl`), 'utf8')
+        .split('\n');
+      const header = JSON.parse(lines[0] ?? '{}') as { cols?: number; rows?: number };
+      return {
+        sessionId,
+        shown: { cols: view.cols, rows: view.rows },
+        openedAt: { cols: header.cols, rows: header.rows },
+        resizes: lines.filter((line) => /^\[\d+,"r",/.test(line)),
+      };
+    };
+
+    // + in this panel: the form hides every pane, so there is nothing to measure on screen.
+    await page.click('button.tab-new');
+    const known = await page.evaluate(() => window.__tandem?.sessions().map((s) => s.id) ?? []);
+    const plus = await openFromForm(page, known);
+    expect(plus.openedAt).toEqual(plus.shown);
+    expect(plus.resizes).toEqual([]);
+
+    // A new panel, after every session closed: the form, and no terminal at all.
+    const ids = [...known, plus.sessionId];
     for (const id of ids) await page.evaluate((id: string) => window.__tandem?.model.close(id), id);
     await page.close();
     page = await tandem.openPanel();
-    await page.waitForSelector('[data-testid="new-terminal"]');
-    const [local] = await page.$$('xpath/.//button[.="Open local shell"]');
-    await local?.click();
-    const sessionId = await waitForNewSession(page, ids);
-    await waitForText(page, /[$#] ?$/, { sessionId });
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const shown = await page.evaluate((id: string) => {
-      const term = window.__tandem?.model.sessions.find((s) => s.id === id)?.terminal.term;
-      return { cols: term?.cols, rows: term?.rows };
-    }, sessionId);
-    // What the device was opened at, and every resize it got since, from the recording.
-    const dir = path.join(tandem.agent.env.XDG_DATA_HOME ?? '', 'tandem', 'recordings');
-    const recording = fs
-      .readdirSync(dir)
-      .map((name) => fs.readFileSync(path.join(dir, name), 'utf8').split('\n'))
-      .find((lines) => lines[0]?.includes(`"sessionId":"${sessionId}"`));
-    const header = JSON.parse(recording?.[0] ?? '{}') as { cols?: number; rows?: number };
-    const resizes = (recording ?? []).filter((line) => /^\[\d+,"r",/.test(line));
-    expect({ cols: header.cols, rows: header.rows }).toEqual(shown);
-    expect(resizes).toEqual([]);
+    const fresh = await openFromForm(page, ids);
+    expect(fresh.openedAt).toEqual(fresh.shown);
+    expect(fresh.resizes).toEqual([]);
   });
 });
