@@ -131,7 +131,7 @@ function fitDimensions(term: Terminal): { cols: number; rows: number } | undefin
 }
 
 /** The most cells of `device` pixels that fit in `room` CSS pixels, drawn as xterm does. */
-export function cellsIn(room: number, device: number, dpr: number): number {
+function cellsIn(room: number, device: number, dpr: number): number {
   const drawn = (count: number): number => Math.round((count * device) / dpr);
   let count = Math.max(0, Math.floor((room * dpr) / device));
   while (count > 0 && drawn(count) > room) count -= 1;

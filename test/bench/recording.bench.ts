@@ -16,7 +16,7 @@ import {
   encodeHeader,
   type RecordingEvent,
 } from '../../native-host/recording/index.js';
-import { agentPid, makeAgentEnv, spawnHost } from '../fixtures/agent.js';
+import { agentPid, makeAgentEnv, recordingsDir, spawnHost } from '../fixtures/agent.js';
 import { FLOOD_BYTES, expectedChars, floodThroughAgent, makeFloodFile } from './flood.js';
 import { percentile, type BenchResult } from './results.js';
 
@@ -180,7 +180,7 @@ export async function runRecordingBench(): Promise<BenchResult[]> {
   const onMBs = FLOOD_BYTES / 1024 / 1024 / (Math.min(...on) / 1000);
 
   const agentEnv = makeAgentEnv();
-  const dir = path.join(agentEnv.env.XDG_DATA_HOME ?? '', 'tandem', 'recordings');
+  const dir = recordingsDir(agentEnv.env);
   const recordingId = await generateRecording(dir);
   const size = fs.statSync(path.join(dir, `${recordingId}${FILE_SUFFIX}`)).size;
   const host = spawnHost(agentEnv.env);

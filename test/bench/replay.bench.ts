@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { launchTandem } from '../e2e/browser.js';
+import { recordingsDir } from '../fixtures/agent.js';
 import '../e2e/replay-hook.js';
 import { generateRecording } from './recording.bench.js';
 import { percentile, type BenchResult } from './results.js';
@@ -16,7 +17,7 @@ const SEEKS = 50;
 export async function runReplayBench(): Promise<BenchResult[]> {
   const tandem = await launchTandem();
   try {
-    const dir = path.join(tandem.agent.env.XDG_DATA_HOME ?? '', 'tandem', 'recordings');
+    const dir = recordingsDir(tandem.agent.env);
     const recordingId = await generateRecording(dir);
     const size = fs.statSync(path.join(dir, `${recordingId}.tandem.jsonl`)).size;
     const page = await tandem.browser.newPage();

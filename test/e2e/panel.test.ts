@@ -71,14 +71,17 @@ describe('side panel', () => {
     expect(await sessionIds(page)).toEqual([sessionId]);
     const text = await page.evaluate(() => window.__tandem?.text() ?? '');
     const rows = [...text.matchAll(/^row-(\d+)$/gm)].map((m) => Number(m[1]));
+    const expected = Array.from({ length: 4000 }, (_, i) => i + 1);
     // On failure, name the rows that went missing and show the lines around the first gap.
-    const missing = Array.from({ length: 4000 }, (_, i) => i + 1).filter((n) => !rows.includes(n));
-    const near = text.split('\n').findIndex((line) => line === `row-${(missing[0] ?? 2) - 1}`);
+    const seen = new Set(rows);
+    const missing = expected.filter((n) => !seen.has(n));
+    const lines = text.split('\n');
+    const near = lines.findIndex((line) => line === `row-${(missing[0] ?? 2) - 1}`);
     const why = `missing ${JSON.stringify(missing.slice(0, 20))}; around the first: ${JSON.stringify(
-      text.split('\n').slice(Math.max(0, near - 2), near + 4),
+      lines.slice(Math.max(0, near - 2), near + 4),
     )}`;
     expect(rows.length, why).toBe(4000);
-    expect(rows, why).toEqual(Array.from({ length: 4000 }, (_, i) => i + 1));
+    expect(rows, why).toEqual(expected);
   });
 
   it('a tab closed here does not come back as a dead tab in a panel opened afterwards', async () => {

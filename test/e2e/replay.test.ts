@@ -17,6 +17,7 @@ import {
   dumpPanelOnFailure,
 } from './browser.js';
 import './replay-hook.js';
+import { recordingsDir } from '../fixtures/agent.js';
 
 let tandem: Tandem;
 let panel: Page | undefined;
@@ -38,19 +39,17 @@ interface Moment {
   rows: string[];
 }
 
-function recordingsDir(): string {
-  return path.join(tandem.agent.env.XDG_DATA_HOME ?? '', 'tandem', 'recordings');
-}
-
 /** The header line of the session's recording file, read from the agent's data dir. */
 function recordingHeader(sessionId: string): {
   recordingId: string;
   startedAt: string;
   device: { label: string };
 } {
-  for (const name of fs.readdirSync(recordingsDir())) {
+  for (const name of fs.readdirSync(recordingsDir(tandem.agent.env))) {
     if (!name.endsWith('.tandem.jsonl')) continue;
-    const first = fs.readFileSync(path.join(recordingsDir(), name), 'utf8').split('\n')[0] ?? '';
+    const first =
+      fs.readFileSync(path.join(recordingsDir(tandem.agent.env), name), 'utf8').split('\n')[0] ??
+      '';
     const header: unknown = JSON.parse(first);
     if (
       typeof header === 'object' &&
@@ -298,7 +297,9 @@ describe('recording and replay', () => {
     await library.click(`${row} [data-action="delete"]`);
     await library.click(`${row} [data-action="confirm-delete"]`);
     await library.waitForFunction((sel: string) => document.querySelector(sel) === null, {}, row);
-    expect(fs.existsSync(path.join(recordingsDir(), `${recordingId}.tandem.jsonl`))).toBe(false);
+    expect(
+      fs.existsSync(path.join(recordingsDir(tandem.agent.env), `${recordingId}.tandem.jsonl`)),
+    ).toBe(false);
     await library.reload();
     await library.waitForSelector('table.recordings');
     await sleep(1000);

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordingsDir } from '../fixtures/agent.js';
 import {
   dumpPanelOnFailure,
   launchTandem,
@@ -312,7 +313,7 @@ describe('terminal lifecycle', () => {
         const term = found?.terminal.term;
         return { cols: term?.cols, rows: term?.rows, recordingId: found?.info.recordingId };
       }, sessionId);
-      const dir = path.join(tandem.agent.env.XDG_DATA_HOME ?? '', 'tandem', 'recordings');
+      const dir = recordingsDir(tandem.agent.env);
       const lines = fs
         .readFileSync(path.join(dir, `${view.recordingId ?? ''}.tandem.jsonl`), 'utf8')
         .split('\n');

@@ -8,7 +8,13 @@ import {
   encodeHeader,
   type RecordingEvent,
 } from '../../native-host/recording/index.js';
-import { makeAgentEnv, spawnHost, type AgentEnv, type HostProcess } from '../fixtures/agent.js';
+import {
+  makeAgentEnv,
+  recordingsDir,
+  spawnHost,
+  type AgentEnv,
+  type HostProcess,
+} from '../fixtures/agent.js';
 
 const DAY_MS = 86_400_000;
 
@@ -53,7 +59,7 @@ describe('recordings have a default budget (30 days, 2 GiB): oldest finished fir
 
   it('deletes finished recordings older than 30 days without being told to, and logs it', async () => {
     agentEnv = makeAgentEnv();
-    const dir = path.join(agentEnv.env.XDG_DATA_HOME ?? '', 'tandem', 'recordings');
+    const dir = recordingsDir(agentEnv.env);
     const expired = oldRecording(dir, 40, 2000);
     const kept = oldRecording(dir, 20, 2000);
     host = spawnHost(agentEnv.env);
@@ -70,7 +76,7 @@ describe('recordings have a default budget (30 days, 2 GiB): oldest finished fir
 
   it('keeps the total under a size budget from the config file, oldest first, the live one kept', async () => {
     agentEnv = makeAgentEnv();
-    const dir = path.join(agentEnv.env.XDG_DATA_HOME ?? '', 'tandem', 'recordings');
+    const dir = recordingsDir(agentEnv.env);
     const oldest = oldRecording(dir, 3, 40_000);
     const middle = oldRecording(dir, 2, 40_000);
     const newest = oldRecording(dir, 1, 40_000);
