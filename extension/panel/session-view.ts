@@ -370,7 +370,10 @@ export class SessionView {
     // within the debounce must never reach the PTY.
     clearTimeout(this.resizeTimer);
     if (this.info.device.kind === 'serial' || this.role === 'viewer' || this.watching) return;
-    if (this.pinned === undefined) rememberFitted({ cols, rows });
+    // Only a pane with nothing above its terminal: an ended session, or one with a message,
+    // shows a note there, and a new session's pane would not.
+    if (this.pinned === undefined && this.state === 'running' && this.message === undefined)
+      rememberFitted({ cols, rows });
     if (cols === this.info.cols && rows === this.info.rows) return;
     this.resizeTimer = setTimeout(() => {
       if (this.state !== 'running') return;
