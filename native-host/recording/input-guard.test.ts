@@ -270,6 +270,25 @@ describe('InputGuard without an echo flag (SSH, serial)', () => {
     g.dispose();
   });
 
+  it('keeps up with a line that never ends: its echoed keys are not compared again', () => {
+    // Keys with no Enter, each echoed (a long paste, a script typing into a console). Each
+    // chunk of output used to be compared against everything the line ever typed: 20,000
+    // echoes of 512 characters took minutes, each slower than the one before.
+    const { g, seen, type } = guard();
+    g.output('$ ');
+    const chunks = 20_000;
+    for (let i = 0; i < chunks; i++) {
+      const key = `k${i}${'x'.repeat(512)}`;
+      type(key);
+      g.output(key);
+    }
+    type('\x7f', '\r');
+    g.output('\b \b\r\n$ ');
+    expect(seen).toHaveLength(chunks + 2);
+    expect(seen.at(-3)).toBe(`k${chunks - 1}${'x'.repeat(512)}`);
+    g.dispose();
+  }, 20_000);
+
   it('withholds what is still held when the session ends', () => {
     const { g, seen, type } = guard();
     g.output('Password: ');

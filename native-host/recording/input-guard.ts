@@ -80,8 +80,13 @@ class Line {
   by: Participant | undefined;
   /** Held entries, each with who typed it (several people may type into one line). */
   entries: { participant: Participant; data: string }[] = [];
-  /** The printable characters typed, as the device would echo them. */
+  /**
+   * The printable characters typed and not echoed yet, as the device would echo them. The
+   * echoed ones are let go: a line never ended (keys with no Enter, a long paste) would
+   * otherwise make every chunk of output compare against all it ever typed.
+   */
   typed = '';
+  /** How many typed characters the device has echoed. */
   echoed = 0;
   ended = false;
   /** Output arrived after this line became the oldest one waiting. */
@@ -107,11 +112,17 @@ class Line {
       if (char === '\x7f' || char === '\b') {
         // Rubbing out what is not echoed yet; an echoed character is rubbed out on screen
         // ("\b \b"), which is not what anyone typed, so matching simply skips it.
-        if (this.typed.length > this.echoed) this.typed = this.typed.slice(0, -1);
+        if (this.typed.length > 0) this.typed = this.typed.slice(0, -1);
       } else if (char >= ' ') {
         this.typed += char;
       }
     }
+  }
+
+  /** The device echoed the next `count` typed characters. */
+  echo(count: number): void {
+    this.echoed += count;
+    this.typed = this.typed.slice(count);
   }
 
   /** Judged secret: forget what was typed. */
@@ -171,7 +182,7 @@ export class InputGuard {
     // line's first).
     const echoing = this.echoing;
     let echoed = 0;
-    if (echoing !== undefined && echoing.echoed < echoing.typed.length) {
+    if (echoing !== undefined && echoing.typed.length > 0) {
       echoed = this.matchEcho(echoing, text);
     }
     if (echoed === 0 && head !== undefined && head !== echoing) echoed = this.matchEcho(head, text);
@@ -316,7 +327,7 @@ export class InputGuard {
    */
   private matchEcho(line: Line, text: string): number {
     if (line.verdict === 'secret') return 0;
-    const pending = line.typed.slice(line.echoed);
+    const pending = line.typed;
     let k = 0;
     while (k < pending.length && k < text.length && pending[k] === text[k]) k += 1;
     if (k === 0) return 0;
@@ -324,7 +335,7 @@ export class InputGuard {
     if (k === pending.length && k < text.length && this.promptPending) {
       if (!line.ended || !/^[\r\n]/.test(text.slice(k))) return 0;
     }
-    line.echoed += k;
+    line.echo(k);
     this.echoing = line;
     if (line.verdict === undefined) {
       line.verdict = 'ordinary';
@@ -353,7 +364,7 @@ export class InputGuard {
         if (shown[p] !== line.typed[0] || !line.typed.startsWith(shown.slice(p))) continue;
         const prompt = shown.slice(0, p);
         if (!looksLikePrompt(prompt) || looksLikeSecretPrompt(prompt)) continue;
-        line.echoed = shown.length - p;
+        line.echo(shown.length - p);
         this.echoing = line;
         line.verdict ??= 'ordinary';
         return end;
