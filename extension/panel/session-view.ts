@@ -14,7 +14,7 @@ import { SessionPresence } from '../sharing/presence.js';
 import type { SessionTransport } from '../sharing/transport.js';
 import { SecretLine } from './secret-line.js';
 import { TerminalController } from './terminal.js';
-import { TerminalFeed } from './terminal-feed.js';
+import { HOLD_CHARS, TerminalFeed } from './terminal-feed.js';
 
 /**
  * Acks go out per this many parsed characters, or when xterm has parsed everything it was
@@ -22,8 +22,11 @@ import { TerminalFeed } from './terminal-feed.js';
  * never waits long on an ack held back.
  */
 const ACK_EVERY_CHARS = 16 * 1024;
-/** How much may wait in a hidden page's xterm, acknowledged before it is parsed. */
-const HIDDEN_QUEUE_CHARS = 2 * 1024 * 1024;
+/**
+ * How much may wait in a hidden page, acknowledged before it is parsed: twice what the feed
+ * holds back there (HOLD_CHARS), so the agent keeps sending while a held run is skipped through.
+ */
+const HIDDEN_QUEUE_CHARS = 2 * HOLD_CHARS;
 
 /** Where the panel keeps the size its terminals last fitted to, for the next new session. */
 const FITTED_KEY = 'tandem.fittedSize';
@@ -134,7 +137,10 @@ export class SessionView {
     this.info = info;
     this.state = info.state;
     this.terminal = new TerminalController(fontSize);
-    this.feed = new TerminalFeed(this.terminal.term);
+    this.feed = new TerminalFeed(this.terminal.term, undefined, isHidden);
+    if (typeof document !== 'undefined') {
+      document.addEventListener('visibilitychange', this.onVisibility);
+    }
     this.copilot = new CopilotThread(
       client,
       () => this.id,
@@ -321,8 +327,17 @@ export class SessionView {
     this.memories?.dispose();
     clearTimeout(this.resizeTimer);
     clearTimeout(this.noteTimer);
+    if (typeof document !== 'undefined') {
+      document.removeEventListener('visibilitychange', this.onVisibility);
+    }
+    this.feed.dispose();
     this.terminal.dispose();
   }
+
+  /** Shown again: output held while the page was hidden goes into the terminal now. */
+  private readonly onVisibility = (): void => {
+    if (!isHidden()) this.feed.release();
+  };
 
   private onPresence(): void {
     const me = this.presence.participants.find((p) =>
@@ -340,9 +355,9 @@ export class SessionView {
     const { write, ack } = step;
     // Acknowledged once parsed: the agent's window is then what is in flight plus what waits
     // in xterm's queue, so a slow terminal slows the device and the prompt after a Ctrl-C is
-    // never more than a window behind. While the page is hidden nobody sees that prompt and
-    // xterm parses only when the page's throttled timers let it: output is acknowledged as it
-    // arrives, up to HIDDEN_QUEUE_CHARS waiting in xterm, so a flood keeps moving.
+    // never more than a window behind. While the page is hidden nobody sees that prompt, and
+    // the feed holds output back to skip through a flood in long runs: output is acknowledged
+    // as it arrives, up to HIDDEN_QUEUE_CHARS waiting, so a flood keeps moving.
     const early = isHidden() && this.parseQueue < HIDDEN_QUEUE_CHARS;
     this.parseQueue += write.length;
     if (early) this.owed(ack);

@@ -35,9 +35,11 @@ async function direct(parts: (string | 'reset')[]): Promise<string> {
 /** Everything handed to a feed at once (a burst that queued), then waited for. */
 async function fed(
   parts: (string | 'reset')[],
+  feedOf: (terminal: ReturnType<typeof screen>['terminal']) => TerminalFeed = (terminal) =>
+    new TerminalFeed(terminal, 256),
 ): Promise<{ state: string; skipped: number; order: number[] }> {
   const { terminal, state } = screen();
-  const feed = new TerminalFeed(terminal, 256);
+  const feed = feedOf(terminal);
   const order: number[] = [];
   await new Promise<void>((resolve) => {
     parts.forEach((part, i) => {
@@ -82,5 +84,81 @@ describe('TerminalFeed', () => {
     const got = await fed(parts);
     expect(got.state).toBe(await direct(parts));
     expect(got.skipped).toBe(0);
+  });
+
+  describe('while nobody sees the terminal', () => {
+    /** Output arriving a piece at a time, `gapMs` apart, into a feed of a hidden page. */
+    async function trickled(
+      parts: string[],
+      gapMs: number,
+      hold: { chars: number; ms: number },
+      shown?: { after: number; paced?: boolean },
+    ): Promise<{ state: string; skipped: number; parsedAt: number[] }> {
+      const { terminal, state } = screen();
+      let hidden = true;
+      const feed = new TerminalFeed(terminal, 256, () => hidden, hold);
+      const parsedAt: number[] = [];
+      const started = performance.now();
+      await new Promise<void>((resolve) => {
+        void (async () => {
+          for (const [i, part] of parts.entries()) {
+            if (shown !== undefined && i === shown.after) {
+              hidden = false;
+              feed.release();
+            }
+            const parsed = new Promise<void>((done) =>
+              feed.write(part, () => {
+                parsedAt[i] = performance.now() - started;
+                done();
+                if (parsedAt.filter((t) => t !== undefined).length === parts.length) resolve();
+              }),
+            );
+            // Paced: a page that keeps up parses each piece before the next comes.
+            if (shown?.paced === true) await parsed;
+            if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
+          }
+        })();
+      });
+      const result = { state: state(), skipped: feed.skipped, parsedAt };
+      feed.dispose();
+      terminal.dispose();
+      return result;
+    }
+
+    it('holds a flood back and skips through it in long runs, ending exactly as parsed', async () => {
+      // 200 pieces of 10 lines each, arriving as a flood does: each piece alone is shorter than
+      // the terminal holds (38 lines), so a feed that never holds parses every line.
+      const parts = Array.from({ length: 200 }, (_, i) =>
+        Array.from({ length: 10 }, (_, j) => `line ${i}.${j}\r\n`).join(''),
+      );
+      const total = parts.join('').length;
+      const held = await trickled(parts, 1, { chars: 5000, ms: 1000 });
+      expect(held.state).toBe(await direct(parts));
+      // Runs of 5,000 characters (~400 lines), of which the last ~50 are parsed.
+      expect(held.skipped).toBeGreaterThan(total * 0.8);
+      // The same pieces, each parsed before the next comes, on a page someone sees: no skips.
+      const seen = await trickled(parts, 1, { chars: 5000, ms: 1000 }, { after: 0, paced: true });
+      expect(seen.state).toBe(held.state);
+      expect(seen.skipped).toBe(0);
+    });
+
+    it('keeps output that is not plain text moving: it is held once, then parsed in turn', async () => {
+      const parts = session(7);
+      const got = await trickled(parts, 0, { chars: 1_000_000, ms: 30 });
+      expect(got.state).toBe(await direct(parts));
+      // Nothing before the hold's time, then everything, with no second hold in between.
+      const first = Math.min(...got.parsedAt);
+      expect(first).toBeGreaterThanOrEqual(25);
+      expect(Math.max(...got.parsedAt) - first).toBeLessThan(1000);
+    });
+
+    it('lets a short echo wait only for the hold, and not at all once the page is shown', async () => {
+      const held = await trickled(['x'], 0, { chars: 1_000_000, ms: 60 });
+      expect(held.parsedAt[0]).toBeGreaterThanOrEqual(55);
+      const shown = await trickled(['a', 'b'], 5, { chars: 1_000_000, ms: 60_000 }, { after: 1 });
+      // 'a' waited on its hold until the page was shown, 'b' came after: neither waited 60 s.
+      expect(shown.state).toBe(await direct(['a', 'b']));
+      expect(Math.max(...shown.parsedAt)).toBeLessThan(1000);
+    });
   });
 });

@@ -7,6 +7,14 @@ import {
 
 /** What xterm is given ahead of its parser; the rest waits here, where it can be skipped. */
 const IN_XTERM_CHARS = 64 * 1024;
+/**
+ * While nobody sees the terminal, output waits here until this much has come, or HOLD_MS has
+ * passed since xterm last went idle: a flood then waits as runs much longer than the
+ * scrollback, and is fast-forwarded rather than parsed (a 4 M run of `cat` needs ~700 K of it
+ * parsed).
+ */
+export const HOLD_CHARS = 4 * 1024 * 1024;
+export const HOLD_MS = 200;
 
 interface Waiting {
   data: string;
@@ -39,18 +47,45 @@ export class TerminalFeed {
   /** Characters handed to xterm and not yet parsed. */
   private inXterm = 0;
   private forwarding = false;
+  /** Characters in `waiting`. */
+  private waitingChars = 0;
+  /** Hidden: what waits is held until this timer ends, or HOLD_CHARS wait. */
+  private holdTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * A hold is over (its time, its size, or someone may look): what waits goes in until none
+   * waits, or until a run of it is fast-forwarded; then the next hold may start.
+   */
+  private flowing = false;
   /** Characters fast-forwarded through rather than parsed (tests and the bench). */
   skipped = 0;
 
   constructor(
     private readonly term: FeedTerminal,
     private readonly aheadChars = IN_XTERM_CHARS,
+    /** Nobody sees the terminal (the page is hidden): output may be held (see HOLD_CHARS). */
+    private readonly unseen: () => boolean = () => false,
+    private readonly hold = { chars: HOLD_CHARS, ms: HOLD_MS },
   ) {}
 
   /** Writes `data`; `parsed` is called once it is in the terminal (parsed or skipped). */
   write(data: string, parsed: () => void): void {
     this.waiting.push({ data, lineFeeds: plainLineFeeds(data), parsed });
+    this.waitingChars += data.length;
     this.feed();
+  }
+
+  /** Someone may be looking again (the page is shown): what is held goes in now. */
+  release(): void {
+    clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    this.flowing = true;
+    this.feed();
+  }
+
+  /** Drops the hold's timer (the view is gone). */
+  dispose(): void {
+    clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
   }
 
   /** Clears the terminal once everything written before is in; then calls `then`. */
@@ -60,6 +95,7 @@ export class TerminalFeed {
   }
 
   private feed(): void {
+    if (this.holding()) return;
     while (!this.forwarding && this.waiting.length > 0) {
       const plain = this.plainAhead();
       if (plain > 0) {
@@ -79,6 +115,7 @@ export class TerminalFeed {
       if (this.inXterm >= this.aheadChars) return;
       this.waiting.shift();
       const chars = next.data.length;
+      this.waitingChars -= chars;
       this.inXterm += chars;
       this.term.write(next.data, () => {
         this.inXterm -= chars;
@@ -86,6 +123,30 @@ export class TerminalFeed {
         this.feed();
       });
     }
+  }
+
+  /**
+   * Whether what waits stays here for now: only while xterm is idle and nobody sees it, until
+   * HOLD_CHARS wait or the hold's time is up. Then what waits goes in (fast-forwarded where it
+   * can be) until none waits or a run of it was fast-forwarded; then the next hold may start.
+   */
+  private holding(): boolean {
+    if (this.waiting.length === 0) this.flowing = false;
+    if (this.flowing || this.inXterm > 0 || this.forwarding || this.waiting.length === 0) {
+      return false;
+    }
+    if (this.waitingChars >= this.hold.chars || !this.unseen()) {
+      clearTimeout(this.holdTimer);
+      this.holdTimer = undefined;
+      this.flowing = true;
+      return false;
+    }
+    this.holdTimer ??= setTimeout(() => {
+      this.holdTimer = undefined;
+      this.flowing = true;
+      this.feed();
+    }, this.hold.ms);
+    return true;
   }
 
   /**
@@ -112,6 +173,9 @@ export class TerminalFeed {
   private fastForward(count: number): void {
     const batch = this.waiting.splice(0, count);
     const data = batch.map((w) => w.data).join('');
+    this.waitingChars -= data.length;
+    // What comes while this run is skipped through may be held again.
+    this.flowing = false;
     this.forwarding = true;
     this.inXterm += data.length;
     void writeFastForward(this.term, data, 0).then((skipped) => {
