@@ -120,6 +120,11 @@ export class SessionView {
   private parseQueue = 0;
   /** Output on its way into the terminal, in order, fast-forwarded where it can be. */
   private readonly feed: TerminalFeed;
+  /**
+   * Writes that are acknowledged only once parsed (they came with HIDDEN_QUEUE_CHARS waiting):
+   * while any waits, the feed holds nothing back, since the agent waits for their ack.
+   */
+  private ackedWhenParsed = 0;
   /** Characters done with and not yet acknowledged to the agent. */
   private unacked = 0;
   private resizeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -137,7 +142,11 @@ export class SessionView {
     this.info = info;
     this.state = info.state;
     this.terminal = new TerminalController(fontSize);
-    this.feed = new TerminalFeed(this.terminal.term, undefined, isHidden);
+    this.feed = new TerminalFeed(
+      this.terminal.term,
+      undefined,
+      () => isHidden() && this.ackedWhenParsed === 0,
+    );
     if (typeof document !== 'undefined') {
       document.addEventListener('visibilitychange', this.onVisibility);
     }
@@ -361,8 +370,10 @@ export class SessionView {
     const early = isHidden() && this.parseQueue < HIDDEN_QUEUE_CHARS;
     this.parseQueue += write.length;
     if (early) this.owed(ack);
+    else this.ackedWhenParsed += 1;
     this.feed.write(write, () => {
       this.parseQueue -= write.length;
+      if (!early) this.ackedWhenParsed -= 1;
       this.writtenChars += write.length;
       this.owed(early ? 0 : ack);
       for (const listener of [...this.writeListeners]) listener();

@@ -8,8 +8,8 @@ import {
 /** What xterm is given ahead of its parser; the rest waits here, where it can be skipped. */
 const IN_XTERM_CHARS = 64 * 1024;
 /**
- * While nobody sees the terminal, output waits here until this much has come, or HOLD_MS has
- * passed since xterm last went idle: a flood then waits as runs much longer than the
+ * While nobody sees the terminal, output waits here until this much waits, or HOLD_MS has
+ * passed since the first of it was held: a flood then waits as runs much longer than the
  * scrollback, and is fast-forwarded rather than parsed (a 4 M run of `cat` needs ~700 K of it
  * parsed).
  */
@@ -56,6 +56,7 @@ export class TerminalFeed {
    * waits, or until a run of it is fast-forwarded; then the next hold may start.
    */
   private flowing = false;
+  private disposed = false;
   /** Characters fast-forwarded through rather than parsed (tests and the bench). */
   skipped = 0;
 
@@ -82,8 +83,9 @@ export class TerminalFeed {
     this.feed();
   }
 
-  /** Drops the hold's timer (the view is gone). */
+  /** Drops the hold's timer (the view is gone); nothing more goes into the terminal. */
   dispose(): void {
+    this.disposed = true;
     clearTimeout(this.holdTimer);
     this.holdTimer = undefined;
   }
@@ -95,7 +97,7 @@ export class TerminalFeed {
   }
 
   private feed(): void {
-    if (this.holding()) return;
+    if (this.disposed || this.holding()) return;
     while (!this.forwarding && this.waiting.length > 0) {
       const plain = this.plainAhead();
       if (plain > 0) {
@@ -174,7 +176,8 @@ export class TerminalFeed {
     const batch = this.waiting.splice(0, count);
     const data = batch.map((w) => w.data).join('');
     this.waitingChars -= data.length;
-    // What comes while this run is skipped through may be held again.
+    // What waits after this run (what comes while it is skipped through, and anything behind
+    // it that is not plain text) may be held again.
     this.flowing = false;
     this.forwarding = true;
     this.inXterm += data.length;

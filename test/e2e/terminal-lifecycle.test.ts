@@ -41,7 +41,6 @@ async function openShell(page: Page, name: string): Promise<string> {
   return sessionId;
 }
 
-/** The page's heap after two full collections, in MB: JS objects and the array buffers they hold. */
 /**
  * The scrollback holds the last lines of `seq 1 last`, every one, in order, then `marker`, as
  * parsing all would. Returns the characters the view fast-forwarded through.
@@ -74,6 +73,7 @@ async function expectLastLines(
   return seen.skipped;
 }
 
+/** The page's heap after two full collections, in MB: JS objects and the array buffers they hold. */
 async function heapAfterGc(page: Page): Promise<number> {
   const cdp = await page.createCDPSession();
   try {
