@@ -280,9 +280,10 @@ describe('terminal lifecycle', () => {
       }, sessionId);
       await waitForText(page, /^hidden-done$/m, { sessionId, timeoutMs: 60_000 });
       const skipped = await expectLastLines(page, sessionId, 400000, 'hidden-done');
-      // Held, it goes in as runs of up to 4 M, each parsed only for its last 10,030 lines:
-      // 2.5–2.6 M of the 3.1 M skipped here; 0.7 M when the page parses as it comes.
-      expect(skipped).toBeGreaterThan(2_000_000);
+      // Held, it goes in as runs of up to 4 M (or what came in 200 ms), each parsed only for
+      // its last 10,030 lines: 2.5–2.6 M of the 3.1 M skipped on an idle machine, 1.9 M in a
+      // CI run beside other tests; 0.7 M when the page parses each piece as it comes.
+      expect(skipped).toBeGreaterThan(1_300_000);
     } finally {
       await cover.close();
     }
